@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pgclass: a page-class memory allocator over a caller-provided region.
+ *
+ * The region is split into aligned allocator pages of 2^page_shift bytes.
+ * A request of at most half a page is rounded up to a power of two (at
+ * least 16 bytes) and shares a page with blocks of its class; a request
+ * above half a page takes a whole page; a larger one takes exactly
+ * ceil(size / page) contiguous pages.  Every call is O(1) in the number of
+ * pages, takes the pool's spinlock with interrupts off, never sleeps and
+ * never allocates memory: it is safe in any context.
+ */
+#ifndef _LINUX_PGCLASS_H
+#define _LINUX_PGCLASS_H
+
+#include <linux/types.h>
+
+struct pgclass_pool;
+
+/* Allocator page sizes a pool accepts: 512 B to 64 KiB. */
+#define PGCLASS_MIN_PAGE_SHIFT	9
+#define PGCLASS_MAX_PAGE_SHIFT	16
+/* The smallest block: 16 bytes. */
+#define PGCLASS_MIN_BLOCK_SHIFT	4
+/*
+ * Classes of a pool with the largest pages: the small classes 16 B ..
+ * 32 KiB, then "page" and "multi".
+ */
+#define PGCLASS_MAX_CLASSES \
+	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT + 1)
+
+/**
+ * enum pgclass_page_state - what an allocator page holds
+ * @PGCLASS_PAGE_META: pool header and page descriptors
+ * @PGCLASS_PAGE_FREE: part of a run of free pages
+ * @PGCLASS_PAGE_SMALL: blocks of one small class (possibly none in use)
+ * @PGCLASS_PAGE_WHOLE: one block of more than half a page
+ * @PGCLASS_PAGE_HEAD: first page of a multi-page block
+ * @PGCLASS_PAGE_TAIL: a later page of a multi-page block
+ */
+enum pgclass_page_state {
+	PGCLASS_PAGE_META,
+	PGCLASS_PAGE_FREE,
+	PGCLASS_PAGE_SMALL,
+	PGCLASS_PAGE_WHOLE,
+	PGCLASS_PAGE_HEAD,
+	PGCLASS_PAGE_TAIL,
+};
+
+/**
+ * struct pgclass_stats - a pool's counters, read in O(1)
+ * @page_size: allocator page size in bytes
+ * @nr_pages: allocator pages in the region, metadata included
+ * @meta_pages: pages holding the pool header and page descriptors
+ * @free_pages: pages in free runs
+ * @used_pages: pages neither metadata nor free (a small class's spare
+ *	empty page counts here)
+ * @peak_used_pages: the most @used_pages has been
+ * @blocks: blocks allocated now
+ * @bytes_allocated: bytes in those blocks (class, page or run size)
+ * @alloc_calls: pgclass_alloc() calls, failed ones included
+ * @free_calls: pgclass_free() calls with a non-NULL pointer
+ * @realloc_calls: pgclass_realloc() calls
+ * @failed_calls: calls that returned NULL or an error for a non-zero size
+ *	or a non-NULL pointer (exhaustion and bad frees)
+ */
+struct pgclass_stats {
+	u32 page_size;
+	u32 nr_pages;
+	u32 meta_pages;
+	u32 free_pages;
+	u32 used_pages;
+	u32 peak_used_pages;
+	u64 blocks;
+	u64 bytes_allocated;
+	u64 alloc_calls;
+	u64 free_calls;
+	u64 realloc_calls;
+	u64 failed_calls;
+};
+
+/**
+ * struct pgclass_class_stats - one size class's counters
+ * @block_size: the class's block size; for the "multi" class, 0
+ * @pages: pages the class holds (a spare empty page included)
+ * @blocks_used: blocks allocated now
+ * @blocks_total: blocks its pages could hold (for "multi", = @blocks_used)
+ */
+struct pgclass_class_stats {
+	u32 block_size;
+	u32 pages;
+	u64 blocks_used;
+	u64 blocks_total;
+};
+
+/**
+ * struct pgclass_extent - a run of pages in one state, as pgclass_walk()
+ * reports it
+ * @first: index of the extent's first allocator page
+ * @nr_pages: pages in the extent; 1 for SMALL and WHOLE
+ * @state: META, FREE, SMALL, WHOLE or HEAD (a HEAD extent's later pages
+ *	are its TAIL pages)
+ * @class: class index (see pgclass_nr_classes()); 0 for META and FREE
+ * @block_size: SMALL: the class size; WHOLE: the page size; HEAD: the
+ *	block's size (@nr_pages pages); 0 for META and FREE
+ * @used: SMALL: blocks in use; WHOLE and HEAD: 1; else 0
+ * @total: SMALL: blocks the page holds; WHOLE and HEAD: 1; else 0
+ * @map: SMALL: the block bitmap, bit i set when block i is in use; valid
+ *	only during the callback; NULL otherwise
+ */
+struct pgclass_extent {
+	unsigned long first;
+	unsigned long nr_pages;
+	enum pgclass_page_state state;
+	unsigned int class;
+	size_t block_size;
+	unsigned int used;
+	unsigned int total;
+	const unsigned long *map;
+};
+
+/**
+ * typedef pgclass_walk_fn - callback of pgclass_walk()
+ * @data: the pointer given to pgclass_walk()
+ * @ext: the extent; valid only during the call
+ *
+ * Called with the pool's spinlock held and interrupts off: it must not
+ * sleep nor call into the same pool.
+ *
+ * Return: 0 to go on, anything else to stop the walk with that value.
+ */
+typedef int (*pgclass_walk_fn)(void *data, const struct pgclass_extent *ext);
+
+struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
+					 unsigned int page_shift);
+unsigned long pgclass_pool_destroy(struct pgclass_pool *pool);
+
+void *pgclass_alloc(struct pgclass_pool *pool, size_t size);
+void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
+			    size_t align);
+int pgclass_free(struct pgclass_pool *pool, void *ptr);
+void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size);
+size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr);
+
+void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st);
+unsigned int pgclass_nr_classes(struct pgclass_pool *pool);
+int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
+			    struct pgclass_class_stats *cs);
+int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data);
+
+#endif /* _LINUX_PGCLASS_H */
