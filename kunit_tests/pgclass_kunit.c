@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shared fixture of the pgclass KUnit suites (see pgclass_kunit.h)
+ * and the module's description.
+ *
+ * Every case creates its own pool over memory it gets from the page
+ * allocator and registers a KUnit action that destroys the pool and gives
+ * the memory back, so a failed assertion leaks nothing.
+ *
+ * pgc_check() is the suites' main oracle: it walks the whole pool and
+ * checks that the walk, the pool's counters and every class's counters
+ * agree with each other and with the size rules.
+ */
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "pgclass_kunit.h"
+
+static void pgc_fixture_release(void *data)
+{
+	struct pgc_fixture *f = data;
+
+	if (f->pool)
+		pgclass_pool_destroy(f->pool);
+	f->pool = NULL;
+	if (f->vmalloced)
+		vfree(f->mem);
+	else
+		free_pages_exact(f->mem, f->mem_size);
+}
+
+/*
+ * Memory for @f->size bytes aligned to the allocator page: physically
+ * contiguous pages where the page allocator has them (they are aligned to
+ * their order, and KASAN watches them), vmalloc() otherwise.  Either may
+ * need more than asked for to leave room for the alignment.
+ */
+static void pgc_get_mem(struct pgc_fixture *f)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	size_t extra = f->page > PAGE_SIZE ? f->page - PAGE_SIZE : 0;
+
+	f->mem_size = f->size;
+	f->mem = alloc_pages_exact(f->mem_size, gfp);
+	if (f->mem && !IS_ALIGNED((unsigned long)f->mem, f->page)) {
+		free_pages_exact(f->mem, f->mem_size);
+		f->mem_size = f->size + extra;
+		f->mem = alloc_pages_exact(f->mem_size, gfp);
+	}
+	if (!f->mem) {
+		f->mem_size = f->size + extra;
+		f->mem = vmalloc(f->mem_size);
+		f->vmalloced = true;
+	}
+	f->base = f->mem ? PTR_ALIGN((u8 *)f->mem, f->page) : NULL;
+}
+
+/**
+ * pgc_fixture_mem() - memory for a pool, without the pool
+ * @test: the test
+ * @nr_pages: allocator pages
+ * @shift: allocator page shift
+ *
+ * Return: the fixture; the test ends if the memory cannot be had.
+ */
+struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
+				    unsigned long nr_pages,
+				    unsigned int shift)
+{
+	struct pgc_fixture *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->shift = shift;
+	f->page = 1UL << shift;
+	f->nr_pages = nr_pages;
+	f->size = nr_pages << shift;
+	pgc_get_mem(f);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem, "no memory for %lu pages of %zu B",
+				  nr_pages, f->page);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pgc_fixture_release, f));
+	return f;
+}
+
+/**
+ * pgc_pool_new() - create the pool over the fixture's memory
+ * @test: the test
+ * @f: the fixture, with no pool
+ *
+ * Checks the new pool's counters and its layout (metadata, then one free
+ * run over the rest) and keeps the counters in @f->init.
+ */
+void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
+{
+	struct pgclass_stats *st = &f->init;
+	struct pgc_snap *s;
+
+	KUNIT_ASSERT_NULL(test, f->pool);
+	f->pool = pgclass_pool_create(f->base, f->size, f->shift);
+	if (IS_ERR(f->pool)) {
+		KUNIT_FAIL(test, "pool_create(%lu pages of %zu B) failed: %ld",
+			   f->nr_pages, f->page, PTR_ERR(f->pool));
+		f->pool = NULL;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, f->pool);
+
+	pgclass_get_stats(f->pool, st);
+	KUNIT_ASSERT_EQ(test, st->page_size, f->page);
+	KUNIT_ASSERT_EQ(test, st->nr_pages, f->nr_pages);
+	KUNIT_ASSERT_GE(test, st->meta_pages, 1U);
+	KUNIT_ASSERT_GE(test, st->free_pages, 1U);
+	KUNIT_ASSERT_EQ(test, st->meta_pages + st->free_pages, st->nr_pages);
+	KUNIT_EXPECT_EQ(test, st->used_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st->peak_used_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st->blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->bytes_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->alloc_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->free_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->realloc_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->failed_calls, 0ULL);
+
+	if (!f->scratch)
+		f->scratch = pgc_snap_alloc(test, f);
+	s = f->scratch;
+	pgc_snap_fill(test, f, s);
+	pgc_check_snap(test, f, s);
+	KUNIT_ASSERT_EQ(test, s->nr, 2UL);
+	KUNIT_EXPECT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
+	KUNIT_EXPECT_EQ(test, s->ext[1].state, PGCLASS_PAGE_FREE);
+}
+
+/**
+ * pgc_fixture() - memory and a new pool over it
+ * @test: the test
+ * @nr_pages: allocator pages
+ * @shift: allocator page shift
+ *
+ * Return: the fixture; the test ends if either cannot be had.
+ */
+struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
+				unsigned int shift)
+{
+	struct pgc_fixture *f = pgc_fixture_mem(test, nr_pages, shift);
+
+	pgc_pool_new(test, f);
+	return f;
+}
+
+/**
+ * pgc_pool_destroy() - destroy the fixture's pool now
+ * @f: the fixture
+ *
+ * Return: what pgclass_pool_destroy() returned.
+ */
+unsigned long pgc_pool_destroy(struct pgc_fixture *f)
+{
+	unsigned long leaked = pgclass_pool_destroy(f->pool);
+
+	f->pool = NULL;
+	return leaked;
+}
+
+/**
+ * pgc_snap_alloc() - an empty snapshot with room for the pool's extents
+ * @test: the test
+ * @f: the fixture
+ *
+ * Return: the snapshot, freed with the test.
+ */
+struct pgc_snap *pgc_snap_alloc(struct kunit *test, struct pgc_fixture *f)
+{
+	struct pgc_snap *s;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->cap = f->nr_pages;
+	s->map_bits = f->page >> PGCLASS_MIN_BLOCK_SHIFT;
+	s->map_longs = BITS_TO_LONGS(s->map_bits);
+	s->ext = kunit_kcalloc(test, s->cap, sizeof(*s->ext), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->ext);
+	s->maps = kunit_kcalloc(test, s->cap * s->map_longs, sizeof(long),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->maps);
+	return s;
+}
+
+/* Runs under the pool's lock: records, never asserts. */
+static int pgc_snap_cb(void *data, const struct pgclass_extent *ext)
+{
+	struct pgc_snap *s = data;
+	struct pgc_ext *e;
+
+	if (s->nr >= s->cap) {
+		s->overflow = true;
+		return -ENOSPC;
+	}
+	e = &s->ext[s->nr];
+	e->first = ext->first;
+	e->nr_pages = ext->nr_pages;
+	e->state = ext->state;
+	e->class = ext->class;
+	e->block_size = ext->block_size;
+	e->used = ext->used;
+	e->total = ext->total;
+	e->has_map = ext->map;
+	if (ext->map) {
+		if (ext->total > s->map_bits)
+			s->map_too_big = true;
+		else
+			bitmap_copy(&s->maps[s->nr * s->map_longs], ext->map,
+				    ext->total);
+	}
+	s->nr++;
+	return 0;
+}
+
+/**
+ * pgc_snap_fill() - take a snapshot into @s
+ * @test: the test
+ * @f: the fixture
+ * @s: a snapshot from pgc_snap_alloc()
+ */
+void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
+		   struct pgc_snap *s)
+{
+	int ret;
+
+	s->nr = 0;
+	s->overflow = false;
+	s->map_too_big = false;
+	memset(s->maps, 0, s->cap * s->map_longs * sizeof(long));
+	pgclass_get_stats(f->pool, &s->st);
+	ret = pgclass_walk(f->pool, pgc_snap_cb, s);
+	KUNIT_ASSERT_FALSE_MSG(test, s->overflow,
+			       "walk gave more extents than the %lu pages",
+			       s->cap);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "pgclass_walk() returned %d", ret);
+	KUNIT_ASSERT_FALSE_MSG(test, s->map_too_big,
+			       "a small page's bitmap has more than %lu bits",
+			       s->map_bits);
+}
+
+/**
+ * pgc_snap() - take a snapshot into a new buffer
+ * @test: the test
+ * @f: the fixture
+ *
+ * Return: the snapshot, freed with the test or by pgc_snap_free().
+ */
+struct pgc_snap *pgc_snap(struct kunit *test, struct pgc_fixture *f)
+{
+	struct pgc_snap *s = pgc_snap_alloc(test, f);
+
+	pgc_snap_fill(test, f, s);
+	return s;
+}
+
+/**
+ * pgc_snap_free() - free a snapshot before the test ends
+ * @test: the test
+ * @s: the snapshot
+ */
+void pgc_snap_free(struct kunit *test, struct pgc_snap *s)
+{
+	kunit_kfree(test, s->maps);
+	kunit_kfree(test, s->ext);
+	kunit_kfree(test, s);
+}
+
+/**
+ * pgc_snap_find() - the extent holding a page
+ * @s: the snapshot
+ * @page: the page index
+ *
+ * Return: the extent, or NULL.
+ */
+const struct pgc_ext *pgc_snap_find(const struct pgc_snap *s,
+				    unsigned long page)
+{
+	unsigned long i;
+
+	for (i = 0; i < s->nr; i++)
+		if (page >= s->ext[i].first &&
+		    page - s->ext[i].first < s->ext[i].nr_pages)
+			return &s->ext[i];
+	return NULL;
+}
+
+/**
+ * pgc_snap_map() - the copy of an extent's bitmap
+ * @s: the snapshot
+ * @e: one of its extents
+ *
+ * Return: the bitmap, or NULL if the walk gave none.
+ */
+const unsigned long *pgc_snap_map(const struct pgc_snap *s,
+				  const struct pgc_ext *e)
+{
+	if (!e->has_map)
+		return NULL;
+	return &s->maps[(e - s->ext) * s->map_longs];
+}
+
+/**
+ * pgc_snap_count() - pages in a state
+ * @s: the snapshot
+ * @state: the state
+ *
+ * Return: how many pages of the snapshot are in @state (HEAD counts the
+ * whole run).
+ */
+unsigned long pgc_snap_count(const struct pgc_snap *s,
+			     enum pgclass_page_state state)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->ext[i].state == state)
+			n += s->ext[i].nr_pages;
+	return n;
+}
+
+/* Per-class totals a walk implies, to hold against the class counters. */
+struct pgc_class_sum {
+	u64 pages;
+	u64 used;
+	u64 total;
+	unsigned int empty;
+};
+
+static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
+			  const struct pgc_snap *s, unsigned long i,
+			  struct pgc_class_sum *cls)
+{
+	const struct pgc_ext *e = &s->ext[i];
+	const unsigned long *map = pgc_snap_map(s, e);
+	unsigned int want;
+
+	switch (e->state) {
+	case PGCLASS_PAGE_META:
+		KUNIT_ASSERT_EQ_MSG(test, i, 0UL, "metadata in extent %lu", i);
+		fallthrough;
+	case PGCLASS_PAGE_FREE:
+		KUNIT_ASSERT_TRUE_MSG(test, i == 0 ||
+				      s->ext[i - 1].state != e->state,
+				      "extents %lu and %lu: adjacent runs in state %d not merged",
+				      i - 1, i, e->state);
+		KUNIT_ASSERT_EQ_MSG(test, e->class, 0U, "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->block_size, 0UL, "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->used, 0U, "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->total, 0U, "extent %lu", i);
+		KUNIT_ASSERT_FALSE_MSG(test, e->has_map, "extent %lu", i);
+		return;
+	case PGCLASS_PAGE_SMALL:
+		KUNIT_ASSERT_EQ_MSG(test, e->nr_pages, 1UL, "extent %lu", i);
+		KUNIT_ASSERT_TRUE_MSG(test, is_power_of_2(e->block_size) &&
+				      e->block_size >= 1UL << PGCLASS_MIN_BLOCK_SHIFT &&
+				      e->block_size <= f->page / 2,
+				      "extent %lu: small block size %zu", i,
+				      e->block_size);
+		want = ilog2(e->block_size) - PGCLASS_MIN_BLOCK_SHIFT;
+		KUNIT_ASSERT_EQ_MSG(test, e->class, want, "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->total, f->page / e->block_size,
+				    "extent %lu", i);
+		KUNIT_ASSERT_LE_MSG(test, e->used, e->total, "extent %lu", i);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, map, "extent %lu: no bitmap", i);
+		KUNIT_ASSERT_EQ_MSG(test, bitmap_weight(map, e->total),
+				    (unsigned int)e->used,
+				    "extent %lu: bitmap disagrees with used", i);
+		cls[e->class].pages++;
+		cls[e->class].used += e->used;
+		cls[e->class].total += e->total;
+		if (!e->used)
+			cls[e->class].empty++;
+		return;
+	case PGCLASS_PAGE_WHOLE:
+		KUNIT_ASSERT_EQ_MSG(test, e->nr_pages, 1UL, "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->class, pgc_class_page(f),
+				    "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->block_size, f->page, "extent %lu", i);
+		break;
+	case PGCLASS_PAGE_HEAD:
+		KUNIT_ASSERT_GE_MSG(test, e->nr_pages, 2UL,
+				    "extent %lu: a run of one page is not multi", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->class, pgc_class_multi(f),
+				    "extent %lu", i);
+		KUNIT_ASSERT_EQ_MSG(test, e->block_size, e->nr_pages * f->page,
+				    "extent %lu", i);
+		break;
+	default:
+		KUNIT_FAIL_AND_ABORT(test, "extent %lu: state %d", i, e->state);
+	}
+	/* WHOLE and HEAD: one block */
+	KUNIT_ASSERT_EQ_MSG(test, e->used, 1U, "extent %lu", i);
+	KUNIT_ASSERT_EQ_MSG(test, e->total, 1U, "extent %lu", i);
+	KUNIT_ASSERT_FALSE_MSG(test, e->has_map, "extent %lu", i);
+	cls[e->class].pages += e->nr_pages;
+	cls[e->class].used++;
+	cls[e->class].total++;
+}
+
+static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
+			      const struct pgc_class_sum *cls)
+{
+	struct pgclass_class_stats cs;
+	unsigned int c, nr = pgclass_nr_classes(f->pool);
+
+	KUNIT_ASSERT_EQ(test, nr, pgc_nr_classes(f));
+	for (c = 0; c < nr; c++) {
+		KUNIT_ASSERT_EQ(test, pgclass_get_class_stats(f->pool, c, &cs), 0);
+		if (c < pgc_class_page(f))
+			KUNIT_ASSERT_EQ_MSG(test, cs.block_size,
+					    1U << (c + PGCLASS_MIN_BLOCK_SHIFT),
+					    "class %u", c);
+		else if (c == pgc_class_page(f))
+			KUNIT_ASSERT_EQ(test, cs.block_size, f->page);
+		else
+			KUNIT_ASSERT_EQ(test, cs.block_size, 0U);
+		KUNIT_ASSERT_EQ_MSG(test, cs.pages, cls[c].pages, "class %u", c);
+		KUNIT_ASSERT_EQ_MSG(test, cs.blocks_used, cls[c].used,
+				    "class %u", c);
+		KUNIT_ASSERT_EQ_MSG(test, cs.blocks_total, cls[c].total,
+				    "class %u", c);
+		KUNIT_ASSERT_LE_MSG(test, cls[c].empty, 1U,
+				    "class %u keeps %u empty pages", c,
+				    cls[c].empty);
+	}
+}
+
+/**
+ * pgc_check_snap() - check a snapshot for consistency
+ * @test: the test
+ * @f: the fixture
+ * @s: a snapshot of @f's pool
+ *
+ * The extents must tile the pool in order, metadata first; each must be
+ * well formed for its state (a free run never next to another one: free
+ * runs coalesce); the page, block and byte totals must equal the pool's
+ * counters, and the per-class totals its class counters; no class may
+ * keep more than one empty page.  Ends the test on the first breach.
+ */
+void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
+		    const struct pgc_snap *s)
+{
+	struct pgc_class_sum cls[PGCLASS_MAX_PAGE_SHIFT + 2] = { };
+	const struct pgclass_stats *st = &s->st;
+	unsigned long i, next = 0, used = 0;
+	u64 blocks = 0, bytes = 0;
+
+	KUNIT_ASSERT_EQ(test, st->page_size, f->page);
+	KUNIT_ASSERT_EQ(test, st->nr_pages, f->nr_pages);
+	KUNIT_ASSERT_GE(test, s->nr, 1UL);
+	for (i = 0; i < s->nr; i++) {
+		const struct pgc_ext *e = &s->ext[i];
+
+		KUNIT_ASSERT_EQ_MSG(test, e->first, next,
+				    "extent %lu does not start where %lu ends",
+				    i, i - 1);
+		KUNIT_ASSERT_GE_MSG(test, e->nr_pages, 1UL, "extent %lu", i);
+		KUNIT_ASSERT_LE_MSG(test, e->nr_pages, f->nr_pages - next,
+				    "extent %lu runs past the pool", i);
+		pgc_check_ext(test, f, s, i, cls);
+		if (e->state != PGCLASS_PAGE_META &&
+		    e->state != PGCLASS_PAGE_FREE) {
+			used += e->nr_pages;
+			blocks += e->used;
+			bytes += (u64)e->used * e->block_size;
+		}
+		next = e->first + e->nr_pages;
+	}
+	KUNIT_ASSERT_EQ_MSG(test, next, f->nr_pages, "extents end before the pool");
+	KUNIT_ASSERT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
+	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_META),
+			(unsigned long)st->meta_pages);
+	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_FREE),
+			(unsigned long)st->free_pages);
+	KUNIT_ASSERT_EQ(test, used, (unsigned long)st->used_pages);
+	KUNIT_ASSERT_EQ(test, blocks, st->blocks);
+	KUNIT_ASSERT_EQ(test, bytes, st->bytes_allocated);
+	KUNIT_ASSERT_GE(test, st->peak_used_pages, st->used_pages);
+	pgc_check_classes(test, f, cls);
+}
+
+/**
+ * pgc_check() - snapshot the pool and check it for consistency
+ * @test: the test
+ * @f: the fixture
+ */
+void pgc_check(struct kunit *test, struct pgc_fixture *f)
+{
+	if (!f->scratch)
+		f->scratch = pgc_snap_alloc(test, f);
+	pgc_snap_fill(test, f, f->scratch);
+	pgc_check_snap(test, f, f->scratch);
+}
+
+/**
+ * pgc_expect_same_layout() - two snapshots show the same pages
+ * @test: the test
+ * @a: one snapshot
+ * @b: another one of the same pool
+ *
+ * Every extent and every small page's bitmap must be equal.
+ */
+void pgc_expect_same_layout(struct kunit *test, const struct pgc_snap *a,
+			    const struct pgc_snap *b)
+{
+	unsigned long i;
+
+	KUNIT_ASSERT_EQ(test, a->nr, b->nr);
+	for (i = 0; i < a->nr; i++) {
+		const struct pgc_ext *x = &a->ext[i], *y = &b->ext[i];
+		const unsigned long *xm = pgc_snap_map(a, x);
+		const unsigned long *ym = pgc_snap_map(b, y);
+
+		KUNIT_EXPECT_EQ_MSG(test, x->first, y->first, "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->nr_pages, y->nr_pages,
+				    "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->state, y->state, "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->class, y->class, "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->block_size, y->block_size,
+				    "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->used, y->used, "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->total, y->total, "extent %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, x->has_map, y->has_map,
+				    "extent %lu", i);
+		if (xm && ym && x->total == y->total)
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      bitmap_equal(xm, ym, x->total),
+					      "extent %lu: bitmaps differ", i);
+	}
+}
+
+/**
+ * pgc_expect_same_state() - two readings of the counters show the same pool
+ * @test: the test
+ * @a: one reading
+ * @b: another one
+ *
+ * Compares what describes the pool's contents, not the call counters.
+ */
+void pgc_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
+			   const struct pgclass_stats *b)
+{
+	KUNIT_EXPECT_EQ(test, a->page_size, b->page_size);
+	KUNIT_EXPECT_EQ(test, a->nr_pages, b->nr_pages);
+	KUNIT_EXPECT_EQ(test, a->meta_pages, b->meta_pages);
+	KUNIT_EXPECT_EQ(test, a->free_pages, b->free_pages);
+	KUNIT_EXPECT_EQ(test, a->used_pages, b->used_pages);
+	KUNIT_EXPECT_EQ(test, a->peak_used_pages, b->peak_used_pages);
+	KUNIT_EXPECT_EQ(test, a->blocks, b->blocks);
+	KUNIT_EXPECT_EQ(test, a->bytes_allocated, b->bytes_allocated);
+}
+
+/**
+ * pgc_expect_pristine() - the pool is as it was created
+ * @test: the test
+ * @f: the fixture
+ *
+ * No block, no page in use: metadata, then one free run of every other
+ * page.
+ */
+void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f)
+{
+	const struct pgc_snap *s;
+
+	pgc_check(test, f);
+	s = f->scratch;
+	KUNIT_EXPECT_EQ(test, s->st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->st.bytes_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->st.used_pages, 0U);
+	KUNIT_EXPECT_EQ(test, s->st.meta_pages, f->init.meta_pages);
+	KUNIT_EXPECT_EQ(test, s->st.free_pages, f->init.free_pages);
+	KUNIT_ASSERT_EQ(test, s->nr, 2UL);
+	KUNIT_EXPECT_EQ(test, s->ext[1].state, PGCLASS_PAGE_FREE);
+	KUNIT_EXPECT_EQ(test, s->ext[1].first,
+			(unsigned long)f->init.meta_pages);
+}
+
+static u8 pgc_byte(size_t i, unsigned int seed)
+{
+	return (u8)(seed * 131 + i * 7 + (i >> 8) * 3 + 1);
+}
+
+/**
+ * pgc_fill() - write a pattern
+ * @p: where
+ * @len: bytes
+ * @seed: picks the pattern
+ */
+void pgc_fill(void *p, size_t len, unsigned int seed)
+{
+	u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = pgc_byte(i, seed);
+}
+
+/**
+ * pgc_verify() - check a pattern written by pgc_fill()
+ * @p: where
+ * @len: bytes
+ * @seed: the pattern's seed
+ *
+ * Return: the offset of the first wrong byte, or @len.
+ */
+size_t pgc_verify(const void *p, size_t len, unsigned int seed)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != pgc_byte(i, seed))
+			return i;
+	return len;
+}
+
+/**
+ * pgc_shift_desc() - name a page-shift parameter
+ * @shift: the parameter
+ * @desc: its name
+ */
+void pgc_shift_desc(const unsigned int *shift, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+}
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the pgclass page-class allocator");

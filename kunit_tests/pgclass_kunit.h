@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared fixture of the pgclass KUnit suites: a pool over memory of its
+ * own, released by a KUnit action, and a snapshot of the pool (its
+ * counters and a full pgclass_walk()) with a consistency check.
+ */
+#ifndef _PGCLASS_KUNIT_H
+#define _PGCLASS_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/log2.h>
+#include <linux/pgclass.h>
+#include <linux/types.h>
+
+/* Pages of the pools most cases use. */
+#define PGC_NR_PAGES	32
+
+/**
+ * struct pgc_fixture - a pool and the memory under it
+ * @pool: the pool, NULL when destroyed
+ * @mem: the memory as the kernel gave it
+ * @mem_size: its size
+ * @vmalloced: @mem came from vmalloc(), not alloc_pages_exact()
+ * @base: @mem aligned to the allocator page
+ * @size: bytes of the region handed to the pool
+ * @shift: allocator page shift
+ * @page: allocator page size
+ * @nr_pages: allocator pages in the region
+ * @init: the pool's counters right after creation
+ * @scratch: snapshot buffer reused by pgc_check()
+ */
+struct pgc_fixture {
+	struct pgclass_pool *pool;
+	void *mem;
+	size_t mem_size;
+	bool vmalloced;
+	u8 *base;
+	size_t size;
+	unsigned int shift;
+	size_t page;
+	unsigned long nr_pages;
+	struct pgclass_stats init;
+	struct pgc_snap *scratch;
+};
+
+/* One extent as pgclass_walk() reported it, its bitmap kept apart. */
+struct pgc_ext {
+	unsigned long first;
+	unsigned long nr_pages;
+	enum pgclass_page_state state;
+	unsigned int class;
+	size_t block_size;
+	unsigned int used;
+	unsigned int total;
+	bool has_map;
+};
+
+/**
+ * struct pgc_snap - a pool's counters and page layout at one moment
+ * @st: pgclass_get_stats()
+ * @nr: extents in @ext
+ * @cap: room in @ext
+ * @map_bits: room for one bitmap, in bits
+ * @map_longs: room for one bitmap, in longs
+ * @ext: the extents, in walk order
+ * @maps: @cap bitmaps of @map_longs longs, one per extent
+ * @overflow: the walk reported more extents than @cap
+ * @map_too_big: a bitmap had more than @map_bits bits
+ */
+struct pgc_snap {
+	struct pgclass_stats st;
+	unsigned long nr;
+	unsigned long cap;
+	unsigned long map_bits;
+	unsigned long map_longs;
+	struct pgc_ext *ext;
+	unsigned long *maps;
+	bool overflow;
+	bool map_too_big;
+};
+
+struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
+				    unsigned long nr_pages,
+				    unsigned int shift);
+void pgc_pool_new(struct kunit *test, struct pgc_fixture *f);
+struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
+				unsigned int shift);
+unsigned long pgc_pool_destroy(struct pgc_fixture *f);
+
+struct pgc_snap *pgc_snap_alloc(struct kunit *test, struct pgc_fixture *f);
+void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
+		   struct pgc_snap *s);
+struct pgc_snap *pgc_snap(struct kunit *test, struct pgc_fixture *f);
+void pgc_snap_free(struct kunit *test, struct pgc_snap *s);
+const struct pgc_ext *pgc_snap_find(const struct pgc_snap *s,
+				    unsigned long page);
+const unsigned long *pgc_snap_map(const struct pgc_snap *s,
+				  const struct pgc_ext *e);
+unsigned long pgc_snap_count(const struct pgc_snap *s,
+			     enum pgclass_page_state state);
+
+void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
+		    const struct pgc_snap *s);
+void pgc_check(struct kunit *test, struct pgc_fixture *f);
+void pgc_expect_same_layout(struct kunit *test, const struct pgc_snap *a,
+			    const struct pgc_snap *b);
+void pgc_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
+			   const struct pgclass_stats *b);
+void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f);
+
+void pgc_fill(void *p, size_t len, unsigned int seed);
+size_t pgc_verify(const void *p, size_t len, unsigned int seed);
+
+void pgc_shift_desc(const unsigned int *shift, char *desc);
+
+/*
+ * The page shifts parameterised cases run at: the smallest allocator
+ * page, the usual 4 KiB one and the largest.
+ */
+#define PGC_DEFINE_SHIFT_PARAMS(name)					\
+	static const unsigned int name##_shifts[] = { 9, 12, 16 };	\
+	KUNIT_ARRAY_PARAM(name, name##_shifts, pgc_shift_desc)
+
+/* Class indexes: 16 B, 32 B, ... half a page, then "page", then "multi". */
+static inline unsigned int pgc_class_page(const struct pgc_fixture *f)
+{
+	return f->shift - PGCLASS_MIN_BLOCK_SHIFT;
+}
+
+static inline unsigned int pgc_class_multi(const struct pgc_fixture *f)
+{
+	return f->shift - PGCLASS_MIN_BLOCK_SHIFT + 1;
+}
+
+static inline unsigned int pgc_nr_classes(const struct pgc_fixture *f)
+{
+	return f->shift - PGCLASS_MIN_BLOCK_SHIFT + 2;
+}
+
+/* What the size rules say a request of @size gets. */
+static inline size_t pgc_usable(const struct pgc_fixture *f, size_t size)
+{
+	if (size <= 1UL << PGCLASS_MIN_BLOCK_SHIFT)
+		return 1UL << PGCLASS_MIN_BLOCK_SHIFT;
+	if (size <= f->page / 2)
+		return roundup_pow_of_two(size);
+	return DIV_ROUND_UP(size, f->page) * f->page;
+}
+
+static inline unsigned int pgc_class(const struct pgc_fixture *f, size_t size)
+{
+	if (size <= f->page / 2)
+		return ilog2(pgc_usable(f, size)) - PGCLASS_MIN_BLOCK_SHIFT;
+	if (size <= f->page)
+		return pgc_class_page(f);
+	return pgc_class_multi(f);
+}
+
+static inline unsigned long pgc_pages(const struct pgc_fixture *f,
+				      size_t size)
+{
+	return size <= f->page ? 1 : DIV_ROUND_UP(size, f->page);
+}
+
+static inline unsigned long pgc_page_of(const struct pgc_fixture *f,
+					const void *p)
+{
+	return ((const u8 *)p - f->base) >> f->shift;
+}
+
+static inline u8 *pgc_page_addr(const struct pgc_fixture *f,
+				unsigned long page)
+{
+	return f->base + (page << f->shift);
+}
+
+/* Pages the pool can hand out, and where they begin. */
+static inline unsigned long pgc_data_pages(const struct pgc_fixture *f)
+{
+	return f->init.free_pages;
+}
+
+static inline u8 *pgc_data_start(const struct pgc_fixture *f)
+{
+	return pgc_page_addr(f, f->init.meta_pages);
+}
+
+#endif /* _PGCLASS_KUNIT_H */
