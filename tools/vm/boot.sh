@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the guest under QEMU and wait for it, under a host-side timeout.
+#
+#   tools/vm/boot.sh KERNEL INITRD RUNDIR MODE [FAULT]
+#
+# MODE is check, run or vm (interactive).  RUNDIR receives console.log
+# (ttyS0), results.log (ttyS1), signal.log (ttyS2), nonce and status
+# (QEMU's exit code; 124 means the timeout struck).
+#
+# Environment: PGCLASS_TIMEOUT (seconds, default 1500), PGCLASS_KVM=1
+# to use KVM where it works (nested KVM hangs on the development
+# machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:?usage: boot.sh KERNEL INITRD RUNDIR MODE [FAULT]}
+initrd=${2:?}
+rundir=${3:?}
+mode=${4:?}
+fault=${5:-}
+timeout_s=${PGCLASS_TIMEOUT:-1500}
+
+mkdir -p "$rundir"
+rm -f "$rundir"/{console,results,signal}.log "$rundir/status"
+: >"$rundir/signal.log"
+nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+echo "$nonce" >"$rundir/nonce"
+
+accel=(-accel tcg -cpu max)
+[ "${PGCLASS_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
+
+append="console=ttyS0 panic=-1 oops=panic kasan_multi_shot"
+append+=" pgvm.mode=$mode pgvm.nonce=$nonce"
+[ -n "$fault" ] && append+=" pgvm.fault=$fault"
+
+if [ "$mode" = vm ]; then
+	console=(-serial mon:stdio)
+	append+=" quiet"
+else
+	console=(-serial "file:$rundir/console.log")
+fi
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "${PGCLASS_MEM:-1024}"
+	-nodefaults -display none -no-reboot
+	-kernel "$kernel" -initrd "$initrd" -append "$append"
+	"${console[@]}"
+	-serial "file:$rundir/results.log"
+	-serial "file:$rundir/signal.log")
+
+if [ "$mode" = vm ]; then
+	"${qemu[@]}"
+	exit $?
+fi
+timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null
+rc=$?
+echo "$rc" >"$rundir/status"
+exit 0

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: the project's main job, from nothing.  Boots the debug guest,
+# loads pgclass.ko and plays the lab's scenario (tools/pgclassctl/*.pgc)
+# through `pgclassctl run`, printing the page map and the class table
+# after each step; then unloads the module and checks the kernel stayed
+# clean.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$TOP_DIR/build/run
+mkdir -p "$out"
+counts=$out/counts
+: >"$counts"
+ls "$TOP_DIR"/tools/pgclassctl/*.pgc >/dev/null 2>&1 ||
+	die "no lab scenario in tools/pgclassctl/*.pgc yet"
+if ! "$VM_DIR/guest.sh" run --counts "$counts"; then
+	echo "FAIL guest: the test bed could not run the guest" >>"$counts"
+fi
+python3 "$VM_DIR/verdict.py" total "$counts"
