@@ -27,7 +27,7 @@ struct pgclass_pool;
  * 32 KiB, then "page" and "multi".
  */
 #define PGCLASS_MAX_CLASSES \
-	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT + 1)
+	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT + 2)
 
 /**
  * enum pgclass_page_state - what an allocator page holds
