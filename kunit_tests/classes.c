@@ -398,15 +398,19 @@ static void test_spare_page_taken_back(struct kunit *test)
 	pgc_check(test, f);
 }
 
-/* pgclass_alloc_aligned(): the block is aligned as asked and big enough. */
+/*
+ * pgclass_alloc_aligned(): for every power of two up to the page size the
+ * block is aligned as asked and big enough; other alignments are refused.
+ */
 static void test_alloc_aligned(struct kunit *test)
 {
 	static const size_t sizes[] = { 1, 16, 24, 100, 2048, 2049, 4096, 5000 };
 	struct pgc_fixture *f = pgc_fixture(test, 64, 12);
+	struct pgclass_stats st;
 	size_t align;
 	unsigned int i;
 
-	for (align = 1; align <= 4 * f->page; align *= 2) {
+	for (align = 1; align <= f->page; align *= 2) {
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			u8 *p = pgclass_alloc_aligned(f->pool, sizes[i], align);
 
@@ -416,18 +420,32 @@ static void test_alloc_aligned(struct kunit *test)
 					      "size %zu align %zu: offset %#tx",
 					      sizes[i], align, p - f->base);
 			KUNIT_EXPECT_GE(test, pgclass_usable_size(f->pool, p),
-					sizes[i]);
+					max(sizes[i], align));
 			pgc_fill(p, sizes[i], i);
 			KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
 		}
 		pgc_check(test, f);
 	}
-	/* zero bytes: nothing, as pgclass_alloc() */
+	/* the biggest alignment it offers, many times over */
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_NOT_NULL(test,
+				      pgclass_alloc_aligned(f->pool, 16, f->page));
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.used_pages, 4U);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+
+	/* zero bytes: nothing, as pgclass_alloc(), and no failure */
 	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 0, 64));
-	/* alignment beyond what the pool can offer */
-	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 16, f->size * 2));
+	/* not a power of two, or beyond the page size: refused */
+	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 16, 0));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 16, 48));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 100, 3 * f->page));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc_aligned(f->pool, 16, 2 * f->page));
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.blocks, 4ULL);
 	pgc_check(test, f);
-	KUNIT_EXPECT_EQ(test, 0ULL, f->scratch->st.blocks);
 }
 
 static struct kunit_case pgclass_classes_cases[] = {

@@ -16,6 +16,7 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -631,6 +632,45 @@ size_t pgc_verify(const void *p, size_t len, unsigned int seed)
 void pgc_shift_desc(const unsigned int *shift, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+}
+
+static void pgc_kvfree_action(void *p)
+{
+	kvfree(p);
+}
+
+/**
+ * pgc_kvcalloc() - a zeroed array, possibly large, freed with the test
+ * @test: the test
+ * @n: elements
+ * @size: bytes per element
+ *
+ * Return: the array; the test ends if it cannot be had.
+ */
+void *pgc_kvcalloc(struct kunit *test, size_t n, size_t size)
+{
+	void *p = kvcalloc(n, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pgc_kvfree_action, p));
+	return p;
+}
+
+/**
+ * pgc_shuffle() - put pointers in a seeded random order (Fisher-Yates)
+ * @a: the pointers
+ * @n: how many
+ * @rnd: the generator
+ */
+void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd)
+{
+	unsigned long i, j;
+
+	for (i = n; i > 1; i--) {
+		j = prandom_u32_state(rnd) % i;
+		swap(a[i - 1], a[j]);
+	}
 }
 
 MODULE_LICENSE("GPL");

@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/log2.h>
 #include <linux/pgclass.h>
+#include <linux/prandom.h>
 #include <linux/types.h>
 
 /* Pages of the pools most cases use. */
@@ -112,6 +113,9 @@ void pgc_fill(void *p, size_t len, unsigned int seed);
 size_t pgc_verify(const void *p, size_t len, unsigned int seed);
 
 void pgc_shift_desc(const unsigned int *shift, char *desc);
+
+void *pgc_kvcalloc(struct kunit *test, size_t n, size_t size);
+void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd);
 
 /*
  * The page shifts parameterised cases run at: the smallest allocator

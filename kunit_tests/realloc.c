@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pgclass_realloc: pgclass_realloc() across every class transition, with
+ * the contents kept up to the smaller size; NULL means alloc, size 0 means
+ * free, a block that fits stays where it is, and a failed realloc leaves
+ * the block and the pool untouched.  Multi-page blocks resizing in place
+ * are pgclass_runs' business.
+ */
+#include <kunit/test.h>
+#include <linux/prandom.h>
+
+#include "pgclass_kunit.h"
+
+/* A size relative to the page: pages * page / div + add. */
+struct rsize {
+	unsigned int pages;
+	unsigned int div;
+	int add;
+};
+
+static size_t rsize(const struct pgc_fixture *f, struct rsize r)
+{
+	return r.pages * f->page / r.div + r.add;
+}
+
+#define BYTES(n)	{ 0, 1, n }
+#define PAGES(n, a)	{ n, 1, a }
+#define PART(d, a)	{ 1, d, a }
+
+enum placement { MAY_MOVE, STAYS, MOVES };
+
+struct transition {
+	const char *name;
+	struct rsize from;
+	struct rsize to;
+	enum placement where;
+};
+
+static const struct transition transitions[] = {
+	{ "small->small bigger", BYTES(10), BYTES(100), MOVES },
+	{ "small->small smaller", BYTES(100), BYTES(10), MOVES },
+	{ "small->small same class", BYTES(100), BYTES(70), STAYS },
+	{ "small->small up to its size", BYTES(100), BYTES(128), STAYS },
+	{ "small->half page", BYTES(100), PART(2, 0), MOVES },
+	{ "half page->its class", PART(2, 0), PART(4, 1), STAYS },
+	{ "half page->small", PART(2, 0), BYTES(20), MOVES },
+	{ "small->whole", BYTES(100), PART(2, 1), MOVES },
+	{ "small->multi", BYTES(100), PAGES(2, 1), MOVES },
+	{ "whole->small", PAGES(1, 0), BYTES(100), MOVES },
+	{ "whole->quarter page", PAGES(1, 0), PART(4, 0), MOVES },
+	{ "whole->whole bigger", PART(2, 1), PAGES(1, 0), STAYS },
+	{ "whole->whole smaller", PAGES(1, 0), PART(2, 1), STAYS },
+	{ "whole->multi", PAGES(1, 0), PAGES(3, 0), MAY_MOVE },
+	{ "multi->small", PAGES(3, 0), BYTES(100), MOVES },
+	{ "multi->whole", PAGES(3, 0), PAGES(1, 0), MAY_MOVE },
+	{ "multi->multi same pages", PAGES(3, 0), PAGES(2, 1), STAYS },
+	{ "multi->multi smaller", PAGES(4, 0), PAGES(2, 1), STAYS },
+	{ "multi->multi bigger", PAGES(2, 0), PAGES(4, 0), MAY_MOVE },
+};
+
+/* Every transition, one fresh pool each, contents checked. */
+static void test_realloc_transitions(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture_mem(test, 16, shift);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
+		const struct transition *t = &transitions[i];
+		size_t from = rsize(f, t->from), to = rsize(f, t->to);
+		struct pgclass_stats a, z;
+		u8 *p, *q;
+
+		pgc_pool_new(test, f);
+		p = pgclass_alloc(f->pool, from);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s", t->name);
+		pgc_fill(p, from, i);
+		pgclass_get_stats(f->pool, &a);
+
+		q = pgclass_realloc(f->pool, p, to);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%s: %zu -> %zu", t->name,
+					  from, to);
+		KUNIT_EXPECT_EQ_MSG(test, pgc_usable(f, to),
+				    pgclass_usable_size(f->pool, q),
+				    "%s: %zu -> %zu", t->name, from, to);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)q,
+						       min(pgc_usable(f, to), f->page)),
+				      "%s: misaligned", t->name);
+		KUNIT_EXPECT_EQ_MSG(test, min(from, to), pgc_verify(q, min(from, to), i),
+				    "%s: contents", t->name);
+		if (t->where == STAYS)
+			KUNIT_EXPECT_PTR_EQ_MSG(test, p, q, "%s: moved", t->name);
+		if (t->where == MOVES)
+			KUNIT_EXPECT_PTR_NE_MSG(test, p, q, "%s: stayed", t->name);
+		if (p != q)
+			KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, p),
+					    "%s: old block still allocated", t->name);
+
+		pgc_check(test, f);
+		pgclass_get_stats(f->pool, &z);
+		KUNIT_EXPECT_EQ(test, z.blocks, 1ULL);
+		KUNIT_EXPECT_EQ(test, z.bytes_allocated, (u64)pgc_usable(f, to));
+		KUNIT_EXPECT_EQ(test, z.realloc_calls, a.realloc_calls + 1);
+		KUNIT_EXPECT_EQ(test, z.alloc_calls, a.alloc_calls);
+		KUNIT_EXPECT_EQ(test, z.free_calls, a.free_calls);
+		KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls);
+
+		/* the whole new block is the caller's */
+		pgc_fill(q, pgc_usable(f, to), i + 100);
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, q));
+		pgclass_get_stats(f->pool, &z);
+		KUNIT_EXPECT_EQ(test, z.blocks, 0ULL);
+		KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	}
+}
+
+/* realloc(NULL, size) is alloc(size); realloc(NULL, 0) is nothing. */
+static void test_realloc_null_is_alloc(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgclass_stats st;
+	u8 *p, *q;
+
+	p = pgclass_realloc(f->pool, NULL, 100);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, 128UL, pgclass_usable_size(f->pool, p));
+	q = pgclass_realloc(f->pool, NULL, 3 * 4096 + 5);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, 4 * 4096UL, pgclass_usable_size(f->pool, q));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)q, 4096));
+	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, NULL, 0));
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 128ULL + 4 * 4096);
+	KUNIT_EXPECT_EQ(test, st.realloc_calls, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
+	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, q));
+}
+
+/* realloc(p, 0) frees p, whatever its kind, and returns NULL. */
+static void test_realloc_zero_frees(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	size_t sizes[] = { 1, 100, f->page / 2, f->page, 2 * f->page + 1 };
+	struct pgclass_stats st;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *p = pgclass_alloc(f->pool, sizes[i]);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, p, 0));
+		KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, p),
+				    "size %zu", sizes[i]);
+		pgclass_get_stats(f->pool, &st);
+		KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+		/* freed: a second free is a double free */
+		KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(f->pool, p));
+		pgc_check(test, f);
+	}
+	KUNIT_EXPECT_EQ(test, st.realloc_calls, (u64)ARRAY_SIZE(sizes));
+	KUNIT_EXPECT_LE(test, st.used_pages, pgc_class_page(f));
+	/* and the pool serves all its data area again */
+	KUNIT_EXPECT_NOT_NULL(test, pgclass_alloc(f->pool,
+						  pgc_data_pages(f) * f->page));
+}
+
+/*
+ * A block that fits and would not waste half of itself stays put, and
+ * the pool does not change: same pages, same counters but realloc_calls.
+ */
+static void test_realloc_stays_when_fits(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	static const struct {
+		size_t from, to;
+	} fits[] = {
+		{ 10, 1 }, { 10, 16 }, { 1, 16 }, { 17, 32 }, { 100, 65 },
+		{ 100, 128 }, { 1000, 1024 }, { 2048, 1025 }, { 2049, 4096 },
+		{ 4096, 2049 }, { 4097, 8192 }, { 8192, 4097 },
+		{ 3 * 4096, 2 * 4096 + 1 }, { 2 * 4096 + 1, 3 * 4096 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fits); i++) {
+		struct pgc_snap *before, *after;
+		u8 *p = pgclass_alloc(f->pool, fits[i].from);
+		size_t keep = min(fits[i].from, fits[i].to);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		pgc_fill(p, fits[i].from, i);
+		before = pgc_snap(test, f);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, p,
+					pgclass_realloc(f->pool, p, fits[i].to),
+					"%zu -> %zu", fits[i].from, fits[i].to);
+		after = pgc_snap(test, f);
+		pgc_expect_same_layout(test, before, after);
+		pgc_expect_same_state(test, &before->st, &after->st);
+		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
+				before->st.realloc_calls + 1);
+		KUNIT_EXPECT_EQ(test, keep, pgc_verify(p, keep, i));
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
+		pgc_snap_free(test, after);
+		pgc_snap_free(test, before);
+	}
+}
+
+/*
+ * A realloc that cannot be served returns NULL and leaves the block, its
+ * bytes and the whole pool as they were; only realloc_calls and
+ * failed_calls move.
+ */
+static void test_realloc_failure_keeps_block(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	size_t page = f->page;
+	struct {
+		u8 *p;
+		size_t size, to;
+	} blk[] = {
+		{ NULL, 100, 2 * 100 },		/* needs a page of a new class */
+		{ NULL, 100, page },
+		{ NULL, page, 3 * page },
+		{ NULL, 2 * page, 5 * page },
+		{ NULL, 2 * page, 2 * page + 1 + page },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(blk); i++) {
+		blk[i].p = pgclass_alloc(f->pool, blk[i].size);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i].p);
+		pgc_fill(blk[i].p, blk[i].size, i);
+	}
+	/* take every free page */
+	while (pgclass_alloc(f->pool, page))
+		;
+	pgc_check(test, f);
+	KUNIT_ASSERT_EQ(test, f->scratch->st.free_pages, 0U);
+
+	for (i = 0; i < ARRAY_SIZE(blk); i++) {
+		struct pgc_snap *before = pgc_snap(test, f), *after;
+
+		KUNIT_EXPECT_NULL_MSG(test,
+				      pgclass_realloc(f->pool, blk[i].p, blk[i].to),
+				      "%zu -> %zu in a full pool", blk[i].size,
+				      blk[i].to);
+		after = pgc_snap(test, f);
+		pgc_check_snap(test, f, after);
+		pgc_expect_same_layout(test, before, after);
+		pgc_expect_same_state(test, &before->st, &after->st);
+		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
+				before->st.realloc_calls + 1);
+		KUNIT_EXPECT_EQ(test, after->st.failed_calls,
+				before->st.failed_calls + 1);
+		KUNIT_EXPECT_EQ(test, pgc_usable(f, blk[i].size),
+				pgclass_usable_size(f->pool, blk[i].p));
+		KUNIT_EXPECT_EQ(test, blk[i].size,
+				pgc_verify(blk[i].p, blk[i].size, i));
+		pgc_snap_free(test, after);
+		pgc_snap_free(test, before);
+	}
+}
+
+/*
+ * One block through a long seeded random sequence of sizes, with other
+ * blocks coming and going around it: its bytes survive every step.
+ */
+static void test_realloc_random_chain(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture(test, 64, shift);
+	struct rnd_state rnd;
+	void *other[8] = { };
+	size_t size = 1, next;
+	u8 *p;
+	int step;
+
+	prandom_seed_state(&rnd, 0x9c1a55ULL + shift);
+	p = pgclass_alloc(f->pool, size);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	pgc_fill(p, size, 0);
+	for (step = 1; step <= 200; step++) {
+		u32 r = prandom_u32_state(&rnd);
+		unsigned int o = r % ARRAY_SIZE(other);
+		u8 *q;
+
+		switch ((r >> 8) % 3) {
+		case 0:
+			next = 1 + (r >> 10) % (f->page / 2);
+			break;
+		case 1:
+			next = f->page / 2 + 1 + (r >> 10) % (f->page / 2);
+			break;
+		default:
+			next = f->page + 1 + (r >> 10) % (2 * f->page);
+		}
+		q = pgclass_realloc(f->pool, p, next);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "step %d: %zu -> %zu", step,
+					  size, next);
+		KUNIT_ASSERT_EQ_MSG(test, min(size, next),
+				    pgc_verify(q, min(size, next), step - 1),
+				    "step %d: %zu -> %zu", step, size, next);
+		KUNIT_ASSERT_EQ(test, pgc_usable(f, next),
+				pgclass_usable_size(f->pool, q));
+		p = q;
+		size = next;
+		pgc_fill(p, size, step);
+
+		/* churn a neighbour */
+		if (other[o]) {
+			KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, other[o]));
+			other[o] = NULL;
+		} else {
+			other[o] = pgclass_alloc(f->pool, 1 + (r >> 12) % (2 * f->page));
+		}
+		if (step % 25 == 0)
+			pgc_check(test, f);
+	}
+	pgc_check(test, f);
+}
+
+PGC_DEFINE_SHIFT_PARAMS(shift);
+
+static struct kunit_case pgclass_realloc_cases[] = {
+	KUNIT_CASE_PARAM(test_realloc_transitions, shift_gen_params),
+	KUNIT_CASE(test_realloc_null_is_alloc),
+	KUNIT_CASE_PARAM(test_realloc_zero_frees, shift_gen_params),
+	KUNIT_CASE(test_realloc_stays_when_fits),
+	KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, shift_gen_params),
+	KUNIT_CASE_PARAM(test_realloc_random_chain, shift_gen_params),
+	{}
+};
+
+static struct kunit_suite pgclass_realloc_suite = {
+	.name = "pgclass_realloc",
+	.test_cases = pgclass_realloc_cases,
+};
+
+kunit_test_suites(&pgclass_realloc_suite);

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pgclass_runs: the free page runs.  Exhaustion and recovery, coalescing
+ * of freed pages in any order, and multi-page blocks shrinking and growing
+ * in place.
+ */
+#include <kunit/test.h>
+#include <linux/prandom.h>
+
+#include "pgclass_kunit.h"
+
+PGC_DEFINE_SHIFT_PARAMS(shift);
+
+static unsigned int param_shift(struct kunit *test)
+{
+	return *(const unsigned int *)test->param_value;
+}
+
+/*
+ * Fill every data page with a page-sized block.
+ * Return: the blocks, indexed by page.
+ */
+static u8 **fill_pages(struct kunit *test, struct pgc_fixture *f)
+{
+	u8 **pg = kunit_kcalloc(test, f->nr_pages, sizeof(*pg), GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	for (i = 0; i < pgc_data_pages(f); i++) {
+		u8 *p = pgclass_alloc(f->pool, f->page);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "page %lu of %lu", i,
+					  pgc_data_pages(f));
+		KUNIT_ASSERT_NULL(test, pg[pgc_page_of(f, p)]);
+		pg[pgc_page_of(f, p)] = p;
+	}
+	KUNIT_ASSERT_NULL(test, pgclass_alloc(f->pool, f->page));
+	for (i = f->init.meta_pages; i < f->nr_pages; i++)
+		KUNIT_ASSERT_NOT_NULL_MSG(test, pg[i], "page %lu not handed out", i);
+	return pg;
+}
+
+/* Take every free page again with page-sized blocks. */
+static void refill_pages(struct kunit *test, struct pgc_fixture *f, u8 **pg)
+{
+	struct pgclass_stats st;
+	u8 *p;
+
+	while ((p = pgclass_alloc(f->pool, f->page))) {
+		KUNIT_ASSERT_NULL(test, pg[pgc_page_of(f, p)]);
+		pg[pgc_page_of(f, p)] = p;
+	}
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_ASSERT_EQ(test, st.free_pages, 0U);
+}
+
+static void free_page_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
+			 unsigned long i)
+{
+	KUNIT_ASSERT_NOT_NULL(test, pg[i]);
+	KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, pg[i]));
+	pg[i] = NULL;
+}
+
+/* After everything is freed: one block over the whole data area fits. */
+static void expect_whole_area(struct kunit *test, struct pgc_fixture *f)
+{
+	size_t data = pgc_data_pages(f) * f->page;
+	u8 *p = pgclass_alloc(f->pool, data);
+
+	KUNIT_ASSERT_PTR_EQ(test, p, pgc_data_start(f));
+	KUNIT_EXPECT_EQ(test, data, pgclass_usable_size(f->pool, p));
+	pgc_check(test, f);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
+	pgc_expect_pristine(test, f);
+}
+
+/*
+ * Fill the pool with one small class until NULL, free everything, and the
+ * pool is back to its first state (but a spare page, taken back on need):
+ * one block over the whole data area fits.
+ */
+static void test_exhaustion_and_recovery(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	size_t bs = max(16UL, f->page / 64);
+	unsigned long per_page = f->page / bs;
+	unsigned long n = pgc_data_pages(f) * per_page, i;
+	struct pgclass_stats st;
+	u8 **p = pgc_kvcalloc(test, n + 1, sizeof(*p));
+
+	for (i = 0; i <= n; i++) {
+		p[i] = pgclass_alloc(f->pool, bs);
+		if (!p[i])
+			break;
+		pgc_fill(p[i], bs, i);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, i, n, "blocks of %zu B before exhaustion", bs);
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st.used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, st.blocks, (u64)n);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated, (u64)n * bs);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 1ULL);
+
+	/* nothing fits any more, of any class */
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, f->page / 2));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, f->page));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 2 * f->page));
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 5ULL);
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ_MSG(test, bs, pgc_verify(p[i], bs, i),
+				    "block %lu overwritten", i);
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+	}
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
+	KUNIT_EXPECT_LE(test, st.used_pages, 1U);
+	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)n);
+	expect_whole_area(test, f);
+}
+
+/*
+ * Fill with a seeded mix of every kind of block until nothing fits, free
+ * them in random order, and the whole data area is one run again.
+ */
+static void test_exhaustion_mixed(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long cap = pgc_data_pages(f) * (f->page / 16) + 1, n = 0, i;
+	void **p = pgc_kvcalloc(test, cap, sizeof(*p));
+	struct rnd_state rnd;
+	unsigned int misses = 0;
+	struct pgclass_stats st;
+
+	prandom_seed_state(&rnd, 42 + param_shift(test));
+	while (misses < 16 && n < cap) {
+		u32 r = prandom_u32_state(&rnd);
+		size_t size;
+
+		switch (r % 4) {
+		case 0:
+			size = 1 + (r >> 8) % (f->page / 8);
+			break;
+		case 1:
+			size = 1 + (r >> 8) % (f->page / 2);
+			break;
+		case 2:
+			size = f->page / 2 + 1 + (r >> 8) % (f->page / 2);
+			break;
+		default:
+			size = f->page + 1 + (r >> 8) % (3 * f->page);
+		}
+		p[n] = pgclass_alloc(f->pool, size);
+		if (p[n])
+			n++;
+		else
+			misses++;
+	}
+	/* then small blocks into every gap */
+	while (n < cap && (p[n] = pgclass_alloc(f->pool, 16)))
+		n++;
+	KUNIT_ASSERT_LT(test, n, cap);
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st.blocks, (u64)n);
+	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgc_data_pages(f));
+
+	pgc_shuffle(p, n, &rnd);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+		if (i % 64 == 0)
+			pgc_check(test, f);
+	}
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_LE(test, st.used_pages, pgc_class_page(f));
+	expect_whole_area(test, f);
+}
+
+/*
+ * Fill with single pages, free them in a seeded random order: after every
+ * free the free pages form maximal runs (pgc_check() refuses two adjacent
+ * free extents), and at the end one block of the whole data area fits.
+ */
+static void test_coalesce_random_order(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, 64, param_shift(test));
+	unsigned long n = pgc_data_pages(f), i;
+	u8 **pg = fill_pages(test, f);
+	void **order = kunit_kcalloc(test, n, sizeof(*order), GFP_KERNEL);
+	struct rnd_state rnd;
+	struct pgclass_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	for (i = 0; i < n; i++)
+		order[i] = pg[f->init.meta_pages + i];
+	prandom_seed_state(&rnd, 0x5eed + param_shift(test));
+	pgc_shuffle(order, n, &rnd);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, order[i]));
+		pgc_check(test, f);
+		pgclass_get_stats(f->pool, &st);
+		KUNIT_ASSERT_EQ(test, st.free_pages, i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, st.peak_used_pages, n);
+	expect_whole_area(test, f);
+}
+
+/* The same with multi-page blocks of seeded random lengths. */
+static void test_coalesce_runs(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, 64, param_shift(test));
+	unsigned long n = 0, i, cap = pgc_data_pages(f);
+	void **p = kunit_kcalloc(test, cap, sizeof(*p), GFP_KERNEL);
+	struct rnd_state rnd;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	prandom_seed_state(&rnd, 7 + param_shift(test));
+	while (n < cap) {
+		size_t pages = 1 + prandom_u32_state(&rnd) % 5;
+
+		p[n] = pgclass_alloc(f->pool, pages * f->page);
+		if (!p[n])
+			p[n] = pgclass_alloc(f->pool, f->page);
+		if (!p[n])
+			break;
+		n++;
+	}
+	pgc_check(test, f);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
+	pgc_shuffle(p, n, &rnd);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+		pgc_check(test, f);
+	}
+	expect_whole_area(test, f);
+}
+
+/*
+ * A freed page merges with the free runs on both sides into one; the
+ * walk shows a single run where there were three.
+ */
+static void test_coalesce_both_sides(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long k = f->init.meta_pages + 4;
+	u8 **pg = fill_pages(test, f);
+	const struct pgc_ext *e;
+
+	free_page_at(test, f, pg, k);
+	free_page_at(test, f, pg, k + 1);
+	free_page_at(test, f, pg, k + 3);
+	free_page_at(test, f, pg, k + 4);
+	pgc_check(test, f);
+	e = pgc_snap_find(f->scratch, k);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->state, PGCLASS_PAGE_FREE);
+	KUNIT_EXPECT_EQ(test, e->nr_pages, 2UL);
+
+	free_page_at(test, f, pg, k + 2);
+	pgc_check(test, f);
+	e = pgc_snap_find(f->scratch, k);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->state, PGCLASS_PAGE_FREE);
+	KUNIT_EXPECT_EQ(test, e->first, k);
+	KUNIT_EXPECT_EQ(test, e->nr_pages, 5UL);
+	/* and it serves a 5-page block at once, exactly there */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_page_addr(f, k),
+			    pgclass_alloc(f->pool, 5 * f->page));
+}
+
+/* Expect the extent at page @first to be in @state and @nr pages long. */
+static void expect_extent(struct kunit *test, struct pgc_fixture *f,
+			  unsigned long first, enum pgclass_page_state state,
+			  unsigned long nr)
+{
+	const struct pgc_ext *e;
+
+	pgc_check(test, f);
+	e = pgc_snap_find(f->scratch, first);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
+}
+
+/*
+ * A @pages-page block at page @k of a pool whose every other data page is
+ * taken: free exactly its pages, and it can only go there.
+ */
+static u8 *multi_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
+		    unsigned long k, unsigned long pages)
+{
+	unsigned long i;
+	u8 *a;
+
+	for (i = k; i < k + pages; i++)
+		free_page_at(test, f, pg, i);
+	a = pgclass_alloc(f->pool, pages * f->page);
+	KUNIT_ASSERT_PTR_EQ(test, a, pgc_page_addr(f, k));
+	pgc_fill(a, pages * f->page, pages);
+	return a;
+}
+
+/*
+ * Shrinking a multi-page block keeps its address and gives its tail pages
+ * back, merged with the free run after them; down to one page it becomes
+ * a whole page, still in place.
+ */
+static void test_multi_shrink_in_place(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long k = f->init.meta_pages + 2;
+	u8 **pg = fill_pages(test, f);
+	size_t page = f->page;
+	struct pgclass_stats st;
+	u8 *a;
+
+	a = multi_at(test, f, pg, k, 6);
+	free_page_at(test, f, pg, k + 6);
+	free_page_at(test, f, pg, k + 7);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
+	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
+	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
+	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 4);
+	KUNIT_EXPECT_EQ(test, 3 * page + 1, pgc_verify(a, 3 * page + 1, 6));
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 2 * page));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgclass_usable_size(f->pool, a));
+	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+	expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 6);
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 6));
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, page / 2 + 1));
+	KUNIT_EXPECT_EQ(test, page, pgclass_usable_size(f->pool, a));
+	expect_extent(test, f, k, PGCLASS_PAGE_WHOLE, 1);
+	expect_extent(test, f, k + 1, PGCLASS_PAGE_FREE, 7);
+	KUNIT_EXPECT_EQ(test, page / 2 + 1, pgc_verify(a, page / 2 + 1, 6));
+
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.free_pages, 7U);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated,
+			(u64)(pgc_data_pages(f) - 7) * page);
+	KUNIT_EXPECT_EQ(test, st.realloc_calls, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, pgc_data_pages(f) + 2ULL);
+}
+
+/*
+ * Growing a multi-page block over the free pages that follow it keeps its
+ * address; here they are the only free pages, so it must.
+ */
+static void test_multi_grow_in_place(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long k = f->init.meta_pages + 2;
+	u8 **pg = fill_pages(test, f);
+	size_t page = f->page;
+	u8 *a;
+
+	a = multi_at(test, f, pg, k, 2);
+	free_page_at(test, f, pg, k + 2);
+	free_page_at(test, f, pg, k + 3);
+	free_page_at(test, f, pg, k + 4);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
+	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
+	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
+	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 1);
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 5 * page));
+	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 5);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
+	/* no room left: refused, block untouched */
+	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, 6 * page));
+	KUNIT_EXPECT_EQ(test, 5 * page, pgclass_usable_size(f->pool, a));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
+}
+
+/* With room both after the block and elsewhere, it grows in place. */
+static void test_multi_grow_prefers_in_place(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
+	u8 **pg = fill_pages(test, f);
+	u8 *a;
+
+	a = multi_at(test, f, pg, k, 2);
+	for (i = k + 2; i < k + 6; i++)
+		free_page_at(test, f, pg, i);
+	for (i = j; i < j + 4; i++)
+		free_page_at(test, f, pg, i);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 4 * f->page));
+	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
+	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 2);
+	expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
+	KUNIT_EXPECT_EQ(test, 2 * f->page, pgc_verify(a, 2 * f->page, 2));
+}
+
+/*
+ * When the page after the block is taken, or the free pages after it are
+ * too few, growing moves the block to a run that fits and frees its pages.
+ */
+static void test_multi_grow_moves(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
+	u8 **pg = fill_pages(test, f);
+	size_t page = f->page;
+	u8 *a, *b;
+
+	/* the next page is taken */
+	a = multi_at(test, f, pg, k, 2);
+	for (i = j; i < j + 4; i++)
+		free_page_at(test, f, pg, i);
+	b = pgclass_realloc(f->pool, a, 4 * page);
+	KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
+	KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, a));
+	expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
+	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
+	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b));
+	refill_pages(test, f, pg);
+
+	/* one free page after it, but three more are needed */
+	a = multi_at(test, f, pg, k, 2);
+	free_page_at(test, f, pg, k + 2);
+	for (i = j; i < j + 5; i++)
+		free_page_at(test, f, pg, i);
+	b = pgclass_realloc(f->pool, a, 5 * page);
+	KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
+	expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 5);
+	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
+}
+
+static struct kunit_case pgclass_runs_cases[] = {
+	KUNIT_CASE_PARAM(test_exhaustion_and_recovery, shift_gen_params),
+	KUNIT_CASE_PARAM(test_exhaustion_mixed, shift_gen_params),
+	KUNIT_CASE_PARAM(test_coalesce_random_order, shift_gen_params),
+	KUNIT_CASE_PARAM(test_coalesce_runs, shift_gen_params),
+	KUNIT_CASE_PARAM(test_coalesce_both_sides, shift_gen_params),
+	KUNIT_CASE_PARAM(test_multi_shrink_in_place, shift_gen_params),
+	KUNIT_CASE_PARAM(test_multi_grow_in_place, shift_gen_params),
+	KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, shift_gen_params),
+	KUNIT_CASE_PARAM(test_multi_grow_moves, shift_gen_params),
+	{}
+};
+
+static struct kunit_suite pgclass_runs_suite = {
+	.name = "pgclass_runs",
+	.test_cases = pgclass_runs_cases,
+};
+
+kunit_test_suites(&pgclass_runs_suite);
