@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pgclassctl run: one command a line.
+ *
+ *	NAME = alloc SIZE
+ *	free NAME
+ *	NAME = realloc NAME SIZE
+ *	write NAME OFFSET TEXT		TEXT: the rest of the line, as is
+ *	read NAME OFFSET LEN
+ *	map | classes | pages | blocks | stats | info
+ *
+ * A NAME is a letter or '_' then letters, digits and '_'; where a block
+ * is expected, a number (a handle, as debugfs prints it) may stand
+ * instead.  Numbers are decimal, or hexadecimal after 0x.  '#' starts a
+ * comment, at the start of a line or after a command other than write;
+ * a line starting with "##" is a heading and is printed.
+ *
+ * Each command ends with one line starting with "ok" or "error:".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+struct pgc_name {
+	char *name;
+	uint64_t handle;
+};
+
+struct pgc_session {
+	const struct pgc_backend *be;
+	FILE *out;
+	struct pgc_name *names;
+	size_t nr_names;
+	unsigned long lineno;
+	const char *cmd;	/* the command's text, for error lines */
+	char *pos;		/* parse position in the line */
+	int printed;		/* anything printed yet (for headings) */
+};
+
+static const struct {
+	int err;
+	const char *name;
+} pgc_errnos[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
+	{ ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" },
+	{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
+	{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
+	{ ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
+	{ EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" },
+	{ ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
+	{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+};
+
+const char *pgc_errno_name(int err)
+{
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(pgc_errnos) / sizeof(pgc_errnos[0]); i++)
+		if (pgc_errnos[i].err == err)
+			return pgc_errnos[i].name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+/* Ends a command with an error line naming @err and saying why. */
+__attribute__((format(printf, 3, 4)))
+static int pgc_fail(struct pgc_session *s, int err, const char *why, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, why);
+	vsnprintf(msg, sizeof(msg), why, ap);
+	va_end(ap);
+	fprintf(s->out, "error: line %lu: %s: %s (%s)\n", s->lineno, s->cmd,
+		pgc_errno_name(err), msg);
+	return -1;
+}
+
+/* Ends a command whose call returned -@err. */
+static int pgc_call_failed(struct pgc_session *s, int ret)
+{
+	return pgc_fail(s, -ret, "%s", strerror(-ret));
+}
+
+#define PGC_MAX_TOKENS	8
+
+/*
+ * Splits @p into words separated by blanks, '=' being a word of its own,
+ * copying them to @store (room for twice @p) so that each ends in a NUL.
+ * Returns the number of words, or -1 if there are too many to be a
+ * command.
+ */
+static int pgc_split(const char *p, char **tok, char *store)
+{
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return n;
+		if (n == PGC_MAX_TOKENS)
+			return -1;
+		tok[n++] = store;
+		if (*p == '=')
+			*store++ = *p++;
+		else
+			while (*p && *p != ' ' && *p != '\t' && *p != '=')
+				*store++ = *p++;
+		*store++ = '\0';
+	}
+}
+
+static int pgc_is_name(const char *w)
+{
+	const char *p = w;
+
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return 0;
+	while (*++p)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
+/* Decimal, or hexadecimal after 0x; all of @w, and nothing too large. */
+static int pgc_parse_u64(const char *w, uint64_t *val)
+{
+	int hex = w[0] == '0' && (w[1] == 'x' || w[1] == 'X');
+	const char *digits = hex ? w + 2 : w;
+	char *end;
+
+	if (!(hex ? isxdigit((unsigned char)*digits) :
+		    isdigit((unsigned char)*digits)))
+		return -1;
+	errno = 0;
+	*val = strtoull(digits, &end, hex ? 16 : 10);
+	return errno || *end ? -1 : 0;
+}
+
+static struct pgc_name *pgc_find(struct pgc_session *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_names; i++)
+		if (!strcmp(s->names[i].name, name))
+			return &s->names[i];
+	return NULL;
+}
+
+static int pgc_bind(struct pgc_session *s, const char *name, uint64_t handle)
+{
+	struct pgc_name *n = pgc_find(s, name), *names;
+	char *copy;
+
+	if (n) {
+		n->handle = handle;
+		return 0;
+	}
+	copy = strdup(name);
+	names = copy ? realloc(s->names, (s->nr_names + 1) * sizeof(*names)) :
+		NULL;
+	if (!names) {
+		free(copy);
+		return -ENOMEM;
+	}
+	s->names = names;
+	names[s->nr_names].name = copy;
+	names[s->nr_names].handle = handle;
+	s->nr_names++;
+	return 0;
+}
+
+/* A block: a NAME bound earlier, or a handle written as a number. */
+static int pgc_block(struct pgc_session *s, const char *w, uint64_t *handle)
+{
+	struct pgc_name *n;
+
+	if (!pgc_parse_u64(w, handle))
+		return 0;
+	if (!pgc_is_name(w))
+		return pgc_fail(s, EINVAL, "\"%s\" is neither a name nor a handle", w);
+	n = pgc_find(s, w);
+	if (!n)
+		return pgc_fail(s, ENOENT, "no block is named \"%s\"", w);
+	*handle = n->handle;
+	return 0;
+}
+
+static int pgc_number(struct pgc_session *s, const char *w, const char *what,
+		      uint64_t *val)
+{
+	if (pgc_parse_u64(w, val))
+		return pgc_fail(s, EINVAL, "%s \"%s\" is not a number", what, w);
+	return 0;
+}
+
+static int pgc_cmd_alloc(struct pgc_session *s, const char *name,
+			 const char *size_w)
+{
+	uint64_t size, handle, usable;
+	int ret;
+
+	if (pgc_number(s, size_w, "SIZE", &size))
+		return -1;
+	ret = s->be->alloc(s->be->ctx, size, &handle, &usable);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	ret = pgc_bind(s, name, handle);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64 " bytes)\n", name,
+		handle, usable);
+	return 0;
+}
+
+static int pgc_cmd_realloc(struct pgc_session *s, const char *name,
+			   const char *old_w, const char *size_w)
+{
+	uint64_t old, size, handle, usable;
+	int ret;
+
+	if (pgc_block(s, old_w, &old) || pgc_number(s, size_w, "SIZE", &size))
+		return -1;
+	ret = s->be->realloc(s->be->ctx, old, size, &handle, &usable);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	ret = pgc_bind(s, name, handle);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	if (handle == old)
+		fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64
+			" bytes, in place)\n", name, handle, usable);
+	else
+		fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64
+			" bytes, moved from 0x%" PRIx64 ")\n", name, handle,
+			usable, old);
+	return 0;
+}
+
+static int pgc_cmd_free(struct pgc_session *s, const char *block_w)
+{
+	uint64_t handle;
+	int ret;
+
+	if (pgc_block(s, block_w, &handle))
+		return -1;
+	ret = s->be->free(s->be->ctx, handle);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+/* Printable bytes as they are, '\' as "\\", others as \xNN. */
+static void pgc_print_bytes(FILE *out, const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\\')
+			fputs("\\\\", out);
+		else if (isprint(buf[i]))
+			fputc(buf[i], out);
+		else
+			fprintf(out, "\\x%02x", buf[i]);
+	}
+}
+
+static int pgc_cmd_read(struct pgc_session *s, const char *block_w,
+			const char *off_w, const char *len_w)
+{
+	uint64_t handle, off, len;
+	unsigned char *buf;
+	int ret;
+
+	if (pgc_block(s, block_w, &handle) ||
+	    pgc_number(s, off_w, "OFFSET", &off) ||
+	    pgc_number(s, len_w, "LEN", &len))
+		return -1;
+	/* The device checks the length against the block; malloc must cope. */
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return pgc_fail(s, ENOMEM, "cannot buffer %" PRIu64 " bytes", len);
+	ret = s->be->read(s->be->ctx, handle, off, buf, len);
+	if (ret) {
+		free(buf);
+		return pgc_call_failed(s, ret);
+	}
+	fputs("ok ", s->out);
+	pgc_print_bytes(s->out, buf, len);
+	fputc('\n', s->out);
+	free(buf);
+	return 0;
+}
+
+static int pgc_cmd_write(struct pgc_session *s, const char *block_w,
+			 const char *off_w, const char *text)
+{
+	uint64_t handle, off;
+	size_t len = strlen(text);
+	int ret;
+
+	if (pgc_block(s, block_w, &handle) ||
+	    pgc_number(s, off_w, "OFFSET", &off))
+		return -1;
+	ret = s->be->write(s->be->ctx, handle, off, text, len);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	fprintf(s->out, "ok %zu bytes\n", len);
+	return 0;
+}
+
+static const char *const pgc_dumps[] = {
+	"map", "classes", "pages", "blocks", "stats", "info",
+};
+
+static int pgc_cmd_dump(struct pgc_session *s, const char *what)
+{
+	int ret;
+
+	fflush(s->out);
+	ret = s->be->dump(s->be->ctx, what, s->out);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int pgc_is_dump(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pgc_dumps) / sizeof(pgc_dumps[0]); i++)
+		if (!strcmp(w, pgc_dumps[i]))
+			return 1;
+	return 0;
+}
+
+static int pgc_usage(struct pgc_session *s, const char *usage)
+{
+	return pgc_fail(s, EINVAL, "usage: %s", usage);
+}
+
+/*
+ * write NAME OFFSET TEXT: TEXT is everything after the blank that ends
+ * OFFSET, '#' and all.
+ */
+static int pgc_write_line(struct pgc_session *s, char *line)
+{
+	char *tok[3], *ends[3];
+	char *p = line, *text;
+	int i;
+
+	/* Split off the first three words by hand: the rest is data. */
+	for (i = 0; i < 3; i++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		tok[i] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		ends[i] = p;
+		if (tok[i] == p)
+			return pgc_usage(s, "write NAME OFFSET TEXT");
+	}
+	if (!*p || !p[1])
+		return pgc_usage(s, "write NAME OFFSET TEXT");
+	text = p + 1;
+	for (i = 0; i < 3; i++)
+		*ends[i] = '\0';
+	return pgc_cmd_write(s, tok[1], tok[2], text);
+}
+
+/* "write" then a blank, and not a block named write being assigned. */
+static int pgc_is_write(const char *line)
+{
+	if (strncmp(line, "write", 5) || (line[5] != ' ' && line[5] != '\t'))
+		return 0;
+	line += 5;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line != '=';
+}
+
+/* A command other than write, cut into @n words. */
+static int pgc_words(struct pgc_session *s, char **tok, int n)
+{
+	if (!n)
+		return 0;
+	if (n >= 2 && !strcmp(tok[1], "=")) {
+		if (!pgc_is_name(tok[0]))
+			return pgc_fail(s, EINVAL, "\"%s\" is not a NAME", tok[0]);
+		if (n >= 3 && !strcmp(tok[2], "alloc"))
+			return n == 4 ? pgc_cmd_alloc(s, tok[0], tok[3]) :
+			       pgc_usage(s, "NAME = alloc SIZE");
+		if (n >= 3 && !strcmp(tok[2], "realloc"))
+			return n == 5 ?
+			       pgc_cmd_realloc(s, tok[0], tok[3], tok[4]) :
+			       pgc_usage(s, "NAME = realloc NAME SIZE");
+		return pgc_fail(s, EINVAL, "NAME = must be followed by alloc or realloc");
+	}
+	if (!strcmp(tok[0], "free"))
+		return n == 2 ? pgc_cmd_free(s, tok[1]) :
+		       pgc_usage(s, "free NAME");
+	if (!strcmp(tok[0], "read"))
+		return n == 4 ? pgc_cmd_read(s, tok[1], tok[2], tok[3]) :
+		       pgc_usage(s, "read NAME OFFSET LEN");
+	if (!strcmp(tok[0], "write"))
+		return pgc_usage(s, "write NAME OFFSET TEXT");
+	if (pgc_is_dump(tok[0]))
+		return n == 1 ? pgc_cmd_dump(s, tok[0]) :
+		       pgc_usage(s, tok[0]);
+	return pgc_fail(s, EINVAL, "unknown command \"%s\"", tok[0]);
+}
+
+static int pgc_command(struct pgc_session *s, char *line)
+{
+	char *tok[PGC_MAX_TOKENS], *hash, *store;
+	int n, ret;
+
+	if (pgc_is_write(line))
+		return pgc_write_line(s, line);
+
+	hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	store = malloc(2 * strlen(line) + 2);
+	if (!store)
+		return pgc_fail(s, ENOMEM, "%s", strerror(ENOMEM));
+	n = pgc_split(line, tok, store);
+	ret = n < 0 ? pgc_fail(s, EINVAL, "too many words") :
+	      pgc_words(s, tok, n);
+	free(store);
+	return ret;
+}
+
+/* Returns -1 if the line was a command that failed. */
+static int pgc_line(struct pgc_session *s, char *line, int echo)
+{
+	char *cmd, *copy, *end;
+	size_t len = strlen(line);
+	int ret;
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	cmd = line;
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+
+	if (!strncmp(cmd, "##", 2)) {
+		/* A heading: set apart from what came before. */
+		fprintf(s->out, "%s%s\n", s->printed ? "\n" : "", cmd);
+		s->printed = 1;
+		return 0;
+	}
+	if (*cmd == '#' || *cmd == '\0')
+		return 0;
+
+	/* Parsing cuts up the copy; the line is quoted without its comment. */
+	copy = strdup(cmd);
+	if (!pgc_is_write(cmd)) {
+		end = strchr(cmd, '#');
+		if (end)
+			*end = '\0';
+		end = cmd + strlen(cmd);
+		while (end > cmd && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+	}
+	s->cmd = cmd;
+	if (echo)
+		fprintf(s->out, "> %s\n", cmd);
+	s->printed = 1;
+	if (!copy)
+		return pgc_fail(s, ENOMEM, "%s", strerror(ENOMEM));
+	ret = pgc_command(s, copy);
+	free(copy);
+	return ret;
+}
+
+int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
+		    int echo)
+{
+	struct pgc_session s = { .be = be, .out = out };
+	char *line = NULL;
+	size_t cap = 0;
+	int failed = 0;
+	size_t i;
+
+	while (getline(&line, &cap, in) >= 0) {
+		s.lineno++;
+		if (pgc_line(&s, line, echo))
+			failed++;
+		fflush(out);
+	}
+	free(line);
+	for (i = 0; i < s.nr_names; i++)
+		free(s.names[i].name);
+	free(s.names);
+	return failed;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of pgclassctl's session parser, against a fake allocator:
+ * every command and error line, byte for byte.  TAP output.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+#define FAKE_BLOCKS	8
+#define FAKE_SIZE	64
+
+/* Blocks of FAKE_SIZE bytes at handles 0x100, 0x200, ... */
+struct fake {
+	int used[FAKE_BLOCKS];
+	unsigned char data[FAKE_BLOCKS][FAKE_SIZE];
+};
+
+static int fake_slot(struct fake *f, uint64_t handle)
+{
+	uint64_t i = handle / 0x100 - 1;
+
+	if (handle % 0x100 || handle < 0x100 || i >= FAKE_BLOCKS || !f->used[i])
+		return -1;
+	return (int)i;
+}
+
+static int fake_alloc(void *ctx, uint64_t size, uint64_t *handle,
+		      uint64_t *usable)
+{
+	struct fake *f = ctx;
+	int i;
+
+	if (!size)
+		return -EINVAL;
+	if (size > FAKE_SIZE)
+		return -ENOMEM;
+	for (i = 0; i < FAKE_BLOCKS; i++) {
+		if (!f->used[i]) {
+			f->used[i] = 1;
+			memset(f->data[i], 0, FAKE_SIZE);
+			*handle = 0x100 * (i + 1);
+			*usable = FAKE_SIZE;
+			return 0;
+		}
+	}
+	return -ENOMEM;
+}
+
+static int fake_free(void *ctx, uint64_t handle)
+{
+	struct fake *f = ctx;
+	int i = fake_slot(f, handle);
+
+	if (i < 0)
+		return -EINVAL;
+	f->used[i] = 0;
+	return 0;
+}
+
+/* Grows by moving to the next free slot, to show both ok lines. */
+static int fake_realloc(void *ctx, uint64_t handle, uint64_t size,
+			uint64_t *new_handle, uint64_t *usable)
+{
+	struct fake *f = ctx;
+	int i = fake_slot(f, handle), ret;
+
+	if (i < 0 || !size)
+		return -EINVAL;
+	if (size <= FAKE_SIZE / 2) {
+		*new_handle = handle;
+		*usable = FAKE_SIZE;
+		return 0;
+	}
+	ret = fake_alloc(ctx, size, new_handle, usable);
+	if (ret)
+		return ret;
+	memcpy(f->data[*new_handle / 0x100 - 1], f->data[i], FAKE_SIZE);
+	f->used[i] = 0;
+	return 0;
+}
+
+static int fake_rw(struct fake *f, uint64_t handle, uint64_t off,
+		   uint64_t len, unsigned char **p)
+{
+	int i = fake_slot(f, handle);
+
+	if (i < 0 || off > FAKE_SIZE || len > FAKE_SIZE - off)
+		return -EINVAL;
+	*p = f->data[i] + off;
+	return 0;
+}
+
+static int fake_read(void *ctx, uint64_t handle, uint64_t off, void *buf,
+		     uint64_t len)
+{
+	unsigned char *p;
+	int ret = fake_rw(ctx, handle, off, len, &p);
+
+	if (!ret)
+		memcpy(buf, p, len);
+	return ret;
+}
+
+static int fake_write(void *ctx, uint64_t handle, uint64_t off,
+		      const void *buf, uint64_t len)
+{
+	unsigned char *p;
+	int ret = fake_rw(ctx, handle, off, len, &p);
+
+	if (!ret)
+		memcpy(p, buf, len);
+	return ret;
+}
+
+static int fake_dump(void *ctx, const char *what, FILE *out)
+{
+	(void)ctx;
+	if (!strcmp(what, "pages"))
+		return -ENOENT;
+	fprintf(out, "<%s table>\n", what);
+	return 0;
+}
+
+struct test {
+	const char *name;
+	const char *in;
+	int echo;
+	const char *out;
+	int failed;
+};
+
+static const struct test tests[] = {
+	{ "alloc, write, read, free",
+	  "a = alloc 10\nwrite a 0 hello\nread a 0 5\nfree a\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok 5 bytes\nok hello\nok\n", 0 },
+	{ "echo and headings",
+	  "## Heading\n# silent\n\nb=alloc 0x20\n## Next\n", 1,
+	  "## Heading\n> b=alloc 0x20\nok b = 0x100 (64 bytes)\n\n## Next\n", 0 },
+	{ "realloc in place and moved, contents kept",
+	  "a = alloc 8\nwrite a 0 abc\na = realloc a 16\nb = realloc a 40\nread b 0 3\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok 3 bytes\n"
+	  "ok a = 0x100 (64 bytes, in place)\n"
+	  "ok b = 0x200 (64 bytes, moved from 0x100)\nok abc\n", 0 },
+	{ "write takes the rest of the line, # and blanks included",
+	  "a = alloc 1\nwrite a 0  x # y \nread a 0 8\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok 7 bytes\nok  x # y \\x00\n", 0 },
+	{ "read escapes bytes that are not printable, and backslashes",
+	  "a = alloc 1\nwrite a 1 \\ok\nread a 0 4\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok 3 bytes\nok \\x00\\\\ok\n", 0 },
+	{ "an error names line, command and errno; the session goes on",
+	  "a = alloc 1\nfree a\nfree a   # again\nstats\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok\n"
+	  "error: line 3: free a: EINVAL (Invalid argument)\n"
+	  "<stats table>\nok\n", 1 },
+	{ "a handle can stand for a name",
+	  "a = alloc 1\nfree 0x100\nfree 256\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok\n"
+	  "error: line 3: free 256: EINVAL (Invalid argument)\n", 1 },
+	{ "unknown names and commands",
+	  "free nope\nfrobnicate x\n", 0,
+	  "error: line 1: free nope: ENOENT (no block is named \"nope\")\n"
+	  "error: line 2: frobnicate x: EINVAL (unknown command \"frobnicate\")\n", 2 },
+	{ "usage errors",
+	  "a = alloc\nfree\nread a 0\nwrite a 0\nwrite\nmap now\nx = free a\n", 0,
+	  "error: line 1: a = alloc: EINVAL (usage: NAME = alloc SIZE)\n"
+	  "error: line 2: free: EINVAL (usage: free NAME)\n"
+	  "error: line 3: read a 0: EINVAL (usage: read NAME OFFSET LEN)\n"
+	  "error: line 4: write a 0: EINVAL (usage: write NAME OFFSET TEXT)\n"
+	  "error: line 5: write: EINVAL (usage: write NAME OFFSET TEXT)\n"
+	  "error: line 6: map now: EINVAL (usage: map)\n"
+	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc or realloc)\n", 7 },
+	{ "bad numbers and names",
+	  "a = alloc ten\nb = alloc 0x\nc = alloc 99999999999999999999\n1a = alloc 1\n", 0,
+	  "error: line 1: a = alloc ten: EINVAL (SIZE \"ten\" is not a number)\n"
+	  "error: line 2: b = alloc 0x: EINVAL (SIZE \"0x\" is not a number)\n"
+	  "error: line 3: c = alloc 99999999999999999999: EINVAL (SIZE \"99999999999999999999\" is not a number)\n"
+	  "error: line 4: 1a = alloc 1: EINVAL (\"1a\" is not a NAME)\n", 4 },
+	{ "errors from the allocator",
+	  "a = alloc 0\nb = alloc 100\nc = alloc 1\nread c 60 5\npages\n", 0,
+	  "error: line 1: a = alloc 0: EINVAL (Invalid argument)\n"
+	  "error: line 2: b = alloc 100: ENOMEM (Cannot allocate memory)\n"
+	  "ok c = 0x100 (64 bytes)\n"
+	  "error: line 4: read c 60 5: EINVAL (Invalid argument)\n"
+	  "error: line 5: pages: ENOENT (No such file or directory)\n", 4 },
+	{ "a block named write, CRLF line ends, dumps",
+	  "write = alloc 3\r\nwrite write 0 hi\r\nmap\r\n", 0,
+	  "ok write = 0x100 (64 bytes)\nok 2 bytes\n<map table>\nok\n", 0 },
+};
+
+int main(void)
+{
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int bad = 0;
+
+	printf("TAP version 13\n1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		const struct test *t = &tests[i];
+		struct fake f;
+		struct pgc_backend be = {
+			.alloc = fake_alloc, .free = fake_free,
+			.realloc = fake_realloc, .read = fake_read,
+			.write = fake_write, .dump = fake_dump, .ctx = &f,
+		};
+		FILE *in, *o;
+		char *out = NULL;
+		size_t len = 0;
+		int failed, ok;
+
+		memset(&f, 0, sizeof(f));
+		in = fmemopen((void *)t->in, strlen(t->in), "r");
+		o = open_memstream(&out, &len);
+		failed = pgc_session_run(&be, in, o, t->echo);
+
+		fclose(in);
+		fclose(o);
+		ok = failed == t->failed && !strcmp(out, t->out);
+		printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 1, t->name);
+		if (!ok) {
+			printf("# failed %d, expected %d\n# got:\n%s# expected:\n%s",
+			       failed, t->failed, out, t->out);
+			bad++;
+		}
+		free(out);
+	}
+	return bad ? 1 : 0;
+}
