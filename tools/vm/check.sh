@@ -3,7 +3,8 @@
 #
 # make check: every test from nothing.  The user-space tests first (fast,
 # and they need no kernel), then the guest: KUnit, the selftests, the
-# splat, taint and leak checks, and GUEST_EXTRA's tests if given.
+# splat, taint and leak checks, and GUEST_EXTRA's tests if given; last a
+# smoke test of the module on Debian's stock 6.12 kernel.
 # Prints one line per test and closes with `N passed, N failed`; exits
 # non-zero on any failure.
 set -uo pipefail
@@ -32,5 +33,10 @@ if [ -n "$extra" ]; then
 fi
 if ! "$VM_DIR/guest.sh" check --counts "$counts" ${extra:+--extra "$extra"}; then
 	echo "FAIL guest: the test bed could not run the guest" | tee -a "$counts"
+fi
+# The module on the kernel users run: Debian's stock 6.12.
+if ! "$VM_DIR/guest.sh" check --stock --counts "$counts"; then
+	echo "FAIL stock: the test bed could not run the stock-kernel guest" |
+		tee -a "$counts"
 fi
 python3 "$VM_DIR/verdict.py" total "$counts"

@@ -3,7 +3,8 @@
 """Judge test output on the host, and keep the run's tally.
 
     verdict.py tap NAME FILE COUNTS      a TAP/KTAP stream (user-space tests)
-    verdict.py guest RUNDIR KSRC COUNTS  a guest run made by tools/vm/boot.sh
+    verdict.py guest RUNDIR KSRC COUNTS [check|smoke|run]
+                                         a guest run made by tools/vm/boot.sh
     verdict.py total COUNTS              the closing line; exit 1 on a failure
 
 Each judged item prints one line, `ok   NAME`, `FAIL NAME: why` or
@@ -57,10 +58,12 @@ PASS_WORD = 'PGCLASS-PASS'
 class Tally:
     """Prints each result and appends it to the counts file."""
 
-    def __init__(self, path):
+    def __init__(self, path, prefix=''):
         self.path = path
+        self.prefix = prefix
 
     def add(self, status, name, why=''):
+        name = self.prefix + name
         if status == 'ok':
             line = f'ok   {name}'
         elif status == 'skip':
@@ -239,7 +242,11 @@ def judge_console(tally, rundir):
 
 
 def judge_guest(rundir, ksrc, counts, mode='check'):
-    tally = Tally(counts)
+    """Judge a guest run.  mode: check (the debug kernel: KUnit and
+    kmemleak must have reported), smoke (a stock kernel, which has
+    neither; results are named stock/...) or run (make run: the
+    sessions' output is shown)."""
+    tally = Tally(counts, 'stock/' if mode == 'smoke' else '')
     sections = read_sections(os.path.join(rundir, 'results.log'))
     exits = {}
     for kind, arg, _ in sections:
@@ -262,8 +269,9 @@ def judge_guest(rundir, ksrc, counts, mode='check'):
         elif kind == 'TAP':
             judge_tap(tally, arg, lines, exits.get(arg))
         elif kind == 'RUN':
-            for ln in lines:
-                print(ln)
+            if mode == 'run':
+                for ln in lines:
+                    print(ln)
             code = exits.get(arg)
             tally.check(code == 0, f'run {os.path.basename(arg)}',
                         f'pgclassctl exit status {code}')
