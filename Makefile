@@ -7,13 +7,57 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 GUEST_EXTRA ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+# dkms.conf holds the one version number.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# The kernel DKMS builds for: the running one unless told.
+KVER ?= $(shell uname -r)
+DKMS_SRC = /usr/src/pgclass-$(VERSION)
 
-.PHONY: all modules clean check check-harness run vm
+.PHONY: all modules clean check check-harness run vm lint \
+	install uninstall dkms-install dkms-uninstall
 
 all: modules
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# The module into /lib/modules/<release>/updates, pgclassctl into
+# $(PREFIX)/bin, and the example udev rule and modprobe.d file.
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(MAKE) -C tools/pgclassctl
+	install -D -m 0755 tools/pgclassctl/pgclassctl $(DESTDIR)$(PREFIX)/bin/pgclassctl
+	install -D -m 0644 dist/60-pgclass.rules $(DESTDIR)/etc/udev/rules.d/60-pgclass.rules
+	install -D -m 0644 dist/pgclass.conf $(DESTDIR)/etc/modprobe.d/pgclass.conf
+	@if [ -z "$(DESTDIR)" ]; then groupadd -f --system pgclass; fi
+
+# Leaves the group "pgclass", as Debian leaves system groups.
+uninstall:
+	$(RM) $(DESTDIR)/lib/modules/$$(cat $(KDIR)/include/config/kernel.release)/updates/pgclass*.ko*
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $$(cat $(KDIR)/include/config/kernel.release); fi
+	$(RM) $(DESTDIR)$(PREFIX)/bin/pgclassctl
+	$(RM) $(DESTDIR)/etc/udev/rules.d/60-pgclass.rules
+	$(RM) $(DESTDIR)/etc/modprobe.d/pgclass.conf
+
+# DKMS rebuilds the module for each kernel installed later.
+dkms-install:
+	@tools/vm/deps.sh dkms
+	$(RM) -r $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a Kbuild Makefile dkms.conf src include kunit_tests $(DKMS_SRC)/
+	dkms add -m pgclass -v $(VERSION)
+	dkms build -m pgclass -v $(VERSION) -k $(KVER)
+	dkms install -m pgclass -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove -m pgclass -v $(VERSION) --all
+	$(RM) -r $(DKMS_SRC)
+
+# Build gates: W=1 on three kernels, sparse, checkpatch, kernel-doc, DKMS.
+lint:
+	@tools/lint/lint.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -3,7 +3,7 @@
 #
 # Install the Debian packages a part of the project needs.
 #
-#   tools/vm/deps.sh [vm|lint|stock|bench|fuzz]...    (default: vm)
+#   tools/vm/deps.sh [vm|lint|stock|dkms|bench|fuzz]...    (default: vm)
 #
 # As root it runs apt-get; otherwise it prints the exact command and
 # fails, so nothing half-works for want of a package.
@@ -15,6 +15,7 @@ pkgs_lint="sparse linux-headers-amd64 linux-headers-6.12-amd64 dkms"
 pkgs_bench="libjemalloc-dev libmimalloc-dev valgrind gawk gnuplot-nox
 	linux-image-6.12-amd64 linux-headers-6.12-amd64"
 pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_dkms="dkms"
 pkgs_stock="linux-image-6.12-amd64 linux-headers-6.12-amd64"
 
 want=""
