@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test bed's guest.  The host chooses what it does on the
-# kernel command line (pgvm.mode=check|vm|run, pgvm.fault=..., pgvm.nonce=...).
+# kernel command line (pgvm.mode=check|vm|run|bench, pgvm.fault=...,
+# pgvm.nonce=...).
 #
 # Channels: ttyS0 is the console (kernel log, for the splat scan);
 # ttyS1 carries results, in sections the host parses; ttyS2 carries
@@ -94,6 +95,18 @@ run)
 		rmmod pgclass && result OK rmmod || result FAIL rmmod
 	else
 		result FAIL insmod "insmod pgclass.ko failed"
+	fi
+	finish ;;
+bench)
+	# /extra/run measures; its output goes to the host as it is.
+	echo 1 >/proc/sys/kernel/printk
+	if load_pgclass; then
+		section BENCH
+		(cd /extra && ./run) >&3 2>/dev/console </dev/null
+		section EXIT "bench $?"
+		rmmod pgclass && result OK "rmmod pgclass" || result FAIL "rmmod pgclass"
+	else
+		result FAIL "insmod pgclass.ko"
 	fi
 	finish ;;
 esac

@@ -5,9 +5,11 @@
 # modules and programs, the initramfs, the boot, the verdict.
 #
 #   tools/vm/guest.sh MODE [options]
-#     MODE          check (the tests), run (the lab scenario) or vm (a shell)
+#     MODE          check (the tests), run (the lab scenario), vm (a shell)
+#                   or bench (runs --extra DIR's run; its output is saved
+#                   as build/vm/[stock-]bench/bench.out)
 #     --fault F     make the guest fault (check-harness only)
-#     --extra DIR   copy DIR into the guest and run DIR/run (check only)
+#     --extra DIR   copy DIR into the guest and run DIR/run (check, bench)
 #     --counts FILE append the verdict's results to FILE
 #     --no-build    reuse the last build (check-harness boots several times)
 #     --stock       boot Debian's stock linux-image-6.12-amd64 instead, with
@@ -45,7 +47,8 @@ if [ $stock = 1 ]; then
 	[ -f "$kernel" ] || die "$kernel missing for headers $kdir"
 	name=stock-$name
 	gout=$out/guest-stock
-	verdict_mode=smoke
+	verdict_mode=$mode
+	[ "$mode" = check ] && verdict_mode=smoke
 else
 	kdir=$("$VM_DIR/build-kernel.sh")
 	kernel=$kdir/arch/x86/boot/bzImage

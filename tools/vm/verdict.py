@@ -244,8 +244,9 @@ def judge_console(tally, rundir):
 def judge_guest(rundir, ksrc, counts, mode='check'):
     """Judge a guest run.  mode: check (the debug kernel: KUnit and
     kmemleak must have reported), smoke (a stock kernel, which has
-    neither; results are named stock/...) or run (make run: the
-    sessions' output is shown)."""
+    neither; results are named stock/...), run (make run: the
+    sessions' output is shown) or bench (the BENCH section is saved
+    as RUNDIR/bench.out)."""
     tally = Tally(counts, 'stock/' if mode == 'smoke' else '')
     sections = read_sections(os.path.join(rundir, 'results.log'))
     exits = {}
@@ -275,6 +276,11 @@ def judge_guest(rundir, ksrc, counts, mode='check'):
             code = exits.get(arg)
             tally.check(code == 0, f'run {os.path.basename(arg)}',
                         f'pgclassctl exit status {code}')
+        elif kind == 'BENCH':
+            with open(os.path.join(rundir, 'bench.out'), 'w') as f:
+                f.write('\n'.join(lines))
+            code = exits.get('bench')
+            tally.check(code == 0, 'bench', f'bench run exit status {code}')
         elif kind == 'KMEMLEAK':
             kmemleak = [ln for ln in lines if ln.strip()]
         elif kind == 'TAINT':
