@@ -15,7 +15,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
 DKMS_SRC = /usr/src/pgclass-$(VERSION)
 
-.PHONY: all modules clean check check-harness run vm lint \
+.PHONY: all modules clean check check-harness run vm lint bench \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -54,6 +54,10 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove -m pgclass -v $(VERSION) --all
 	$(RM) -r $(DKMS_SRC)
+
+# pgclass against glibc, jemalloc, mimalloc, kmalloc and gen_pool.
+bench:
+	@tools/bench/bench.sh
 
 # Build gates: W=1 on three kernels, sparse, checkpatch, kernel-doc, DKMS.
 lint:
