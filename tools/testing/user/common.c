@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the unit and differential tests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+{
+	struct pgclass_stats st;
+
+	memset(c, 0, sizeof(*c));
+	c->shift = shift;
+	c->page = (size_t)1 << shift;
+	c->nr_pages = nr_pages;
+	c->base = test_region(nr_pages << shift, shift);
+	c->pool = pgclass_pool_create(c->base, nr_pages << shift, shift);
+	T_ASSERT(c->pool);
+	T_ASSERT((void *)c->pool == (void *)c->base);
+	pgclass_get_stats(c->pool, &st);
+	T_EQ(st.nr_pages, nr_pages);
+	T_EQ(st.page_size, c->page);
+	c->meta = st.meta_pages;
+	c->data_pages = nr_pages - st.meta_pages;
+	T_EQ(st.free_pages, c->data_pages);
+	return 0;
+}
+
+struct walk_buf {
+	struct snap *s;
+	size_t cap;
+};
+
+static int collect(void *data, const struct pgclass_extent *ext)
+{
+	struct walk_buf *w = data;
+	struct snap *s = w->s;
+
+	if (s->nr_ext == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		s->ext = realloc(s->ext, w->cap * sizeof(*s->ext));
+		s->maps = realloc(s->maps, w->cap * sizeof(*s->maps));
+		if (!s->ext || !s->maps)
+			abort();
+	}
+	s->ext[s->nr_ext] = *ext;
+	memset(s->maps[s->nr_ext], 0, sizeof(s->maps[0]));
+	if (ext->map) {
+		memcpy(s->maps[s->nr_ext], ext->map,
+		       (ext->total + 63) / 64 * 8);
+		s->ext[s->nr_ext].map = s->maps[s->nr_ext];
+	}
+	s->nr_ext++;
+	return 0;
+}
+
+struct snap *snap_take(const struct ctx *c)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	struct walk_buf w = { s, 0 };
+	unsigned int i;
+
+	if (!s)
+		abort();
+	pgclass_get_stats(c->pool, &s->st);
+	s->nr_classes = pgclass_nr_classes(c->pool);
+	for (i = 0; i < s->nr_classes && i < PGCLASS_MAX_CLASSES; i++)
+		if (pgclass_get_class_stats(c->pool, i, &s->cs[i]))
+			abort();
+	if (pgclass_walk(c->pool, collect, &w))
+		abort();
+	for (i = 0; i < s->nr_ext; i++)
+		if (s->ext[i].map)
+			s->ext[i].map = s->maps[i];
+	return s;
+}
+
+void snap_free(struct snap *s)
+{
+	if (!s)
+		return;
+	free(s->ext);
+	free(s->maps);
+	free(s);
+}
+
+int snap_same(const struct snap *a, const struct snap *b)
+{
+	const struct pgclass_stats *x = &a->st, *y = &b->st;
+	size_t i;
+
+	T_EQ(x->page_size, y->page_size);
+	T_EQ(x->nr_pages, y->nr_pages);
+	T_EQ(x->meta_pages, y->meta_pages);
+	T_EQ(x->free_pages, y->free_pages);
+	T_EQ(x->used_pages, y->used_pages);
+	T_EQ(x->peak_used_pages, y->peak_used_pages);
+	T_EQ(x->blocks, y->blocks);
+	T_EQ(x->bytes_allocated, y->bytes_allocated);
+	T_EQ(a->nr_classes, b->nr_classes);
+	T_ASSERT(!memcmp(a->cs, b->cs, sizeof(a->cs)));
+	T_EQ(a->nr_ext, b->nr_ext);
+	for (i = 0; i < a->nr_ext; i++) {
+		const struct pgclass_extent *e = &a->ext[i], *f = &b->ext[i];
+
+		T_EQ(e->first, f->first);
+		T_EQ(e->nr_pages, f->nr_pages);
+		T_EQ(e->state, f->state);
+		T_EQ(e->class, f->class);
+		T_EQ(e->block_size, f->block_size);
+		T_EQ(e->used, f->used);
+		T_EQ(e->total, f->total);
+		T_EQ(!e->map, !f->map);
+		T_ASSERT(!memcmp(a->maps[i], b->maps[i], sizeof(a->maps[i])));
+	}
+	return 0;
+}
+
+static int check_snap(const struct ctx *c, const struct snap *s)
+{
+	const struct pgclass_stats *st = &s->st;
+	unsigned long next = 0, free_pages = 0, blocks = 0, bytes = 0;
+	unsigned long cls_pages[PGCLASS_MAX_CLASSES] = { 0 };
+	unsigned long cls_used[PGCLASS_MAX_CLASSES] = { 0 };
+	unsigned long cls_empty[PGCLASS_MAX_CLASSES] = { 0 };
+	unsigned int nr_small = c->shift - 4, k;
+	int prev_free = 0;
+	size_t i;
+
+	T_EQ(s->nr_classes, c->shift - 2);
+	T_ASSERT(s->nr_ext >= 1);
+	T_EQ(s->ext[0].state, PGCLASS_PAGE_META);
+	T_EQ(s->ext[0].nr_pages, st->meta_pages);
+	for (i = 0; i < s->nr_ext; i++) {
+		const struct pgclass_extent *e = &s->ext[i];
+
+		T_EQ(e->first, next);
+		T_ASSERT(e->nr_pages >= 1);
+		next += e->nr_pages;
+		T_ASSERT(next <= c->nr_pages);
+		if (i)
+			T_ASSERT(e->state != PGCLASS_PAGE_META);
+		/* Free runs are maximal: never two in a row. */
+		T_ASSERT(!(prev_free && e->state == PGCLASS_PAGE_FREE));
+		prev_free = e->state == PGCLASS_PAGE_FREE;
+		switch (e->state) {
+		case PGCLASS_PAGE_META:
+			break;
+		case PGCLASS_PAGE_FREE:
+			free_pages += e->nr_pages;
+			T_ASSERT(!e->map);
+			break;
+		case PGCLASS_PAGE_SMALL: {
+			unsigned long bits = 0, b;
+
+			T_ASSERT(e->class < nr_small);
+			T_EQ(e->nr_pages, 1);
+			T_EQ(e->block_size, 16UL << e->class);
+			T_EQ(e->total, c->page / e->block_size);
+			T_ASSERT(e->map);
+			for (b = 0; b < e->total; b++)
+				bits += (e->map[b / 64] >> (b % 64)) & 1;
+			T_EQ(e->used, bits);
+			cls_pages[e->class]++;
+			cls_used[e->class] += e->used;
+			cls_empty[e->class] += !e->used;
+			blocks += e->used;
+			bytes += e->used * e->block_size;
+			break;
+		}
+		case PGCLASS_PAGE_WHOLE:
+			T_EQ(e->class, nr_small);
+			T_EQ(e->nr_pages, 1);
+			T_EQ(e->block_size, c->page);
+			T_EQ(e->used, 1);
+			T_EQ(e->total, 1);
+			cls_pages[nr_small]++;
+			cls_used[nr_small]++;
+			blocks++;
+			bytes += c->page;
+			break;
+		case PGCLASS_PAGE_HEAD:
+			T_EQ(e->class, nr_small + 1);
+			T_ASSERT(e->nr_pages >= 2);
+			T_EQ(e->block_size, e->nr_pages * c->page);
+			T_EQ(e->used, 1);
+			T_EQ(e->total, 1);
+			cls_pages[nr_small + 1] += e->nr_pages;
+			cls_used[nr_small + 1]++;
+			blocks++;
+			bytes += e->block_size;
+			break;
+		default:
+			T_ASSERT(!"unexpected extent state");
+		}
+	}
+	T_EQ(next, c->nr_pages);
+	T_EQ(st->free_pages, free_pages);
+	T_EQ(st->used_pages + st->free_pages + st->meta_pages, st->nr_pages);
+	T_ASSERT(st->peak_used_pages >= st->used_pages);
+	T_EQ(st->blocks, blocks);
+	T_EQ(st->bytes_allocated, bytes);
+	for (k = 0; k < s->nr_classes; k++) {
+		const struct pgclass_class_stats *cs = &s->cs[k];
+
+		T_EQ(cs->pages, cls_pages[k]);
+		T_EQ(cs->blocks_used, cls_used[k]);
+		if (k < nr_small) {
+			T_EQ(cs->block_size, 16UL << k);
+			T_EQ(cs->blocks_total, cls_pages[k] * (c->page >> (4 + k)));
+			/* At most one spare empty page per class. */
+			T_ASSERT(cls_empty[k] <= 1);
+		} else if (k == nr_small) {
+			T_EQ(cs->block_size, c->page);
+			T_EQ(cs->blocks_total, cls_used[k]);
+		} else {
+			T_EQ(cs->block_size, 0);
+			T_EQ(cs->blocks_total, cls_used[k]);
+		}
+	}
+	return 0;
+}
+
+int check_pool(const struct ctx *c)
+{
+	struct snap *s = snap_take(c);
+	int ret = check_snap(c, s);
+
+	snap_free(s);
+	return ret;
+}
+
+struct state_arg {
+	unsigned long page;
+	int state;
+};
+
+static int find_state(void *data, const struct pgclass_extent *ext)
+{
+	struct state_arg *a = data;
+
+	if (a->page < ext->first || a->page >= ext->first + ext->nr_pages)
+		return 0;
+	a->state = ext->state;
+	if (ext->state == PGCLASS_PAGE_HEAD && a->page != ext->first)
+		a->state = PGCLASS_PAGE_TAIL;
+	return 1;
+}
+
+int page_state(const struct ctx *c, unsigned long page)
+{
+	struct state_arg a = { page, -1 };
+
+	pgclass_walk(c->pool, find_state, &a);
+	return a.state;
+}
+
+static inline unsigned char pattern(size_t i, unsigned long id)
+{
+	return (unsigned char)((i * 131 + id * 7919 + (i >> 8)) ^ (id >> 3));
+}
+
+void fill(void *p, size_t len, unsigned long id)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = pattern(i, id);
+}
+
+size_t verify(const void *p, size_t len, unsigned long id)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != pattern(i, id))
+			return i;
+	return len;
+}
+
+unsigned int class_of(const struct ctx *c, size_t size)
+{
+	unsigned int k = 0;
+
+	if (size > c->page)
+		return c->shift - 3;
+	if (size > c->page / 2)
+		return c->shift - 4;
+	while ((16UL << k) < size)
+		k++;
+	return k;
+}
+
+size_t usable_of(const struct ctx *c, size_t size)
+{
+	if (size > c->page)
+		return (size + c->page - 1) / c->page * c->page;
+	if (size > c->page / 2)
+		return c->page;
+	return 16UL << class_of(c, size);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the unit and differential tests. */
+#ifndef _PGCLASS_TEST_COMMON_H
+#define _PGCLASS_TEST_COMMON_H
+
+#include "test.h"
+
+struct ctx {
+	struct pgclass_pool *pool;
+	char *base;
+	unsigned int shift;
+	size_t page;
+	unsigned long nr_pages;
+	unsigned long meta;
+	unsigned long data_pages;
+};
+
+/* A pool of @nr_pages pages of 2^@shift bytes in a fresh region. */
+int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift);
+
+/* Page index of an address in the pool. */
+static inline unsigned long ctx_page(const struct ctx *c, const void *p)
+{
+	return (unsigned long)((const char *)p - c->base) >> c->shift;
+}
+
+static inline char *ctx_addr(const struct ctx *c, unsigned long page)
+{
+	return c->base + (page << c->shift);
+}
+
+/* The pool's state as the API shows it. */
+struct snap {
+	struct pgclass_stats st;
+	struct pgclass_class_stats cs[PGCLASS_MAX_CLASSES];
+	unsigned int nr_classes;
+	size_t nr_ext;
+	struct pgclass_extent *ext;
+	unsigned long (*maps)[64];	/* SMALL extents' bitmaps */
+};
+
+struct snap *snap_take(const struct ctx *c);
+void snap_free(struct snap *s);
+/* Same layout and counters, the call counters aside. */
+int snap_same(const struct snap *a, const struct snap *b);
+
+/*
+ * Check every invariant the API lets us see: the extents tile the pool in
+ * order, free runs are maximal, the counters agree with the extents, and a
+ * class has at most one empty (spare) page.
+ */
+int check_pool(const struct ctx *c);
+
+/* The extent state of page @page (a HEAD's later pages say TAIL). */
+int page_state(const struct ctx *c, unsigned long page);
+
+/* Fill and verify a block with a pattern derived from @id. */
+void fill(void *p, size_t len, unsigned long id);
+/* Returns the offset of the first wrong byte, or @len. */
+size_t verify(const void *p, size_t len, unsigned long id);
+
+/* Class index of a request, as the design says. */
+unsigned int class_of(const struct ctx *c, size_t size);
+/* Usable size of a request, as the design says. */
+size_t usable_of(const struct ctx *c, size_t size);
+
+#endif

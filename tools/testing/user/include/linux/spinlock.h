@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space shim: spinlock_t is a real lock (a pthread spinlock), so that
+ * threaded tests and benchmarks pay for real locking.  It is padded to 64
+ * bytes, the size of a spinlock_t with lockdep (CONFIG_DEBUG_SPINLOCK and
+ * CONFIG_DEBUG_LOCK_ALLOC, as in the test kernel), so that the metadata
+ * budget is tested at its worst.  Taking a lock the thread already holds
+ * aborts, as it would deadlock in the kernel; shim_lock_depth counts the
+ * spinlocks a thread holds ("atomic context").  There are no interrupts to
+ * disable: the irqsave flags are a dummy.
+ */
+#ifndef _SHIM_LINUX_SPINLOCK_H
+#define _SHIM_LINUX_SPINLOCK_H
+
+#include <pthread.h>
+#include <linux/types.h>
+
+typedef struct {
+	union {
+		struct {
+			pthread_spinlock_t lock;
+			int held;
+			pthread_t owner;
+		};
+		char size[64];
+	};
+} spinlock_t;
+
+_Static_assert(sizeof(spinlock_t) == 64, "spinlock_t as with lockdep");
+
+extern __thread int shim_lock_depth;
+
+void shim_spin_init(spinlock_t *l);
+void shim_spin_lock(spinlock_t *l);
+void shim_spin_unlock(spinlock_t *l);
+
+#define spin_lock_init(l)	shim_spin_init(l)
+#define spin_lock(l)		shim_spin_lock(l)
+#define spin_unlock(l)		shim_spin_unlock(l)
+#define spin_lock_irqsave(l, flags)		\
+	do {					\
+		(flags) = 0;			\
+		shim_spin_lock(l);		\
+	} while (0)
+#define spin_unlock_irqrestore(l, flags)	\
+	do {					\
+		(void)(flags);			\
+		shim_spin_unlock(l);		\
+	} while (0)
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The out-of-line parts of the user-space shims. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/printk.h>
+#include <linux/spinlock.h>
+
+#include "shim.h"
+
+unsigned long shim_warnings;
+char shim_last_warning[512];
+bool shim_quiet;
+__thread int shim_lock_depth;
+
+static void shim_vprint(int level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (level <= LOGLEVEL_WARNING) {
+		shim_warnings++;
+		snprintf(shim_last_warning, sizeof(shim_last_warning), "%s",
+			 buf);
+	}
+	if (!shim_quiet)
+		fprintf(stderr, "# <%d>%s", level, buf);
+}
+
+int shim_printk(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	shim_vprint(level, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
+			    const char *fmt, ...)
+{
+	long long now = now_ms();
+	bool quiet = shim_quiet;
+	va_list ap;
+
+	if (!rs->begin_ms || now - rs->begin_ms >= DEFAULT_RATELIMIT_INTERVAL_MS) {
+		if (rs->missed && !shim_quiet)
+			fprintf(stderr, "# %d callbacks suppressed\n",
+				rs->missed);
+		rs->begin_ms = now;
+		rs->printed = 0;
+		rs->missed = 0;
+	}
+	if (rs->printed < DEFAULT_RATELIMIT_BURST)
+		rs->printed++;
+	else {
+		rs->missed++;
+		shim_quiet = true;	/* counted, not printed */
+	}
+	va_start(ap, fmt);
+	shim_vprint(level, fmt, ap);
+	va_end(ap);
+	shim_quiet = quiet;
+	return 0;
+}
+
+void shim_spin_init(spinlock_t *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (pthread_spin_init(&l->lock, PTHREAD_PROCESS_PRIVATE))
+		abort();
+}
+
+void shim_spin_lock(spinlock_t *l)
+{
+	if (__atomic_load_n(&l->held, __ATOMIC_RELAXED) &&
+	    pthread_equal(l->owner, pthread_self())) {
+		fprintf(stderr, "# BUG: spinlock recursion\n");
+		abort();
+	}
+	pthread_spin_lock(&l->lock);
+	l->owner = pthread_self();
+	__atomic_store_n(&l->held, 1, __ATOMIC_RELAXED);
+	shim_lock_depth++;
+}
+
+void shim_spin_unlock(spinlock_t *l)
+{
+	if (!l->held || !pthread_equal(l->owner, pthread_self())) {
+		fprintf(stderr, "# BUG: unlocking a spinlock not held\n");
+		abort();
+	}
+	shim_lock_depth--;
+	__atomic_store_n(&l->held, 0, __ATOMIC_RELAXED);
+	pthread_spin_unlock(&l->lock);
+}
