@@ -103,7 +103,16 @@ static void test_pool_rejects_small_region(struct kunit *test)
 	expect_rejected(test, f->base, 512, 9);
 	expect_rejected(test, f->base, 65536, 16);
 	expect_rejected(test, NULL, f->size, 12);
+
+	/* the smallest pool: its metadata page and one data page */
+	f->size = 2 * f->page;
+	f->nr_pages = 2;
 	pgc_pool_new(test, f);
+	KUNIT_EXPECT_EQ(test, f->init.meta_pages, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_data_start(f),
+			    pgclass_alloc(f->pool, f->page));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
+	pgc_check(test, f);
 }
 
 /* Metadata stays under 1% at 4 KiB pages: 1024 pages, at most 10 of them. */
