@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/pgclass/: the arena as the allocator sees it.
+ *
+ *	stats	"key: value" lines, the counters of struct pgclass_stats
+ *	classes	one row per size class, then a total row
+ *	pages	one line per allocator page
+ *	blocks	one line per block handed out through /dev/pgclass
+ *	map	one character per allocator page, 64 per line
+ *
+ * Each file is one seq_file record: the page walk holds the pool's lock,
+ * so a file is a consistent snapshot.  A walk's callback only prints into
+ * the seq_file buffer, which does not sleep; if the buffer overflows,
+ * seq_file calls the show function again with a larger one, and the
+ * large files are opened with a buffer sized for the arena to begin with.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/pgclass.h>
+#include <linux/seq_file.h>
+
+#include "internal.h"
+
+#define PGCLASS_MAP_WIDTH	64
+
+/* Printed sizes of a line of "pages", and of the header and legends. */
+#define PGCLASS_PAGES_LINE	48
+#define PGCLASS_SLACK		512
+
+/**
+ * pgclass_class_name() - a size class's name
+ * @dev: the device
+ * @block_size: the class's block size, or a block's usable size; 0 is
+ *	the "multi" class, as pgclass_get_class_stats() reports it
+ * @buf: room for the name
+ * @len: size of @buf
+ *
+ * Small classes are named by their block size ("16", "32", ...), then
+ * come "page" and "multi".
+ *
+ * Return: the name, in @buf or a constant string.
+ */
+const char *pgclass_class_name(struct pgclass_dev *dev, size_t block_size,
+			       char *buf, size_t len)
+{
+	size_t page_size = 1UL << dev->page_shift;
+
+	if (!block_size || block_size > page_size)
+		return "multi";
+	if (block_size == page_size)
+		return "page";
+	snprintf(buf, len, "%zu", block_size);
+	return buf;
+}
+
+static int pgclass_stats_show(struct seq_file *m, void *v)
+{
+	struct pgclass_dev *dev = m->private;
+	struct pgclass_stats st;
+
+	pgclass_get_stats(dev->pool, &st);
+	seq_printf(m, "page_size: %u\n", st.page_size);
+	seq_printf(m, "nr_pages: %u\n", st.nr_pages);
+	seq_printf(m, "meta_pages: %u\n", st.meta_pages);
+	seq_printf(m, "free_pages: %u\n", st.free_pages);
+	seq_printf(m, "used_pages: %u\n", st.used_pages);
+	seq_printf(m, "blocks: %llu\n", st.blocks);
+	seq_printf(m, "bytes_allocated: %llu\n", st.bytes_allocated);
+	seq_printf(m, "bytes_requested: %llu\n",
+		   pgclass_chardev_bytes_requested(dev));
+	seq_printf(m, "peak_used_pages: %u\n", st.peak_used_pages);
+	seq_printf(m, "alloc_calls: %llu\n", st.alloc_calls);
+	seq_printf(m, "free_calls: %llu\n", st.free_calls);
+	seq_printf(m, "realloc_calls: %llu\n", st.realloc_calls);
+	seq_printf(m, "failed_calls: %llu\n", st.failed_calls);
+	return 0;
+}
+
+static unsigned int pgclass_util_pct(u64 used, u64 total)
+{
+	return total ? div64_u64(used * 100, total) : 0;
+}
+
+static void pgclass_classes_row(struct seq_file *m, const char *name,
+				const char *block_size, u64 pages, u64 used,
+				u64 total)
+{
+	seq_printf(m, "%-6s %10s %8llu %12llu %12llu %8u\n", name, block_size,
+		   pages, used, total, pgclass_util_pct(used, total));
+}
+
+static int pgclass_classes_show(struct seq_file *m, void *v)
+{
+	struct pgclass_dev *dev = m->private;
+	unsigned int i, nr = pgclass_nr_classes(dev->pool);
+	u64 pages = 0, used = 0, total = 0;
+	char name[PGCLASS_NAME_LEN], size[PGCLASS_NAME_LEN];
+	const char *bs;
+
+	seq_printf(m, "%-6s %10s %8s %12s %12s %8s\n", "class", "block_size",
+		   "pages", "blocks_used", "blocks_total", "util_pct");
+	for (i = 0; i < nr; i++) {
+		struct pgclass_class_stats cs;
+
+		if (pgclass_get_class_stats(dev->pool, i, &cs))
+			break;
+		/* The "multi" class has no one block size. */
+		bs = "-";
+		if (cs.block_size) {
+			snprintf(size, sizeof(size), "%u", cs.block_size);
+			bs = size;
+		}
+		pgclass_classes_row(m, pgclass_class_name(dev, cs.block_size,
+							  name, sizeof(name)),
+				    bs, cs.pages, cs.blocks_used,
+				    cs.blocks_total);
+		pages += cs.pages;
+		used += cs.blocks_used;
+		total += cs.blocks_total;
+	}
+	pgclass_classes_row(m, "total", "-", pages, used, total);
+	return 0;
+}
+
+#define PGCLASS_PAGES_FMT	"%7s %-10s %-5s %6s %5s %5s\n"
+
+static void pgclass_pages_line(struct seq_file *m, struct pgclass_dev *dev,
+			       unsigned long index, const char *state,
+			       const char *class, const char *used,
+			       const char *total)
+{
+	char idx[PGCLASS_NAME_LEN], off[PGCLASS_NAME_LEN];
+
+	snprintf(idx, sizeof(idx), "%lu", index);
+	snprintf(off, sizeof(off), "0x%lx", index << dev->page_shift);
+	seq_printf(m, PGCLASS_PAGES_FMT, idx, off, state, class, used, total);
+}
+
+struct pgclass_walk_ctx {
+	struct seq_file *m;
+	struct pgclass_dev *dev;
+	unsigned int col;
+};
+
+/* Called under the pool's spinlock: prints, never sleeps. */
+static int pgclass_pages_extent(void *data, const struct pgclass_extent *ext)
+{
+	struct pgclass_walk_ctx *ctx = data;
+	struct pgclass_dev *dev = ctx->dev;
+	struct seq_file *m = ctx->m;
+	char class[PGCLASS_NAME_LEN], used[PGCLASS_NAME_LEN];
+	char total[PGCLASS_NAME_LEN];
+	unsigned long i, end = ext->first + ext->nr_pages;
+
+	switch (ext->state) {
+	case PGCLASS_PAGE_META:
+	case PGCLASS_PAGE_FREE:
+		for (i = ext->first; i < end; i++)
+			pgclass_pages_line(m, dev, i,
+					   ext->state == PGCLASS_PAGE_META ?
+					   "meta" : "free", "-", "-", "-");
+		break;
+	case PGCLASS_PAGE_SMALL:
+	case PGCLASS_PAGE_WHOLE:
+		snprintf(used, sizeof(used), "%u", ext->used);
+		snprintf(total, sizeof(total), "%u", ext->total);
+		pgclass_pages_line(m, dev, ext->first,
+				   ext->state == PGCLASS_PAGE_SMALL ?
+				   "small" : "whole",
+				   pgclass_class_name(dev, ext->block_size,
+						      class, sizeof(class)),
+				   used, total);
+		break;
+	case PGCLASS_PAGE_HEAD:
+	case PGCLASS_PAGE_TAIL:
+		/* A head line gives the run's length as its total. */
+		snprintf(total, sizeof(total), "%lu", ext->nr_pages);
+		pgclass_pages_line(m, dev, ext->first, "head", "multi", "1",
+				   total);
+		for (i = ext->first + 1; i < end; i++)
+			pgclass_pages_line(m, dev, i, "tail", "multi", "-", "-");
+		break;
+	}
+	/* seq_file will retry with a larger buffer: stop printing now. */
+	return seq_has_overflowed(m) ? -EOVERFLOW : 0;
+}
+
+static int pgclass_pages_show(struct seq_file *m, void *v)
+{
+	struct pgclass_walk_ctx ctx = { .m = m, .dev = m->private };
+
+	seq_printf(m, PGCLASS_PAGES_FMT, "index", "offset", "state", "class",
+		   "used", "total");
+	pgclass_walk(ctx.dev->pool, pgclass_pages_extent, &ctx);
+	return 0;
+}
+
+static int pgclass_blocks_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%-10s %10s %6s %s\n", "offset", "size", "class",
+		   "owner");
+	pgclass_chardev_show_blocks(m->private, m);
+	return 0;
+}
+
+static char pgclass_map_char(const struct pgclass_extent *ext,
+			     unsigned long index)
+{
+	switch (ext->state) {
+	case PGCLASS_PAGE_META:
+		return 'M';
+	case PGCLASS_PAGE_FREE:
+		return '.';
+	case PGCLASS_PAGE_SMALL:
+		return 'a' + ext->class;
+	case PGCLASS_PAGE_WHOLE:
+		return 'P';
+	default:
+		return index == ext->first ? 'H' : '=';
+	}
+}
+
+/* Called under the pool's spinlock: prints, never sleeps. */
+static int pgclass_map_extent(void *data, const struct pgclass_extent *ext)
+{
+	struct pgclass_walk_ctx *ctx = data;
+	unsigned long i;
+
+	for (i = ext->first; i < ext->first + ext->nr_pages; i++) {
+		seq_putc(ctx->m, pgclass_map_char(ext, i));
+		if (++ctx->col == PGCLASS_MAP_WIDTH) {
+			seq_putc(ctx->m, '\n');
+			ctx->col = 0;
+		}
+	}
+	return seq_has_overflowed(ctx->m) ? -EOVERFLOW : 0;
+}
+
+/* The legend names each small class's letter by its block size. */
+static void pgclass_map_legend(struct seq_file *m, struct pgclass_dev *dev)
+{
+	unsigned int i, nr = pgclass_nr_classes(dev->pool);
+	size_t page_size = 1UL << dev->page_shift;
+
+	seq_puts(m, "M meta  . free ");
+	for (i = 0; i < nr; i++) {
+		struct pgclass_class_stats cs;
+
+		if (pgclass_get_class_stats(dev->pool, i, &cs) ||
+		    !cs.block_size || cs.block_size >= page_size)
+			continue;
+		seq_printf(m, " %c %u", 'a' + i, cs.block_size);
+	}
+	seq_puts(m, "  P page  H= multi-page run\n");
+}
+
+static int pgclass_map_show(struct seq_file *m, void *v)
+{
+	struct pgclass_walk_ctx ctx = { .m = m, .dev = m->private };
+
+	pgclass_map_legend(m, ctx.dev);
+	pgclass_walk(ctx.dev->pool, pgclass_map_extent, &ctx);
+	if (ctx.col)
+		seq_putc(m, '\n');
+	return 0;
+}
+
+static int pgclass_stats_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pgclass_stats_show, inode->i_private);
+}
+
+static int pgclass_classes_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pgclass_classes_show, inode->i_private);
+}
+
+static int pgclass_blocks_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pgclass_blocks_show, inode->i_private);
+}
+
+static int pgclass_pages_open(struct inode *inode, struct file *file)
+{
+	struct pgclass_dev *dev = inode->i_private;
+	size_t size = ((size_t)dev->nr_pages + 1) * PGCLASS_PAGES_LINE;
+
+	return single_open_size(file, pgclass_pages_show, dev,
+				size + PGCLASS_SLACK);
+}
+
+static int pgclass_map_open(struct inode *inode, struct file *file)
+{
+	struct pgclass_dev *dev = inode->i_private;
+	size_t size = dev->nr_pages + dev->nr_pages / PGCLASS_MAP_WIDTH;
+
+	return single_open_size(file, pgclass_map_show, dev,
+				size + PGCLASS_SLACK);
+}
+
+#define PGCLASS_DEBUGFS_FOPS(name)					\
+static const struct file_operations pgclass_##name##_fops = {		\
+	.owner		= THIS_MODULE,					\
+	.open		= pgclass_##name##_open,			\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
+
+PGCLASS_DEBUGFS_FOPS(stats);
+PGCLASS_DEBUGFS_FOPS(classes);
+PGCLASS_DEBUGFS_FOPS(pages);
+PGCLASS_DEBUGFS_FOPS(blocks);
+PGCLASS_DEBUGFS_FOPS(map);
+
+/**
+ * pgclass_debugfs_init() - create /sys/kernel/debug/pgclass/
+ * @dev: the device, with its pool built
+ *
+ * Like all debugfs users, carries on without it if it fails.
+ */
+void pgclass_debugfs_init(struct pgclass_dev *dev)
+{
+	struct dentry *dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+
+	dev->debugfs = dir;
+	debugfs_create_file("stats", 0400, dir, dev, &pgclass_stats_fops);
+	debugfs_create_file("classes", 0400, dir, dev, &pgclass_classes_fops);
+	debugfs_create_file("pages", 0400, dir, dev, &pgclass_pages_fops);
+	debugfs_create_file("blocks", 0400, dir, dev, &pgclass_blocks_fops);
+	debugfs_create_file("map", 0400, dir, dev, &pgclass_map_fops);
+}
+
+/**
+ * pgclass_debugfs_exit() - remove /sys/kernel/debug/pgclass/
+ * @dev: the device
+ *
+ * Waits for readers that are inside a show function to leave it.
+ */
+void pgclass_debugfs_exit(struct pgclass_dev *dev)
+{
+	debugfs_remove_recursive(dev->debugfs);
+	dev->debugfs = NULL;
+}
