@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the pgclass selftests: the ioctls as functions that
+ * return 0 or -errno, and reading debugfs files.
+ */
+#ifndef PGCLASS_SELFTEST_UTIL_H
+#define PGCLASS_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/pgclass.h>
+
+#define PGC_DEV		"/dev/pgclass"
+#define PGC_DEBUGFS	"/sys/kernel/debug/pgclass"
+#define PGC_KO_DEFAULT	"/modules/pgclass.ko"
+
+static inline int pgc_open(void)
+{
+	return open(PGC_DEV, O_RDWR | O_CLOEXEC);
+}
+
+static inline int pgc_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int pgc_info(int fd, struct pgclass_ioc_info *info)
+{
+	return pgc_ioctl(fd, PGCLASS_IOC_INFO, info);
+}
+
+static inline int pgc_stats(int fd, struct pgclass_ioc_stats *st)
+{
+	return pgc_ioctl(fd, PGCLASS_IOC_STATS, st);
+}
+
+static inline int pgc_alloc(int fd, uint64_t size, uint64_t *handle,
+			    uint64_t *usable)
+{
+	struct pgclass_ioc_alloc a = { .size = size };
+	int ret = pgc_ioctl(fd, PGCLASS_IOC_ALLOC, &a);
+
+	if (handle)
+		*handle = a.handle;
+	if (usable)
+		*usable = a.usable_size;
+	return ret;
+}
+
+static inline int pgc_free(int fd, uint64_t handle)
+{
+	struct pgclass_ioc_free f = { .handle = handle };
+
+	return pgc_ioctl(fd, PGCLASS_IOC_FREE, &f);
+}
+
+static inline int pgc_realloc(int fd, uint64_t handle, uint64_t size,
+			      uint64_t *new_handle, uint64_t *usable)
+{
+	struct pgclass_ioc_realloc r = { .handle = handle, .size = size };
+	int ret = pgc_ioctl(fd, PGCLASS_IOC_REALLOC, &r);
+
+	if (new_handle)
+		*new_handle = r.new_handle;
+	if (usable)
+		*usable = r.usable_size;
+	return ret;
+}
+
+static inline int pgc_rw(int fd, unsigned long cmd, uint64_t handle,
+			 uint64_t offset, void *buf, uint64_t len)
+{
+	struct pgclass_ioc_rw io = {
+		.handle = handle, .offset = offset, .len = len,
+		.buf = (uint64_t)(uintptr_t)buf,
+	};
+
+	return pgc_ioctl(fd, cmd, &io);
+}
+
+static inline int pgc_read(int fd, uint64_t handle, uint64_t offset,
+			   void *buf, uint64_t len)
+{
+	return pgc_rw(fd, PGCLASS_IOC_READ, handle, offset, buf, len);
+}
+
+static inline int pgc_write(int fd, uint64_t handle, uint64_t offset,
+			    const void *buf, uint64_t len)
+{
+	return pgc_rw(fd, PGCLASS_IOC_WRITE, handle, offset, (void *)buf, len);
+}
+
+/* 1 if @len bytes at @buf all equal @c. */
+static inline int pgc_all(const void *buf, size_t len, unsigned char c)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+/* A debugfs file's whole contents, NUL-terminated; free() it. */
+static inline char *pgc_slurp(const char *name)
+{
+	char path[256], *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", PGC_DEBUGFS, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nbuf = realloc(buf, cap = cap * 2 + 65536);
+
+			if (!nbuf) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The value of "key: value" line @key in debugfs stats, or -1. */
+static inline long long pgc_debugfs_stat(const char *key)
+{
+	char *buf = pgc_slurp("stats"), *line, *save = NULL;
+	size_t klen = strlen(key);
+	long long val = -1;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	free(buf);
+	return val;
+}
+
+/* Module (un)loading, for the tests that reload pgclass.ko. */
+static inline const char *pgc_ko_path(void)
+{
+	const char *p = getenv("PGCLASS_KO");
+
+	return p && *p ? p : PGC_KO_DEFAULT;
+}
+
+static inline int pgc_module_load(const char *params)
+{
+	int fd = open(pgc_ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int pgc_module_unload(void)
+{
+	return syscall(__NR_delete_module, "pgclass", O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int pgc_module_loaded(void)
+{
+	return access("/sys/module/pgclass", F_OK) == 0;
+}
+
+#endif /* PGCLASS_SELFTEST_UTIL_H */
