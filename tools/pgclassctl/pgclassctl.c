@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +139,7 @@ static int print_stats(int fd, FILE *out)
 
 	if (ret)
 		return ret;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		fprintf(out, "%s: %llu\n", rows[i].name,
 			(unsigned long long)rows[i].val);
 	return 0;
@@ -246,7 +245,7 @@ static int cmd_debugfs(const char *what)
 	return 0;
 }
 
-static void usage(FILE *out)
+static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pgclassctl info|stats|classes|pages|blocks|map\n"
@@ -265,7 +264,7 @@ int main(int argc, char **argv)
 
 	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
-		usage(cmd ? stdout : stderr);
+		print_usage(cmd ? stdout : stderr);
 		return cmd ? 0 : 2;
 	}
 	if (!strcmp(cmd, "run") && argc <= 3)
@@ -275,6 +274,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && (!strcmp(cmd, "classes") || !strcmp(cmd, "pages") ||
 			  !strcmp(cmd, "blocks") || !strcmp(cmd, "map")))
 		return cmd_debugfs(cmd);
-	usage(stderr);
+	print_usage(stderr);
 	return 2;
 }

@@ -20,8 +20,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +38,7 @@ struct pgc_session {
 	unsigned long lineno;
 	const char *cmd;	/* the command's text, for error lines */
 	char *pos;		/* parse position in the line */
-	int printed;		/* anything printed yet (for headings) */
+	int spaced;		/* a heading here needs no blank line first */
 };
 
 static const struct {
@@ -53,7 +51,7 @@ static const struct {
 	{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
 	{ ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
 	{ EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" },
-	{ ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
+	{ ERANGE, "ERANGE" },
 	{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 };
 
@@ -62,7 +60,7 @@ const char *pgc_errno_name(int err)
 	static char buf[16];
 	size_t i;
 
-	for (i = 0; i < sizeof(pgc_errnos) / sizeof(pgc_errnos[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(pgc_errnos); i++)
 		if (pgc_errnos[i].err == err)
 			return pgc_errnos[i].name;
 	snprintf(buf, sizeof(buf), "E%d", err);
@@ -70,24 +68,27 @@ const char *pgc_errno_name(int err)
 }
 
 /* Ends a command with an error line naming @err and saying why. */
-__attribute__((format(printf, 3, 4)))
-static int pgc_fail(struct pgc_session *s, int err, const char *why, ...)
+static int pgc_fail(struct pgc_session *s, int err, const char *why)
 {
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, why);
-	vsnprintf(msg, sizeof(msg), why, ap);
-	va_end(ap);
 	fprintf(s->out, "error: line %lu: %s: %s (%s)\n", s->lineno, s->cmd,
-		pgc_errno_name(err), msg);
+		pgc_errno_name(err), why);
 	return -1;
+}
+
+/* The same, why being @before, then @word quoted, then @after. */
+static int pgc_fail_word(struct pgc_session *s, int err, const char *before,
+			 const char *word, const char *after)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "%s\"%s\"%s", before, word, after);
+	return pgc_fail(s, err, why);
 }
 
 /* Ends a command whose call returned -@err. */
 static int pgc_call_failed(struct pgc_session *s, int ret)
 {
-	return pgc_fail(s, -ret, "%s", strerror(-ret));
+	return pgc_fail(s, -ret, strerror(-ret));
 }
 
 #define PGC_MAX_TOKENS	8
@@ -187,10 +188,11 @@ static int pgc_block(struct pgc_session *s, const char *w, uint64_t *handle)
 	if (!pgc_parse_u64(w, handle))
 		return 0;
 	if (!pgc_is_name(w))
-		return pgc_fail(s, EINVAL, "\"%s\" is neither a name nor a handle", w);
+		return pgc_fail_word(s, EINVAL, "", w,
+				     " is neither a name nor a handle");
 	n = pgc_find(s, w);
 	if (!n)
-		return pgc_fail(s, ENOENT, "no block is named \"%s\"", w);
+		return pgc_fail_word(s, ENOENT, "no block is named ", w, "");
 	*handle = n->handle;
 	return 0;
 }
@@ -199,7 +201,7 @@ static int pgc_number(struct pgc_session *s, const char *w, const char *what,
 		      uint64_t *val)
 {
 	if (pgc_parse_u64(w, val))
-		return pgc_fail(s, EINVAL, "%s \"%s\" is not a number", what, w);
+		return pgc_fail_word(s, EINVAL, what, w, " is not a number");
 	return 0;
 }
 
@@ -209,7 +211,7 @@ static int pgc_cmd_alloc(struct pgc_session *s, const char *name,
 	uint64_t size, handle, usable;
 	int ret;
 
-	if (pgc_number(s, size_w, "SIZE", &size))
+	if (pgc_number(s, size_w, "SIZE ", &size))
 		return -1;
 	ret = s->be->alloc(s->be->ctx, size, &handle, &usable);
 	if (ret)
@@ -217,8 +219,8 @@ static int pgc_cmd_alloc(struct pgc_session *s, const char *name,
 	ret = pgc_bind(s, name, handle);
 	if (ret)
 		return pgc_call_failed(s, ret);
-	fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64 " bytes)\n", name,
-		handle, usable);
+	fprintf(s->out, "ok %s = 0x%llx (%llu bytes)\n", name,
+		(unsigned long long)handle, (unsigned long long)usable);
 	return 0;
 }
 
@@ -228,7 +230,7 @@ static int pgc_cmd_realloc(struct pgc_session *s, const char *name,
 	uint64_t old, size, handle, usable;
 	int ret;
 
-	if (pgc_block(s, old_w, &old) || pgc_number(s, size_w, "SIZE", &size))
+	if (pgc_block(s, old_w, &old) || pgc_number(s, size_w, "SIZE ", &size))
 		return -1;
 	ret = s->be->realloc(s->be->ctx, old, size, &handle, &usable);
 	if (ret)
@@ -236,13 +238,12 @@ static int pgc_cmd_realloc(struct pgc_session *s, const char *name,
 	ret = pgc_bind(s, name, handle);
 	if (ret)
 		return pgc_call_failed(s, ret);
+	fprintf(s->out, "ok %s = 0x%llx (%llu bytes, ", name,
+		(unsigned long long)handle, (unsigned long long)usable);
 	if (handle == old)
-		fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64
-			" bytes, in place)\n", name, handle, usable);
+		fprintf(s->out, "in place)\n");
 	else
-		fprintf(s->out, "ok %s = 0x%" PRIx64 " (%" PRIu64
-			" bytes, moved from 0x%" PRIx64 ")\n", name, handle,
-			usable, old);
+		fprintf(s->out, "moved from 0x%llx)\n", (unsigned long long)old);
 	return 0;
 }
 
@@ -283,13 +284,13 @@ static int pgc_cmd_read(struct pgc_session *s, const char *block_w,
 	int ret;
 
 	if (pgc_block(s, block_w, &handle) ||
-	    pgc_number(s, off_w, "OFFSET", &off) ||
-	    pgc_number(s, len_w, "LEN", &len))
+	    pgc_number(s, off_w, "OFFSET ", &off) ||
+	    pgc_number(s, len_w, "LEN ", &len))
 		return -1;
 	/* The device checks the length against the block; malloc must cope. */
 	buf = malloc(len ? len : 1);
 	if (!buf)
-		return pgc_fail(s, ENOMEM, "cannot buffer %" PRIu64 " bytes", len);
+		return pgc_fail(s, ENOMEM, "cannot buffer that many bytes");
 	ret = s->be->read(s->be->ctx, handle, off, buf, len);
 	if (ret) {
 		free(buf);
@@ -310,7 +311,7 @@ static int pgc_cmd_write(struct pgc_session *s, const char *block_w,
 	int ret;
 
 	if (pgc_block(s, block_w, &handle) ||
-	    pgc_number(s, off_w, "OFFSET", &off))
+	    pgc_number(s, off_w, "OFFSET ", &off))
 		return -1;
 	ret = s->be->write(s->be->ctx, handle, off, text, len);
 	if (ret)
@@ -339,7 +340,7 @@ static int pgc_is_dump(const char *w)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(pgc_dumps) / sizeof(pgc_dumps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(pgc_dumps); i++)
 		if (!strcmp(w, pgc_dumps[i]))
 			return 1;
 	return 0;
@@ -347,7 +348,10 @@ static int pgc_is_dump(const char *w)
 
 static int pgc_usage(struct pgc_session *s, const char *usage)
 {
-	return pgc_fail(s, EINVAL, "usage: %s", usage);
+	char why[128];
+
+	snprintf(why, sizeof(why), "usage: %s", usage);
+	return pgc_fail(s, EINVAL, why);
 }
 
 /*
@@ -397,7 +401,8 @@ static int pgc_words(struct pgc_session *s, char **tok, int n)
 		return 0;
 	if (n >= 2 && !strcmp(tok[1], "=")) {
 		if (!pgc_is_name(tok[0]))
-			return pgc_fail(s, EINVAL, "\"%s\" is not a NAME", tok[0]);
+			return pgc_fail_word(s, EINVAL, "", tok[0],
+					     " is not a NAME");
 		if (n >= 3 && !strcmp(tok[2], "alloc"))
 			return n == 4 ? pgc_cmd_alloc(s, tok[0], tok[3]) :
 			       pgc_usage(s, "NAME = alloc SIZE");
@@ -418,7 +423,7 @@ static int pgc_words(struct pgc_session *s, char **tok, int n)
 	if (pgc_is_dump(tok[0]))
 		return n == 1 ? pgc_cmd_dump(s, tok[0]) :
 		       pgc_usage(s, tok[0]);
-	return pgc_fail(s, EINVAL, "unknown command \"%s\"", tok[0]);
+	return pgc_fail_word(s, EINVAL, "unknown command ", tok[0], "");
 }
 
 static int pgc_command(struct pgc_session *s, char *line)
@@ -434,7 +439,7 @@ static int pgc_command(struct pgc_session *s, char *line)
 		*hash = '\0';
 	store = malloc(2 * strlen(line) + 2);
 	if (!store)
-		return pgc_fail(s, ENOMEM, "%s", strerror(ENOMEM));
+		return pgc_fail(s, ENOMEM, strerror(ENOMEM));
 	n = pgc_split(line, tok, store);
 	ret = n < 0 ? pgc_fail(s, EINVAL, "too many words") :
 	      pgc_words(s, tok, n);
@@ -456,9 +461,9 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 		cmd++;
 
 	if (!strncmp(cmd, "##", 2)) {
-		/* A heading: set apart from what came before. */
-		fprintf(s->out, "%s%s\n", s->printed ? "\n" : "", cmd);
-		s->printed = 1;
+		/* Headings: set apart from the output before them. */
+		fprintf(s->out, "%s%s\n", s->spaced ? "" : "\n", cmd);
+		s->spaced = 1;
 		return 0;
 	}
 	if (*cmd == '#' || *cmd == '\0')
@@ -477,9 +482,9 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 	s->cmd = cmd;
 	if (echo)
 		fprintf(s->out, "> %s\n", cmd);
-	s->printed = 1;
+	s->spaced = 0;
 	if (!copy)
-		return pgc_fail(s, ENOMEM, "%s", strerror(ENOMEM));
+		return pgc_fail(s, ENOMEM, strerror(ENOMEM));
 	ret = pgc_command(s, copy);
 	free(copy);
 	return ret;
@@ -488,7 +493,7 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
 		    int echo)
 {
-	struct pgc_session s = { .be = be, .out = out };
+	struct pgc_session s = { .be = be, .out = out, .spaced = 1 };
 	char *line = NULL;
 	size_t cap = 0;
 	int failed = 0;

@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /*
  * What a session drives.  Each call returns 0 or a negative errno; the
  * real one is /dev/pgclass (pgclassctl.c), the tests use a fake.

@@ -139,15 +139,16 @@ static const struct test tests[] = {
 	  "a = alloc 10\nwrite a 0 hello\nread a 0 5\nfree a\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 5 bytes\nok hello\nok\n", 0 },
 	{ "echo and headings",
-	  "## Heading\n# silent\n\nb=alloc 0x20\n## Next\n", 1,
-	  "## Heading\n> b=alloc 0x20\nok b = 0x100 (64 bytes)\n\n## Next\n", 0 },
+	  "## Heading\n## more\n# silent\n\nb=alloc 0x20\n## Next\n##\n", 1,
+	  "## Heading\n## more\n> b=alloc 0x20\nok b = 0x100 (64 bytes)\n"
+	  "\n## Next\n##\n", 0 },
 	{ "realloc in place and moved, contents kept",
 	  "a = alloc 8\nwrite a 0 abc\na = realloc a 16\nb = realloc a 40\nread b 0 3\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 3 bytes\n"
 	  "ok a = 0x100 (64 bytes, in place)\n"
 	  "ok b = 0x200 (64 bytes, moved from 0x100)\nok abc\n", 0 },
 	{ "write takes the rest of the line, # and blanks included",
-	  "a = alloc 1\nwrite a 0  x # y \nread a 0 8\n", 0,
+	  "a = alloc 1\nwrite a 0  x # y\x20\nread a 0 8\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 7 bytes\nok  x # y \\x00\n", 0 },
 	{ "read escapes bytes that are not printable, and backslashes",
 	  "a = alloc 1\nwrite a 1 \\ok\nread a 0 4\n", 0,
@@ -194,7 +195,7 @@ static const struct test tests[] = {
 
 int main(void)
 {
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t i, n = ARRAY_SIZE(tests);
 	int bad = 0;
 
 	printf("TAP version 13\n1..%zu\n", n);
