@@ -604,8 +604,8 @@ static int t_differential(const struct test_case *tc)
 	T_ASSERT(m.idx_of_id && m.owner && m.occ && m.small_cls);
 	m.st.nr_pages = m.c.nr_pages;
 	ret = run_model(&m, ops);
-	printf("# %lu ops: %lu moves, %lu in place, %lu failed, %lu bad pointers, %lu live at most-recent check\n",
-	       ops, m.moves, m.stays, m.fails, m.bad, m.nb);
+	printf("# %lu ops: %lu reallocs moved, %lu in place, %lu failed requests, %lu bad pointers refused\n",
+	       ops, m.moves, m.stays, m.fails, m.bad);
 	free(m.idx_of_id);
 	free(m.owner);
 	free(m.occ);

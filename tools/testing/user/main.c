@@ -3,15 +3,17 @@
  * Runs the user-space tests of src/core.c and reports them as TAP 13, one
  * line per test case.  Exit status 1 if any failed.
  *
- *   pgclass_test [-s SEED] [-n OPS] [-l] [SUBSTRING...]
+ *   pgclass_test [-s SEED] [-n OPS] [-l] [-v] [SUBSTRING...]
  *
  * -s seeds the differential tests, -n sets their operation count, -l lists
- * the cases, and SUBSTRINGs run only the cases whose names contain one.
+ * the cases, -v prints the allocator's messages (as TAP comments on
+ * stderr), and SUBSTRINGs run only the cases whose names contain one.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -19,6 +21,7 @@
 
 unsigned long long test_seed = 20261127;
 unsigned long test_ops;
+static bool verbose;
 
 struct region {
 	void *mem;
@@ -85,6 +88,43 @@ void test_fail_eq(const char *file, int line, const char *a, const char *b,
 	       a, va, va, b, vb, vb);
 }
 
+/*
+ * Each case runs in a child process, as in the kernel's kselftest harness:
+ * a crash (a sanitizer report, a SIGSEGV from an mprotect()ed page) fails
+ * that case only, and the next one starts from a clean process.
+ */
+static int run_one(const struct test_case *tc)
+{
+	int status, ret;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (!pid) {
+		shim_warnings = 0;
+		shim_last_warning[0] = 0;
+		shim_quiet = !verbose;
+		ret = tc->fn(tc);
+		free_regions();
+		fflush(stdout);
+		_exit(ret ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		return 1;
+	}
+	if (WIFSIGNALED(status)) {
+		printf("# killed by signal %d\n", WTERMSIG(status));
+		return 1;
+	}
+	return WEXITSTATUS(status) != 0;
+}
+
 static bool selected(const char *name, int argc, char **argv)
 {
 	int i;
@@ -106,7 +146,7 @@ int main(int argc, char **argv)
 	size_t t, i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:l")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:lv")) != -1) {
 		switch (opt) {
 		case 's':
 			test_seed = strtoull(optarg, NULL, 0);
@@ -117,9 +157,12 @@ int main(int argc, char **argv)
 		case 'l':
 			list = true;
 			break;
+		case 'v':
+			verbose = true;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s seed] [-n ops] [-l] [substring...]\n",
+				"usage: %s [-s seed] [-n ops] [-l] [-v] [substring...]\n",
 				argv[0]);
 			return 2;
 		}
@@ -145,11 +188,7 @@ int main(int argc, char **argv)
 
 			if (!selected(tc->name, argc, argv))
 				continue;
-			shim_warnings = 0;
-			shim_last_warning[0] = 0;
-			shim_quiet = true;
-			ret = tc->fn(tc);
-			free_regions();
+			ret = run_one(tc);
 			n++;
 			printf("%sok %u - %s\n", ret ? "not " : "", n,
 			       tc->name);
