@@ -833,9 +833,9 @@ struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 	dsize = sizeof(struct pgc_desc) + words * sizeof(unsigned long);
 	/*
 	 * Smallest meta such that the header and nr - meta descriptors fit in
-	 * meta pages.  Sizing the header for the largest run makes this a
-	 * bound; the header can shrink by less than a page as data pages go,
-	 * so the loop runs at most twice.
+	 * meta pages.  Sizing the TLSF arrays for a run of nr - 1 pages makes
+	 * this an upper bound; the arrays shrink by far less than a page when
+	 * runs can only be nr - meta long, so the loop decrements at most once.
 	 */
 	hdr = pgc_header_size(nr_small, pgc_rows(nr - 1), NULL);
 	meta = DIV_ROUND_UP(hdr + (size_t)nr * dsize,

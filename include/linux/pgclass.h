@@ -6,9 +6,12 @@
  * A request of at most half a page is rounded up to a power of two (at
  * least 16 bytes) and shares a page with blocks of its class; a request
  * above half a page takes a whole page; a larger one takes exactly
- * ceil(size / page) contiguous pages.  Every call is O(1) in the number of
- * pages, takes the pool's spinlock with interrupts off, never sleeps and
- * never allocates memory: it is safe in any context.
+ * ceil(size / page) contiguous pages.  Allocation, free, realloc (but for
+ * the copy when a block moves), usable_size and the statistics are O(1) in
+ * the number of pages; pgclass_pool_create() writes every page descriptor
+ * and pgclass_walk() visits every extent.  Every call takes the pool's
+ * spinlock with interrupts off, never sleeps and never allocates memory:
+ * it is safe in any context.
  */
 #ifndef _LINUX_PGCLASS_H
 #define _LINUX_PGCLASS_H
