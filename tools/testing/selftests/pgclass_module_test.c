@@ -237,71 +237,16 @@ TEST_F(mod, more_than_memory_enomem)
 	exercise_default(_metadata);
 }
 
-#define FI "/sys/kernel/debug/"
-
-/* Fault-injection knobs: the settings this test needs, and the old ones. */
-static struct {
-	const char *path;
-	const char *val;
-	char old[32];
-} knobs[] = {
-	/* Fail sleeping allocations too, of any order, without traces. */
-	{ FI "failslab/ignore-gfp-wait", "N" },
-	{ FI "failslab/verbose", "0" },
-	{ FI "fail_page_alloc/ignore-gfp-wait", "N" },
-	{ FI "fail_page_alloc/min-order", "0" },
-	{ FI "fail_page_alloc/verbose", "0" },
-};
-
-/* Puts @val in @path, keeping the old value in @old if given. */
-static int knob_set(const char *path, const char *val, char *old)
+/* Loads with @params while fault @nth fails; *left as pgc_fault_disarm(). */
+static int load_with_fault(struct pgc_fault *f, unsigned long nth,
+			   const char *params, unsigned long *left)
 {
-	int fd = open(path, O_RDWR);
-	ssize_t n = 0;
+	int ret = pgc_fault_arm(f, nth);
 
-	if (fd < 0)
-		return -1;
-	if (old) {
-		n = read(fd, old, 31);
-		old[n > 0 ? n : 0] = '\0';
-		old[strcspn(old, "\n")] = '\0';
-	}
-	/* Not pwrite(): some of these files are not seekable. */
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-/* Sets /proc/thread-self/fail-nth, or reads it back if @nth is NULL. */
-static unsigned long fail_nth(int fd, const char *nth)
-{
-	char buf[32];
-	ssize_t n;
-
-	if (nth)
-		return pwrite(fd, nth, strlen(nth), 0) < 0 ? -1UL : 0;
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return strtoul(buf, NULL, 10);
-}
-
-/*
- * Loads with @params while the @nth fault point of this thread fails.
- * Returns the load's result; *left is how many points were not reached
- * (0: the fault was injected).
- */
-static int load_with_fault(int fd, unsigned long nth, const char *params,
-			   unsigned long *left)
-{
-	char buf[32];
-	int ret;
-
-	snprintf(buf, sizeof(buf), "%lu", nth);
-	if (fail_nth(fd, buf))
-		return -errno;
+	if (ret)
+		return ret;
 	ret = pgc_module_load(params);
-	*left = fail_nth(fd, NULL);
-	fail_nth(fd, "0");
+	*left = pgc_fault_disarm(f);
 	return ret;
 }
 
@@ -317,30 +262,25 @@ static int load_with_fault(int fd, unsigned long nth, const char *params,
 TEST_F_TIMEOUT(mod, every_init_allocation_fails_cleanly, 600)
 {
 	unsigned long nth, start, left, failures = 0, survived = 0;
-	int fd, ret;
-	size_t i;
+	struct pgc_fault f;
+	int ret;
 
-	fd = open("/proc/thread-self/fail-nth", O_RDWR);
-	if (fd < 0 || access(FI "failslab", F_OK) ||
-	    access(FI "fail_page_alloc", F_OK))
+	if (pgc_fault_start(&f))
 		SKIP(return, "no fail-nth, failslab or fail_page_alloc");
 	if (pgc_module_loaded())
 		ASSERT_EQ(0, pgc_module_unload());
-	for (i = 0; i < ARRAY_SIZE(knobs); i++)
-		ASSERT_EQ(0, knob_set(knobs[i].path, knobs[i].val,
-				      knobs[i].old));
 
 	/*
 	 * The fault points that loading passes before the module's init: a
 	 * load whose init refuses its parameters at once, with no fault.
 	 */
-	ret = load_with_fault(fd, FAR_AWAY, "page_shift=99", &left);
+	ret = load_with_fault(&f, FAR_AWAY, "page_shift=99", &left);
 	EXPECT_EQ(-EINVAL, ret);
 	start = FAR_AWAY - left;
 	TH_LOG("loading passes %lu fault points before the init", start);
 
 	for (nth = start > 2 ? start - 2 : 1; nth < start + 5000; nth++) {
-		ret = load_with_fault(fd, nth, "", &left);
+		ret = load_with_fault(&f, nth, "", &left);
 		if (left) {
 			/* The whole load passed fewer points: done. */
 			EXPECT_EQ(0, ret);
@@ -363,11 +303,7 @@ TEST_F_TIMEOUT(mod, every_init_allocation_fails_cleanly, 600)
 	TH_LOG("faults %lu..%lu: %lu loads failed, %lu did without",
 	       start, nth, failures, survived);
 	EXPECT_LT(0, failures);
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++)
-		if (knobs[i].old[0])
-			knob_set(knobs[i].path, knobs[i].old, NULL);
-	close(fd);
+	pgc_fault_stop(&f);
 }
 
 TEST_HARNESS_MAIN

@@ -195,4 +195,95 @@ static inline int pgc_module_loaded(void)
 	return access("/sys/module/pgclass", F_OK) == 0;
 }
 
+/*
+ * Fault injection with /proc/thread-self/fail-nth: arm N, make one call,
+ * disarm.  Needs CONFIG_FAULT_INJECTION, FAILSLAB and FAIL_PAGE_ALLOC
+ * with their debugfs files.
+ */
+#define PGC_FI "/sys/kernel/debug/"
+#define PGC_FI_KNOBS	5
+
+struct pgc_fault {
+	int fd;
+	char old[PGC_FI_KNOBS][32];
+};
+
+/* The settings: sleeping allocations fail too, of any order, quietly. */
+static const char * const pgc_fi_knobs[PGC_FI_KNOBS][2] = {
+	{ PGC_FI "failslab/ignore-gfp-wait", "N" },
+	{ PGC_FI "failslab/verbose", "0" },
+	{ PGC_FI "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ PGC_FI "fail_page_alloc/min-order", "0" },
+	{ PGC_FI "fail_page_alloc/verbose", "0" },
+};
+
+/* Puts @val in @path, keeping the old value in @old if given. */
+static inline int pgc_knob_set(const char *path, const char *val, char *old)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	if (old) {
+		n = read(fd, old, 31);
+		old[n > 0 ? n : 0] = '\0';
+		old[strcspn(old, "\n")] = '\0';
+	}
+	/* Not pwrite(): some of these files are not seekable. */
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* 0, or -1 if this kernel cannot inject faults. */
+static inline int pgc_fault_start(struct pgc_fault *f)
+{
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (f->fd < 0)
+		return -1;
+	for (i = 0; i < PGC_FI_KNOBS; i++) {
+		if (pgc_knob_set(pgc_fi_knobs[i][0], pgc_fi_knobs[i][1],
+				 f->old[i])) {
+			close(f->fd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static inline void pgc_fault_stop(struct pgc_fault *f)
+{
+	int i;
+
+	for (i = 0; i < PGC_FI_KNOBS; i++)
+		if (f->old[i][0])
+			pgc_knob_set(pgc_fi_knobs[i][0], f->old[i], NULL);
+	close(f->fd);
+}
+
+/* The @nth fault point this thread passes from now on fails. */
+static inline int pgc_fault_arm(struct pgc_fault *f, unsigned long nth)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu", nth);
+	return pwrite(f->fd, buf, strlen(buf), 0) < 0 ? -errno : 0;
+}
+
+/* Disarms; returns the points left before the fault, 0 if it struck. */
+static inline unsigned long pgc_fault_disarm(struct pgc_fault *f)
+{
+	char buf[32];
+	ssize_t n = pread(f->fd, buf, sizeof(buf) - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (pwrite(f->fd, "0", 1, 0) < 0)
+		return 0;
+	return strtoul(buf, NULL, 10);
+}
+
 #endif /* PGCLASS_SELFTEST_UTIL_H */
