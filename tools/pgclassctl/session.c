@@ -37,7 +37,6 @@ struct pgc_session {
 	size_t nr_names;
 	unsigned long lineno;
 	const char *cmd;	/* the command's text, for error lines */
-	char *pos;		/* parse position in the line */
 	int spaced;		/* a heading here needs no blank line first */
 };
 
@@ -51,8 +50,8 @@ static const struct {
 	{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
 	{ ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
 	{ EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" },
-	{ ERANGE, "ERANGE" },
-	{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ERANGE, "ERANGE" }, { EOVERFLOW, "EOVERFLOW" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" },
 };
 
 const char *pgc_errno_name(int err)
@@ -85,7 +84,7 @@ static int pgc_fail_word(struct pgc_session *s, int err, const char *before,
 	return pgc_fail(s, err, why);
 }
 
-/* Ends a command whose call returned -@err. */
+/* Ends a command whose call returned @ret, a negative errno. */
 static int pgc_call_failed(struct pgc_session *s, int ret)
 {
 	return pgc_fail(s, -ret, strerror(-ret));
