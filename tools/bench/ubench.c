@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench: the native user-space benchmark driver.  It replays the traces of
+ * trace.c through one allocator, chosen when it is compiled:
+ *
+ *   -DUB_PGCLASS   src/core.c built in user space, with its spinlock
+ *   -DUB_GLIBC     glibc's malloc, free and realloc
+ *   -DUB_JEMALLOC  the same calls, linked with -ljemalloc (Debian's
+ *                  jemalloc has no je_ prefix: it replaces malloc)
+ *   -DUB_MIMALLOC  mi_malloc, mi_free and mi_realloc
+ *
+ * so each allocator is its own process and bench.sh interleaves the
+ * processes, round after round.  Modes, each printing CSV rows:
+ *
+ *   ubench time [INNER]   every timing trace: one warm-up replay, then the
+ *                         median of INNER (default 5) timed replays
+ *   ubench footprint T    trace T, writing every block: the peak of the
+ *                         live bytes, and, sampled every 16th alloc or
+ *                         realloc, the peaks of the pages that hold live
+ *                         blocks and of the process's resident memory
+ *   ubench sweep ROUNDS   (pgclass) the same traces over pools of 4 MiB to
+ *                         1 GiB, empty, half and 90% full, all alive at
+ *                         once and visited in a rotating order
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#if defined(UB_PGCLASS)
+#include <linux/pgclass.h>
+#define UB_NAME "pgclass"
+#elif defined(UB_GLIBC)
+#define UB_NAME "glibc"
+#elif defined(UB_JEMALLOC)
+#include <jemalloc/jemalloc.h>
+#define UB_NAME "jemalloc"
+#elif defined(UB_MIMALLOC)
+#include <mimalloc.h>
+#define UB_NAME "mimalloc"
+#else
+#error "define one of UB_PGCLASS, UB_GLIBC, UB_JEMALLOC, UB_MIMALLOC"
+#endif
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define UB_PAGE_SHIFT	12
+#define UB_MIB		(1024UL * 1024)
+/* The pool of the time and footprint modes: ample for churn-big. */
+#define UB_POOL_MIB	64
+#define UB_SAMPLE_EVERY	16
+
+struct ub_trace {
+	const char *name;
+	struct bench_trace_spec spec;
+	struct bench_op *ops;
+	u32 nr_ops;
+	u32 nr_slots;
+};
+
+#define UB_TRACE(n, i, p, r, s) \
+	{ .name = n, .spec = { .id = i, .param = p, .reps = r, .seed = s } }
+
+/* ~500,000 operations each: milliseconds per replay natively. */
+static struct ub_trace ub_traces[] = {
+	UB_TRACE("pair-16", BENCH_PAIR, 16, 250000, 0),
+	UB_TRACE("pair-32", BENCH_PAIR, 32, 250000, 0),
+	UB_TRACE("pair-64", BENCH_PAIR, 64, 250000, 0),
+	UB_TRACE("pair-128", BENCH_PAIR, 128, 250000, 0),
+	UB_TRACE("pair-256", BENCH_PAIR, 256, 250000, 0),
+	UB_TRACE("pair-512", BENCH_PAIR, 512, 250000, 0),
+	UB_TRACE("pair-1024", BENCH_PAIR, 1024, 250000, 0),
+	UB_TRACE("pair-2048", BENCH_PAIR, 2048, 250000, 0),
+	UB_TRACE("churn", BENCH_CHURN, 128, 500000, 0x5eed0001),
+	UB_TRACE("churn-big", BENCH_CHURN, 4096, 500000, 0x5eed0002),
+	UB_TRACE("lab", BENCH_LAB, 0, 25000, 0),
+	UB_TRACE("regrow", BENCH_REGROW, 0, 12500, 0),
+};
+
+static void *ub_slot[4096];
+static u32 ub_size[4096];
+
+/* Keep a value alive, and memory written, as far as the compiler knows. */
+static inline void barrier_data(void *p)
+{
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+static noreturn void ub_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "ubench(" UB_NAME "): ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/* Memory that no allocator under test knows of. */
+static void *ub_map(size_t bytes, bool populate)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       (populate ? MAP_POPULATE : 0), -1, 0);
+
+	if (p == MAP_FAILED)
+		ub_die("mmap %zu bytes: %s", bytes, strerror(errno));
+	return p;
+}
+
+#ifdef UB_PGCLASS
+static struct pgclass_pool *ub_pool;
+
+static inline void *ub_alloc(size_t n)
+{
+	return pgclass_alloc(ub_pool, n);
+}
+
+static inline void ub_free(void *p, size_t n)
+{
+	(void)n;
+	pgclass_free(ub_pool, p);
+}
+
+static inline void *ub_realloc(void *p, size_t o, size_t n)
+{
+	(void)o;
+	return pgclass_realloc(ub_pool, p, n);
+}
+
+static struct pgclass_pool *ub_pool_new(size_t mib, bool populate)
+{
+	void *mem = ub_map(mib * UB_MIB, populate);
+	struct pgclass_pool *pool;
+
+	pool = pgclass_pool_create(mem, mib * UB_MIB, UB_PAGE_SHIFT);
+	if (!pool)
+		ub_die("pgclass_pool_create(%zu MiB) failed", mib);
+	return pool;
+}
+
+/* Timings want the pool's pages present, as vmalloc()'s are. */
+static void ub_setup(bool populate)
+{
+	ub_pool = ub_pool_new(UB_POOL_MIB, populate);
+}
+
+#elif defined(UB_MIMALLOC)
+static inline void *ub_alloc(size_t n)
+{
+	return mi_malloc(n);
+}
+
+static inline void ub_free(void *p, size_t n)
+{
+	(void)n;
+	mi_free(p);
+}
+
+static inline void *ub_realloc(void *p, size_t o, size_t n)
+{
+	(void)o;
+	return mi_realloc(p, n);
+}
+
+static void ub_setup(bool populate)
+{
+	(void)populate;
+}
+
+#else	/* glibc, or jemalloc behind the same names */
+static inline void *ub_alloc(size_t n)
+{
+	return malloc(n);
+}
+
+static inline void ub_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+static inline void *ub_realloc(void *p, size_t o, size_t n)
+{
+	(void)o;
+	return realloc(p, n);
+}
+
+#ifdef UB_JEMALLOC
+/* Make sure malloc() is jemalloc's: its per-thread counter must move. */
+static void ub_setup(bool populate)
+{
+	u64 before, after;
+	size_t len = sizeof(before);
+	void *p;
+
+	if (mallctl("thread.allocated", &before, &len, NULL, 0))
+		ub_die("mallctl thread.allocated failed");
+	p = malloc(1000);
+	/* Or the compiler drops a malloc() whose block is only freed. */
+	barrier_data(p);
+	if (mallctl("thread.allocated", &after, &len, NULL, 0))
+		ub_die("mallctl thread.allocated failed");
+	free(p);
+	if (after - before < 1000)
+		ub_die("malloc() is not jemalloc's");
+	(void)populate;
+}
+#else
+static void ub_setup(bool populate)
+{
+	(void)populate;
+}
+#endif
+#endif
+
+static u64 ub_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void ub_build(struct ub_trace *t)
+{
+	u32 max = bench_trace_max_ops(&t->spec);
+	u8 live[4096];
+
+	t->nr_slots = bench_trace_slots(&t->spec);
+	if (t->nr_slots > ARRAY_SIZE(ub_slot))
+		ub_die("%s: too many slots", t->name);
+	t->ops = ub_map((size_t)max * sizeof(*t->ops), true);
+	t->nr_ops = bench_trace_build(&t->spec, t->ops, live);
+}
+
+static noreturn void ub_failed(const struct ub_trace *t,
+			       const struct bench_op *op)
+{
+	ub_die("%s: op %td (size %u) failed", t->name, op - t->ops, op->size);
+}
+
+/* The timed loop: replay the trace, nothing else. */
+static void ub_replay(const struct ub_trace *t)
+{
+	const struct bench_op *op, *end = t->ops + t->nr_ops;
+	void *p;
+
+	for (op = t->ops; op < end; op++) {
+		switch (op->kind) {
+		case BENCH_ALLOC:
+			p = ub_alloc(op->size);
+			if (!p)
+				ub_failed(t, op);
+			ub_slot[op->slot] = p;
+			ub_size[op->slot] = op->size;
+			break;
+		case BENCH_FREE:
+			ub_free(ub_slot[op->slot], ub_size[op->slot]);
+			break;
+		default:
+			p = ub_realloc(ub_slot[op->slot], ub_size[op->slot],
+				       op->size);
+			if (!p)
+				ub_failed(t, op);
+			ub_slot[op->slot] = p;
+			ub_size[op->slot] = op->size;
+			break;
+		}
+	}
+}
+
+static int ub_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of @inner timed replays after a warm-up, in ns per op x 1000. */
+static u64 ub_time(const struct ub_trace *t, int inner)
+{
+	u64 v[32], t0;
+	int i;
+
+	ub_replay(t);
+	for (i = 0; i < inner; i++) {
+		t0 = ub_now_ns();
+		ub_replay(t);
+		v[i] = (ub_now_ns() - t0) * 1000 / t->nr_ops;
+	}
+	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	return v[inner / 2];
+}
+
+static void ub_print_ns(u64 ps)
+{
+	printf("%llu.%03llu", (unsigned long long)(ps / 1000),
+	       (unsigned long long)(ps % 1000));
+}
+
+static void ub_mode_time(int inner)
+{
+	size_t i;
+	u64 ps;
+
+	for (i = 0; i < ARRAY_SIZE(ub_traces); i++) {
+		ps = ub_time(&ub_traces[i], inner);
+		printf("time,%s,%s,%u,", UB_NAME, ub_traces[i].name,
+		       ub_traces[i].nr_ops);
+		ub_print_ns(ps);
+		putchar('\n');
+	}
+}
+
+static int ub_cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct 4 KiB pages that hold a byte of a live block. */
+static size_t ub_live_pages(u32 nr_slots, const u8 *live,
+			    unsigned long *pages, size_t room)
+{
+	size_t n = 0, distinct = 0, i;
+	unsigned long a, b;
+	u32 s;
+
+	for (s = 0; s < nr_slots; s++) {
+		if (!live[s])
+			continue;
+		a = (unsigned long)ub_slot[s] >> UB_PAGE_SHIFT;
+		b = ((unsigned long)ub_slot[s] + ub_size[s] - 1) >>
+		    UB_PAGE_SHIFT;
+		for (; a <= b; a++) {
+			if (n == room)
+				ub_die("page sample overflow");
+			pages[n++] = a;
+		}
+	}
+	qsort(pages, n, sizeof(*pages), ub_cmp_ulong);
+	for (i = 0; i < n; i++)
+		distinct += !i || pages[i] != pages[i - 1];
+	return distinct;
+}
+
+/* Resident pages of the whole process, from /proc/self/statm. */
+static size_t ub_rss(int fd)
+{
+	unsigned long size, resident;
+	char buf[128];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		ub_die("reading /proc/self/statm: %s", strerror(errno));
+	buf[n] = 0;
+	if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
+		ub_die("bad /proc/self/statm");
+	return resident;
+}
+
+/* Write every 4 KiB page of a block, as the program that asked would. */
+static void ub_touch(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 1UL << UB_PAGE_SHIFT)
+		p[i] = 1;
+	p[n - 1] = 1;
+	barrier_data(p);
+}
+
+/*
+ * Replay @t once, untimed, writing each block as it is allocated: the peak
+ * of the live requested bytes, and, sampled every UB_SAMPLE_EVERY-th alloc
+ * or realloc, the peaks of the pages that hold live blocks and of the
+ * process's resident pages above their number before the replay (memory
+ * the allocator took and kept, its metadata included).
+ */
+static void ub_footprint(const struct ub_trace *t)
+{
+	size_t live_bytes = 0, peak_live = 0, peak_pages = 0, peak_rss = 0;
+	size_t room = 1 << 20, rss, base, pages, n = 0;
+	unsigned long *buf = ub_map(room * sizeof(long), true);
+	int fd = open("/proc/self/statm", O_RDONLY);
+	const struct bench_op *op;
+	static u8 live[4096];
+	void *p;
+
+	if (fd < 0)
+		ub_die("/proc/self/statm: %s", strerror(errno));
+	base = ub_rss(fd);
+	for (op = t->ops; op < t->ops + t->nr_ops; op++) {
+		switch (op->kind) {
+		case BENCH_ALLOC:
+			p = ub_alloc(op->size);
+			if (!p)
+				ub_failed(t, op);
+			live[op->slot] = 1;
+			live_bytes += op->size;
+			break;
+		case BENCH_FREE:
+			ub_free(ub_slot[op->slot], ub_size[op->slot]);
+			live[op->slot] = 0;
+			live_bytes -= ub_size[op->slot];
+			continue;
+		default:
+			p = ub_realloc(ub_slot[op->slot], ub_size[op->slot],
+				       op->size);
+			if (!p)
+				ub_failed(t, op);
+			live_bytes += op->size - ub_size[op->slot];
+			break;
+		}
+		ub_touch(p, op->size);
+		ub_slot[op->slot] = p;
+		ub_size[op->slot] = op->size;
+		if (live_bytes > peak_live)
+			peak_live = live_bytes;
+		if (n++ % UB_SAMPLE_EVERY)
+			continue;
+		pages = ub_live_pages(t->nr_slots, live, buf, room);
+		if (pages > peak_pages)
+			peak_pages = pages;
+		rss = ub_rss(fd);
+		if (rss > base && rss - base > peak_rss)
+			peak_rss = rss - base;
+	}
+	close(fd);
+	printf("footprint,%s,%s,%zu,%zu,%zu\n", UB_NAME, t->name, peak_live,
+	       peak_pages << UB_PAGE_SHIFT, peak_rss << UB_PAGE_SHIFT);
+	munmap(buf, room * sizeof(long));
+}
+
+static struct ub_trace *ub_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ub_traces); i++)
+		if (!strcmp(ub_traces[i].name, name))
+			return &ub_traces[i];
+	ub_die("no trace %s", name);
+}
+
+#ifdef UB_PGCLASS
+static const size_t ub_sweep_mib[] = { 4, 16, 64, 256, 1024 };
+static const u32 ub_sweep_fill[] = { 0, 50, 90 };
+
+/* Allocate the fill mix until @pct% of the data pages are in use. */
+static unsigned long ub_fill(struct pgclass_pool *pool, u32 pct, u64 seed)
+{
+	struct pgclass_stats st;
+	unsigned long n = 0;
+	u64 state = seed;
+
+	pgclass_get_stats(pool, &st);
+	while ((u64)st.used_pages * 100 <
+	       (u64)(st.nr_pages - st.meta_pages) * pct) {
+		if (!pgclass_alloc(pool, bench_mix_size(&state)))
+			ub_die("fill to %u%% failed", pct);
+		n++;
+		pgclass_get_stats(pool, &st);
+	}
+	return n;
+}
+
+static void ub_mode_sweep(int rounds)
+{
+	const size_t nm = ARRAY_SIZE(ub_sweep_mib);
+	const size_t nf = ARRAY_SIZE(ub_sweep_fill);
+	struct pgclass_pool *pools[ARRAY_SIZE(ub_sweep_mib) *
+				   ARRAY_SIZE(ub_sweep_fill)];
+	static const char * const names[] = { "churn", "pair-64" };
+	struct pgclass_stats st;
+	size_t i, k, j;
+	int r;
+	u64 ps;
+
+	for (i = 0; i < nm * nf; i++) {
+		pools[i] = ub_pool_new(ub_sweep_mib[i / nf], false);
+		pgclass_get_stats(pools[i], &st);
+		ub_fill(pools[i], ub_sweep_fill[i % nf], 0xf111 + i);
+		if (ub_sweep_fill[i % nf])
+			continue;
+		printf("meta,user,%zu,%u,%u,%u\n", ub_sweep_mib[i / nf],
+		       st.page_size, st.nr_pages, st.meta_pages);
+	}
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < nm * nf; k++) {
+			i = (k + r) % (nm * nf);
+			ub_pool = pools[i];
+			for (j = 0; j < ARRAY_SIZE(names); j++) {
+				ps = ub_time(ub_find(names[j]), 3);
+				printf("sweep,pgclass,%zu,%u,%s,%d,",
+				       ub_sweep_mib[i / nf],
+				       ub_sweep_fill[i % nf], names[j], r);
+				ub_print_ns(ps);
+				putchar('\n');
+			}
+		}
+		fflush(stdout);
+	}
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "time";
+	int arg = argc > 2 ? atoi(argv[2]) : 0;
+	size_t i;
+
+	ub_setup(!strcmp(mode, "time"));
+	for (i = 0; i < ARRAY_SIZE(ub_traces); i++)
+		ub_build(&ub_traces[i]);
+	if (!strcmp(mode, "time")) {
+		ub_mode_time(arg > 0 && arg <= 32 ? arg : 5);
+	} else if (!strcmp(mode, "footprint") && argc > 2) {
+		ub_footprint(ub_find(argv[2]));
+#ifdef UB_PGCLASS
+	} else if (!strcmp(mode, "sweep")) {
+		ub_mode_sweep(arg > 0 ? arg : 5);
+#endif
+	} else {
+		ub_die("unknown mode %s", mode);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
