@@ -7,7 +7,10 @@
 #   OUT/bin/       pgclassctl (static)
 #   OUT/selftests/ the kselftest-harness programs (static)
 #
-#   tools/vm/build-guest.sh KDIR OUT
+#   tools/vm/build-guest.sh KDIR OUT [KSRC]
+#
+# KSRC is a full kernel source tree for the kselftest harness header
+# (default KDIR; a headers package lacks tools/testing/).
 #
 # The modules are built from a copy of the sources under OUT, so the
 # checkout stays free of kbuild output and a build here never races an
@@ -17,6 +20,7 @@ set -euo pipefail
 
 kdir=${1:?usage: build-guest.sh KDIR OUT}
 out=${2:?usage: build-guest.sh KDIR OUT}
+ksrc=${3:-$kdir}
 jobs=$(nproc)
 
 rm -rf "$out/kmod" "$out/modules" "$out/bin" "$out/selftests"
@@ -46,6 +50,6 @@ if [ -f "$TOP_DIR/tools/pgclassctl/Makefile" ]; then
 	make -s -C "$TOP_DIR/tools/pgclassctl" O="$out/bin" STATIC=1 >&2
 fi
 if [ -f "$TOP_DIR/tools/testing/selftests/Makefile" ]; then
-	make -s -C "$TOP_DIR/tools/testing/selftests" KSRC="$kdir" \
+	make -s -C "$TOP_DIR/tools/testing/selftests" KSRC="$ksrc" \
 		O="$out/selftests" >&2
 fi

@@ -39,6 +39,8 @@ done
 out=$TOP_DIR/build/vm
 name=$mode${fault:+-$fault}
 "$VM_DIR/deps.sh" vm
+# The debug tree is also the full source the guest programs build with.
+ksrc=$("$VM_DIR/build-kernel.sh")
 if [ $stock = 1 ]; then
 	"$VM_DIR/deps.sh" stock
 	kdir=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)
@@ -50,7 +52,7 @@ if [ $stock = 1 ]; then
 	verdict_mode=$mode
 	[ "$mode" = check ] && verdict_mode=smoke
 else
-	kdir=$("$VM_DIR/build-kernel.sh")
+	kdir=$ksrc
 	kernel=$kdir/arch/x86/boot/bzImage
 	gout=$out/guest
 	verdict_mode=$mode
@@ -59,7 +61,7 @@ rundir=$out/$name
 mkdir -p "$out"
 
 if [ $build = 1 ] || [ ! -d "$gout/modules" ]; then
-	"$VM_DIR/build-guest.sh" "$kdir" "$gout"
+	"$VM_DIR/build-guest.sh" "$kdir" "$gout" "$ksrc"
 fi
 initrd=$rundir.initrd.gz
 "$VM_DIR/mkinitramfs.sh" "$gout" "$initrd" "$extra"
