@@ -47,6 +47,7 @@ static void test_lab_example(struct kunit *test)
 {
 	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
 	struct pgclass_class_stats cs;
+	const struct pgc_ext *e;
 	struct pgclass_stats st;
 	struct pgc_snap *s;
 	void *p10, *p33, *p69, *p100[5], *p560, *q, *r;
@@ -95,8 +96,10 @@ static void test_lab_example(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->st.used_pages, 4U);
 	KUNIT_EXPECT_EQ(test, s->st.bytes_allocated, 16ULL + 64 + 6 * 128 + 1024);
 	KUNIT_EXPECT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_SMALL), 4UL);
-	KUNIT_EXPECT_EQ(test, pgc_snap_find(s, pgc_page_of(f, p69))->used, 6U);
-	KUNIT_EXPECT_EQ(test, pgc_snap_find(s, pgc_page_of(f, p69))->total, 32U);
+	e = pgc_snap_find(s, pgc_page_of(f, p69));
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->used, 6U);
+	KUNIT_EXPECT_EQ(test, e->total, 32U);
 	expect_in_map(test, f, s, p10, 16);
 	expect_in_map(test, f, s, p33, 64);
 	expect_in_map(test, f, s, p69, 128);
