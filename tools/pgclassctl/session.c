@@ -13,7 +13,8 @@
  * is expected, a number (a handle, as debugfs prints it) may stand
  * instead.  Numbers are decimal, or hexadecimal after 0x.  '#' starts a
  * comment, at the start of a line or after a command other than write;
- * a line starting with "##" is a heading and is printed.
+ * a line starting with "##" is a heading and is printed, after a blank
+ * line unless the line before was a heading too.
  *
  * Each command ends with one line starting with "ok" or "error:".
  */
@@ -37,7 +38,8 @@ struct pgc_session {
 	size_t nr_names;
 	unsigned long lineno;
 	const char *cmd;	/* the command's text, for error lines */
-	int spaced;		/* a heading here needs no blank line first */
+	int printed;		/* anything printed yet */
+	int heading;		/* the line before was a heading */
 };
 
 static const struct {
@@ -460,11 +462,14 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 		cmd++;
 
 	if (!strncmp(cmd, "##", 2)) {
-		/* Headings: set apart from the output before them. */
-		fprintf(s->out, "%s%s\n", s->spaced ? "" : "\n", cmd);
-		s->spaced = 1;
+		/* A block of heading lines is set apart from what came before. */
+		fprintf(s->out, "%s%s\n", s->printed && !s->heading ? "\n" : "",
+			cmd);
+		s->printed = 1;
+		s->heading = 1;
 		return 0;
 	}
+	s->heading = 0;
 	if (*cmd == '#' || *cmd == '\0')
 		return 0;
 
@@ -481,7 +486,7 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 	s->cmd = cmd;
 	if (echo)
 		fprintf(s->out, "> %s\n", cmd);
-	s->spaced = 0;
+	s->printed = 1;
 	if (!copy)
 		return pgc_fail(s, ENOMEM, strerror(ENOMEM));
 	ret = pgc_command(s, copy);
@@ -492,7 +497,7 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
 		    int echo)
 {
-	struct pgc_session s = { .be = be, .out = out, .spaced = 1 };
+	struct pgc_session s = { .be = be, .out = out };
 	char *line = NULL;
 	size_t cap = 0;
 	int failed = 0;

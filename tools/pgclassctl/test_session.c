@@ -139,9 +139,10 @@ static const struct test tests[] = {
 	  "a = alloc 10\nwrite a 0 hello\nread a 0 5\nfree a\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 5 bytes\nok hello\nok\n", 0 },
 	{ "echo and headings",
-	  "## Heading\n## more\n# silent\n\nb=alloc 0x20\n## Next\n##\n", 1,
-	  "## Heading\n## more\n> b=alloc 0x20\nok b = 0x100 (64 bytes)\n"
-	  "\n## Next\n##\n", 0 },
+	  "## Heading\n## more\n# silent\n\n## after a blank\nb=alloc 0x20\n"
+	  "## Next\n##\n", 1,
+	  "## Heading\n## more\n\n## after a blank\n> b=alloc 0x20\n"
+	  "ok b = 0x100 (64 bytes)\n\n## Next\n##\n", 0 },
 	{ "realloc in place and moved, contents kept",
 	  "a = alloc 8\nwrite a 0 abc\na = realloc a 16\nb = realloc a 40\nread b 0 3\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 3 bytes\n"
