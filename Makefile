@@ -7,6 +7,8 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 GUEST_EXTRA ?=
+# pgclass.ko's parameters for make run (default: nr_pages=128).
+RUN_PARAMS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 # dkms.conf holds the one version number.
@@ -79,7 +81,7 @@ check-harness:
 
 # The lab's scenario in the guest, through pgclassctl.
 run:
-	@tools/vm/run.sh
+	@RUN_PARAMS="$(RUN_PARAMS)" tools/vm/run.sh
 
 # An interactive shell in the guest with pgclass.ko loaded.
 vm:

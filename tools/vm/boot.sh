@@ -9,7 +9,8 @@
 # (ttyS0), results.log (ttyS1), signal.log (ttyS2), nonce and status
 # (QEMU's exit code; 124 means the timeout struck).
 #
-# Environment: PGCLASS_TIMEOUT (seconds, default 1500), PGCLASS_KVM=1
+# Environment: PGCLASS_MODPARAMS (pgclass.ko's parameters in run mode),
+# PGCLASS_TIMEOUT (seconds, default 1500), PGCLASS_KVM=1
 # to use KVM where it works (nested KVM hangs on the development
 # machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024).
 set -uo pipefail
@@ -34,6 +35,9 @@ accel=(-accel tcg -cpu max)
 append="console=ttyS0 panic=-1 oops=panic kasan_multi_shot"
 append+=" pgvm.mode=$mode pgvm.nonce=$nonce"
 [ -n "$fault" ] && append+=" pgvm.fault=$fault"
+# make run's module parameters, as one word for the command line.
+[ -n "${PGCLASS_MODPARAMS:-}" ] &&
+	append+=" pgvm.modparams=$(echo "$PGCLASS_MODPARAMS" | tr ' ' ,)"
 
 if [ "$mode" = vm ]; then
 	console=(-serial mon:stdio)

@@ -19,9 +19,10 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 
-mode=check fault= nonce=
+mode=check fault= nonce= modparams=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
+	pgvm.modparams=*) modparams=$(echo "${arg#pgvm.modparams=}" | tr , ' ') ;;
 	pgvm.mode=*) mode=${arg#pgvm.mode=} ;;
 	pgvm.fault=*) fault=${arg#pgvm.fault=} ;;
 	pgvm.nonce=*) nonce=${arg#pgvm.nonce=} ;;
@@ -86,7 +87,8 @@ vm)
 	poweroff -f ;;
 run)
 	echo 1 >/proc/sys/kernel/printk
-	if load_pgclass; then
+	# shellcheck disable=SC2086
+	if load_pgclass $modparams; then
 		for s in /lab/*.pgc; do
 			section RUN "$s"
 			pgclassctl run "$s" >&3 2>&1

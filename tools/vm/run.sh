@@ -15,6 +15,8 @@ counts=$out/counts
 : >"$counts"
 ls "$TOP_DIR"/tools/pgclassctl/*.pgc >/dev/null 2>&1 ||
 	die "no lab scenario in tools/pgclassctl/*.pgc yet"
+# A small arena, like the lab's pictures: its map fits in two lines.
+export PGCLASS_MODPARAMS=${RUN_PARAMS:-nr_pages=128}
 if ! "$VM_DIR/guest.sh" run --counts "$counts"; then
 	echo "FAIL guest: the test bed could not run the guest" >>"$counts"
 fi
