@@ -262,6 +262,50 @@ static void test_pool_walk_stops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
 }
 
+/*
+ * Metadata is out of band: allocating, freeing and resizing in place never
+ * write to the data area.  A pattern laid over all of it before the first
+ * allocation is still there, byte for byte, after a session that never
+ * writes to its blocks.
+ */
+static void test_pool_data_untouched(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	size_t page = f->page, data = pgc_data_pages(f) * page;
+	const size_t sizes[] = {
+		16, 100, 100, page / 8 + 1, page / 2, page, page + 1,
+		3 * page, 40, 40, 40, 1, page / 4,
+	};
+	void *p[ARRAY_SIZE(sizes)];
+	unsigned int i;
+
+	pgc_fill(pgc_data_start(f), data, 77);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p[i] = pgclass_alloc(f->pool, sizes[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i += 2) {
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+		p[i] = NULL;
+	}
+	/* in place: a shrinking run, a block that fits */
+	KUNIT_EXPECT_PTR_EQ(test, p[7], pgclass_realloc(f->pool, p[7], page + 1));
+	KUNIT_EXPECT_PTR_EQ(test, p[1], pgclass_realloc(f->pool, p[1], 120));
+	KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(f->pool, (u8 *)p[1] + 16));
+	p[0] = pgclass_alloc_aligned(f->pool, 24, 64);
+	KUNIT_EXPECT_NOT_NULL(test, p[0]);
+	pgc_check(test, f);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+
+	KUNIT_EXPECT_EQ(test, data, pgc_verify(pgc_data_start(f), data, 77));
+	pgc_check(test, f);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.blocks, 0ULL);
+}
+
+PGC_DEFINE_SHIFT_PARAMS(shift);
+
 static struct kunit_case pgclass_pool_cases[] = {
 	KUNIT_CASE(test_pool_every_page_shift),
 	KUNIT_CASE(test_pool_rejects_bad_page_shift),
@@ -273,6 +317,7 @@ static struct kunit_case pgclass_pool_cases[] = {
 	KUNIT_CASE(test_pool_recreate_same_memory),
 	KUNIT_CASE(test_pool_two_pools),
 	KUNIT_CASE(test_pool_walk_stops),
+	KUNIT_CASE_PARAM(test_pool_data_untouched, shift_gen_params),
 	{}
 };
 
