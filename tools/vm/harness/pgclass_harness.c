@@ -39,6 +39,7 @@ static struct kunit_suite pgclass_harness_suite = {
 	.name = "pgclass_harness",
 	.test_cases = pgclass_harness_cases,
 };
+
 kunit_test_suite(pgclass_harness_suite);
 
 /* Kept out of line so the compiler cannot prove the write out of bounds. */
