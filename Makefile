@@ -9,6 +9,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 GUEST_EXTRA ?=
 # pgclass.ko's parameters for make run (default: nr_pages=128).
 RUN_PARAMS ?=
+FUZZ_SECONDS ?= 120
 PREFIX ?= /usr/local
 DESTDIR ?=
 # dkms.conf holds the one version number.
@@ -17,7 +18,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER ?= $(shell uname -r)
 DKMS_SRC = /usr/src/pgclass-$(VERSION)
 
-.PHONY: all modules clean check check-harness run vm lint bench \
+.PHONY: all modules clean check check-harness run vm lint bench fuzz \
 	install uninstall dkms-install dkms-uninstall
 
 all: modules
@@ -60,6 +61,10 @@ dkms-uninstall:
 # pgclass against glibc, jemalloc, mimalloc, kmalloc and gen_pool.
 bench:
 	@tools/bench/bench.sh
+
+# libFuzzer on the user-space build of src/core.c; FUZZ_SECONDS bounds it.
+fuzz:
+	@FUZZ_SECONDS="$(FUZZ_SECONDS)" tools/testing/user/fuzz/fuzz.sh
 
 # Build gates: W=1 on three kernels, sparse, checkpatch, kernel-doc, DKMS.
 lint:
