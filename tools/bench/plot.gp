@@ -22,6 +22,8 @@ if (guest) {
 	set ylabel "ns/op (emulated), log scale"
 	set xrange [3:90]
 	set xtics (4, 16, 64)
+	set yrange [50:500000]
+	set key top left opaque box
 	plot "kernel.dat" using 1:5 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "pgclass, 50% full", \
 	     "kernel.dat" using 1:8 with linespoints lw 2 pt 5 lc rgb "#1f77b4" dt 2 title "pgclass, 90% full", \
 	     "kernel.dat" using 1:7 with linespoints lw 2 pt 7 lc rgb "#d62728" title "gen\\_pool, 50% full", \
@@ -37,14 +39,15 @@ if (guest) {
 set title "user space, native: pgclass"
 unset logscale y
 set yrange [0:*]
+set key bottom right opaque box
 set xrange [3:1300]
 set xtics (4, 16, 64, 256, 1024)
 set ylabel "ns/op"
-plot "sweep.dat" using 1:2 with linespoints lw 2 pt 7 title "churn, empty", \
-     "sweep.dat" using 1:3 with linespoints lw 2 pt 5 title "churn, 50% full", \
-     "sweep.dat" using 1:4 with linespoints lw 2 pt 9 title "churn, 90% full", \
-     "sweep.dat" using 1:5 with linespoints lw 1 pt 6 dt 2 title "pair-64, empty", \
-     "sweep.dat" using 1:7 with linespoints lw 1 pt 8 dt 2 title "pair-64, 90% full"
+plot "sweep.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "churn, empty", \
+     "sweep.dat" using 1:3 with linespoints lw 2 pt 5 lc rgb "#9467bd" title "churn, 50% full", \
+     "sweep.dat" using 1:4 with linespoints lw 2 pt 9 lc rgb "#17becf" title "churn, 90% full", \
+     "sweep.dat" using 1:5 with linespoints lw 2 pt 6 dt 2 lc rgb "#ff7f0e" title "pair-64, empty", \
+     "sweep.dat" using 1:7 with linespoints lw 2 pt 8 dt 2 lc rgb "#8c564b" title "pair-64, 90% full"
 unset multiplot
 
 set output "bench-peers.svg"
