@@ -106,6 +106,12 @@ class Report:
             cbody.append(crow)
             dat.append([t] + [fmt(med[a, t], 3) for a in ALLOCS])
         n = len(runs[('pgclass', 'pair-64')])
+        lock = runs.get(('pgclass', 'lock-only'))
+        if not lock:
+            raise Missing('native: no pgclass lock-only')
+        lk = statistics.median(lock)
+        cbody.append(['lock-only', fmt(lk, 3), fmt(min(lock), 3),
+                      fmt(max(lock), 3)])
         self.write(
             'native', 'User space, native: ns per operation',
             f'Median over {n} rounds (each round: one process per '
@@ -113,7 +119,12 @@ class Report:
             '5 timed replays after a warm-up), with the rounds\' range in '
             'brackets.  An operation is one call (a pair is two).  The '
             'ratio columns are pgclass\'s time over the peer\'s from the '
-            'same run: below 1, pgclass is faster.',
+            'same run: below 1, pgclass is faster.  For scale, '
+            'pgclass\'s lock alone (a pthread spinlock taken and dropped, '
+            'as each pgclass call does; the peers\' single-threaded fast '
+            f'paths take none): {fmt(lk)} ns per call '
+            f'({fmt(min(lock))}–{fmt(max(lock))}), row lock-only of '
+            'native.csv.',
             ['trace'] + ALLOCS + [f'pgclass/{p}' for p in PEERS], body,
             ['trace'] + [f'{a}_{s}' for a in ALLOCS
                          for s in ('median', 'min', 'max')] +

@@ -13,7 +13,8 @@
  * processes, round after round.  Modes, each printing CSV rows:
  *
  *   ubench time [INNER]   every timing trace: one warm-up replay, then the
- *                         median of INNER (default 5) timed replays
+ *                         median of INNER (default 5) timed replays; for
+ *                         pgclass also its lock alone ("lock-only")
  *   ubench footprint T    trace T, writing every block: the peak of the
  *                         live bytes, and, sampled every 16th alloc or
  *                         realloc, the peaks of the pages that hold live
@@ -37,6 +38,7 @@
 
 #if defined(UB_PGCLASS)
 #include <linux/pgclass.h>
+#include <linux/spinlock.h>
 #define UB_NAME "pgclass"
 #elif defined(UB_GLIBC)
 #define UB_NAME "glibc"
@@ -309,6 +311,39 @@ static void ub_print_ns(u64 ps)
 	       (unsigned long long)(ps % 1000));
 }
 
+#ifdef UB_PGCLASS
+/*
+ * pgclass's lock alone, taken and dropped as every pgclass call does: the
+ * part of its time that no other allocator here pays on these
+ * single-threaded traces (their fast paths use no atomic instruction).
+ */
+static void ub_time_lock(int inner)
+{
+	const u32 n = 500000;
+	unsigned long flags;
+	spinlock_t lock;	/* uncontended: this thread alone takes it */
+	u64 v[32], t0;
+	int i;
+	u32 k;
+
+	spin_lock_init(&lock);
+	for (i = -1; i < inner; i++) {
+		t0 = ub_now_ns();
+		for (k = 0; k < n; k++) {
+			spin_lock_irqsave(&lock, flags);
+			barrier_data(&lock);
+			spin_unlock_irqrestore(&lock, flags);
+		}
+		if (i >= 0)
+			v[i] = (ub_now_ns() - t0) * 1000 / n;
+	}
+	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	printf("time,pgclass,lock-only,%u,", n);
+	ub_print_ns(v[inner / 2]);
+	putchar('\n');
+}
+#endif
+
 static void ub_mode_time(int inner)
 {
 	size_t i;
@@ -321,6 +356,9 @@ static void ub_mode_time(int inner)
 		ub_print_ns(ps);
 		putchar('\n');
 	}
+#ifdef UB_PGCLASS
+	ub_time_lock(inner);
+#endif
 }
 
 static int ub_cmp_ulong(const void *a, const void *b)
