@@ -15,6 +15,8 @@
  * replayed once by each allocator in a rotating order, timed with
  * ktime_get_ns() around the whole replay; the file gives the median,
  * minimum and maximum over the rounds of the nanoseconds per operation.
+ * It also times a spinlock alone, taken and dropped with interrupts off as
+ * every pgclass call does ("klock").
  *
  * Under emulation (the test bed's TCG guest) the times are not native
  * times: only ratios from one load mean something.
@@ -116,6 +118,7 @@ static u64 *kb_ps;
 static u32 kb_nr_cells;
 static u32 kb_cell_fill[KB_NR][ARRAY_SIZE(pool_mib) * ARRAY_SIZE(kb_fill_pct)];
 static u32 kb_meta[ARRAY_SIZE(pool_mib)][2];
+static u64 kb_lock_ps[KB_MAX_ROUNDS];
 static int kb_error;
 static char kb_error_msg[128];
 static struct dentry *kb_dir;
@@ -400,6 +403,32 @@ static void kb_run_cell(struct kb_cell *c, u32 cell)
 	}
 }
 
+/*
+ * A spinlock taken and dropped with interrupts off, as every pgclass call
+ * does: for scale beside kmalloc's lockless per-CPU fast path.
+ */
+static void kb_time_lock(void)
+{
+	const u32 n = 4096;
+	unsigned long flags;
+	spinlock_t lock;	/* uncontended: this thread alone takes it */
+	u64 t0;
+	u32 r, k;
+
+	spin_lock_init(&lock);
+	for (r = 0; r <= rounds; r++) {
+		t0 = ktime_get_ns();
+		for (k = 0; k < n; k++) {
+			spin_lock_irqsave(&lock, flags);
+			barrier();
+			spin_unlock_irqrestore(&lock, flags);
+		}
+		if (r)
+			kb_lock_ps[r - 1] = (ktime_get_ns() - t0) * 1000 / n;
+		cond_resched();
+	}
+}
+
 static int kb_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -418,6 +447,13 @@ static int kb_results_show(struct seq_file *m, void *v)
 	u32 cell, t, a, nf = ARRAY_SIZE(kb_fill_pct);
 
 	seq_printf(m, "kinfo,%s,%u\n", init_utsname()->release, rounds);
+	memcpy(sorted, kb_lock_ps, rounds * sizeof(u64));
+	sort(sorted, rounds, sizeof(u64), kb_cmp_u64, NULL);
+	seq_puts(m, "klock");
+	kb_print_ns(m, sorted[rounds / 2]);
+	kb_print_ns(m, sorted[0]);
+	kb_print_ns(m, sorted[rounds - 1]);
+	seq_putc(m, '\n');
 	if (kb_error)
 		seq_printf(m, "kerror,%s\n", kb_error_msg);
 	for (cell = 0; cell < nr_pool_mib; cell++)
@@ -519,6 +555,7 @@ static int __init kb_init(void)
 	}
 	kfree(c);
 	kb_nr_cells = cell;
+	kb_time_lock();
 	kb_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("results", 0400, kb_dir, NULL, &kb_results_fops);
 	return 0;
