@@ -40,7 +40,7 @@ done
 if [ $quick = 1 ]; then
 	rounds=3 sweep_rounds=2 guest_rounds=3
 else
-	rounds=11 sweep_rounds=9 guest_rounds=9
+	rounds=11 sweep_rounds=9 guest_rounds=15
 fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
