@@ -2,28 +2,117 @@
 /* Helpers shared by the unit and differential tests. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sanitizer/asan_interface.h>
 
 #include "common.h"
+#include "shim.h"
 
-int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+void (*test_context)(void);
+
+void test_fail(const char *file, int line, const char *what)
+{
+	printf("# %s:%d: check failed: %s\n", file, line, what);
+	if (shim_last_warning[0])
+		printf("# last warning: %s", shim_last_warning);
+	if (test_context)
+		test_context();
+	test_abort();
+}
+
+void test_fail_eq(const char *file, int line, const char *a, const char *b,
+		  unsigned long long va, unsigned long long vb)
+{
+	printf("# %s:%d: check failed: %s == %s\n", file, line, a, b);
+	printf("#   %s = %llu (%#llx)\n#   %s = %llu (%#llx)\n",
+	       a, va, va, b, vb, vb);
+	if (test_context)
+		test_context();
+	test_abort();
+}
+
+struct region {
+	void *mem;
+	size_t size;
+	bool mapped;
+};
+
+static struct region regions[64];
+static unsigned int nr_regions;
+
+void *test_region(size_t size, unsigned int page_shift)
+{
+	void *mem;
+
+	if (nr_regions == ARRAY_SIZE(regions))
+		abort();
+	mem = aligned_alloc((size_t)1 << page_shift, size);
+	if (!mem)
+		abort();
+	/* Not zero: the pool must not rely on the caller's memory. */
+	memset(mem, 0xa5, size);
+	regions[nr_regions++] = (struct region){ mem, size, false };
+	return mem;
+}
+
+void *test_region_mmap(size_t size)
+{
+	void *mem;
+
+	if (nr_regions == ARRAY_SIZE(regions))
+		abort();
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		abort();
+	regions[nr_regions++] = (struct region){ mem, size, true };
+	return mem;
+}
+
+void test_free_regions(void)
+{
+	while (nr_regions) {
+		struct region *r = &regions[--nr_regions];
+
+		/*
+		 * Like pgclass_pool_destroy(), without needing the pool: a
+		 * later mmap() at the same address must not find stale
+		 * poison in the shadow.
+		 */
+		ASAN_UNPOISON_MEMORY_REGION(r->mem, r->size);
+		if (r->mapped)
+			munmap(r->mem, r->size);
+		else
+			free(r->mem);
+	}
+}
+
+int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
 {
 	struct pgclass_stats st;
 
 	memset(c, 0, sizeof(*c));
 	c->shift = shift;
 	c->page = (size_t)1 << shift;
-	c->nr_pages = nr_pages;
-	c->base = test_region(nr_pages << shift, shift);
-	c->pool = pgclass_pool_create(c->base, nr_pages << shift, shift);
+	c->nr_pages = size >> shift;
+	c->base = base;
+	c->pool = pgclass_pool_create(base, size, shift);
 	T_ASSERT(c->pool);
 	T_ASSERT((void *)c->pool == (void *)c->base);
 	pgclass_get_stats(c->pool, &st);
-	T_EQ(st.nr_pages, nr_pages);
+	T_EQ(st.nr_pages, c->nr_pages);
 	T_EQ(st.page_size, c->page);
 	c->meta = st.meta_pages;
-	c->data_pages = nr_pages - st.meta_pages;
+	c->data_pages = c->nr_pages - st.meta_pages;
 	T_EQ(st.free_pages, c->data_pages);
 	return 0;
+}
+
+int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+{
+	size_t size = nr_pages << shift;
+
+	return ctx_attach(c, test_region(size, shift), size, shift);
 }
 
 struct walk_buf {

@@ -17,6 +17,8 @@ struct ctx {
 
 /* A pool of @nr_pages pages of 2^@shift bytes in a fresh region. */
 int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift);
+/* A pool over @size bytes at @base, which must be accepted. */
+int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift);
 
 /* Page index of an address in the pool. */
 static inline unsigned long ctx_page(const struct ctx *c, const void *p)

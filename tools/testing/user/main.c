@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,69 +22,12 @@ unsigned long long test_seed = 20261127;
 unsigned long test_ops;
 static bool verbose;
 
-struct region {
-	void *mem;
-	size_t size;
-	bool mapped;
-};
-
-static struct region regions[64];
-static unsigned int nr_regions;
-
-void *test_region(size_t size, unsigned int page_shift)
+/* A failed check ends the child process that runs the case. */
+void test_abort(void)
 {
-	void *mem;
-
-	if (nr_regions == sizeof(regions) / sizeof(regions[0]))
-		abort();
-	mem = aligned_alloc((size_t)1 << page_shift, size);
-	if (!mem)
-		abort();
-	/* Not zero: the pool must not rely on the caller's memory. */
-	memset(mem, 0xa5, size);
-	regions[nr_regions++] = (struct region){ mem, size, false };
-	return mem;
-}
-
-void *test_region_mmap(size_t size)
-{
-	void *mem;
-
-	if (nr_regions == sizeof(regions) / sizeof(regions[0]))
-		abort();
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
-		abort();
-	regions[nr_regions++] = (struct region){ mem, size, true };
-	return mem;
-}
-
-static void free_regions(void)
-{
-	while (nr_regions) {
-		struct region *r = &regions[--nr_regions];
-
-		if (r->mapped)
-			munmap(r->mem, r->size);
-		else
-			free(r->mem);
-	}
-}
-
-void test_fail(const char *file, int line, const char *what)
-{
-	printf("# %s:%d: check failed: %s\n", file, line, what);
-	if (shim_last_warning[0])
-		printf("# last warning: %s", shim_last_warning);
-}
-
-void test_fail_eq(const char *file, int line, const char *a, const char *b,
-		  unsigned long long va, unsigned long long vb)
-{
-	printf("# %s:%d: check failed: %s == %s\n", file, line, a, b);
-	printf("#   %s = %llu (%#llx)\n#   %s = %llu (%#llx)\n",
-	       a, va, va, b, vb, vb);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(1);
 }
 
 /*
@@ -110,7 +52,7 @@ static int run_one(const struct test_case *tc)
 		shim_last_warning[0] = 0;
 		shim_quiet = !verbose;
 		ret = tc->fn(tc);
-		free_regions();
+		test_free_regions();
 		fflush(stdout);
 		_exit(ret ? 1 : 0);
 	}
@@ -123,6 +65,49 @@ static int run_one(const struct test_case *tc)
 		return 1;
 	}
 	return WEXITSTATUS(status) != 0;
+}
+
+/* A case as it runs: EACH_SHIFT cases run once per page shift. */
+struct run {
+	struct test_case tc;
+	char name[160];
+};
+
+static const unsigned int each_shift[] = { 9, 12, 16 };
+
+/* The cases to run, in order; returns how many. */
+static size_t expand(struct run *runs, size_t max)
+{
+	const struct test_case *all[] = { unit_tests, diff_tests };
+	const size_t nr[] = { nr_unit_tests, nr_diff_tests };
+	size_t t, i, k, n = 0;
+
+	for (t = 0; t < ARRAY_SIZE(all); t++) {
+		for (i = 0; i < nr[t]; i++) {
+			const struct test_case *tc = &all[t][i];
+			bool each = tc->page_shift == EACH_SHIFT;
+			size_t reps = each ? ARRAY_SIZE(each_shift) : 1;
+
+			for (k = 0; k < reps; k++) {
+				struct run *r = &runs[n++];
+
+				if (n > max)
+					abort();
+				r->tc = *tc;
+				if (each) {
+					r->tc.page_shift = each_shift[k];
+					snprintf(r->name, sizeof(r->name),
+						 "%s, page_shift=%u", tc->name,
+						 each_shift[k]);
+				} else {
+					snprintf(r->name, sizeof(r->name), "%s",
+						 tc->name);
+				}
+				r->tc.name = r->name;
+			}
+		}
+	}
+	return n;
 }
 
 static bool selected(const char *name, int argc, char **argv)
@@ -139,11 +124,10 @@ static bool selected(const char *name, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const struct test_case *all[2] = { unit_tests, diff_tests };
-	const size_t nr[2] = { nr_unit_tests, nr_diff_tests };
+	static struct run runs[256];
 	unsigned int total = 0, n = 0, failed = 0;
+	size_t nr_runs, i;
 	bool list = false;
-	size_t t, i;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "s:n:lv")) != -1) {
@@ -168,32 +152,27 @@ int main(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (t = 0; t < 2; t++)
-		for (i = 0; i < nr[t]; i++)
-			if (selected(all[t][i].name, argc, argv))
-				total++;
-	if (list) {
-		for (t = 0; t < 2; t++)
-			for (i = 0; i < nr[t]; i++)
-				if (selected(all[t][i].name, argc, argv))
-					printf("%s\n", all[t][i].name);
-		return 0;
+	nr_runs = expand(runs, ARRAY_SIZE(runs));
+	for (i = 0; i < nr_runs; i++) {
+		if (!selected(runs[i].name, argc, argv))
+			continue;
+		if (list)
+			printf("%s\n", runs[i].name);
+		total++;
 	}
+	if (list)
+		return 0;
 	printf("TAP version 13\n1..%u\n", total);
 	printf("# seed %llu\n", test_seed);
-	for (t = 0; t < 2; t++) {
-		for (i = 0; i < nr[t]; i++) {
-			const struct test_case *tc = &all[t][i];
-			int ret;
+	for (i = 0; i < nr_runs; i++) {
+		int ret;
 
-			if (!selected(tc->name, argc, argv))
-				continue;
-			ret = run_one(tc);
-			n++;
-			printf("%sok %u - %s\n", ret ? "not " : "", n,
-			       tc->name);
-			failed += !!ret;
-		}
+		if (!selected(runs[i].name, argc, argv))
+			continue;
+		ret = run_one(&runs[i].tc);
+		n++;
+		printf("%sok %u - %s\n", ret ? "not " : "", n, runs[i].name);
+		failed += !!ret;
 	}
 	printf("# %u passed, %u failed\n", n - failed, failed);
 	return failed ? 1 : 0;

@@ -63,9 +63,9 @@ int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
 		rs->printed = 0;
 		rs->missed = 0;
 	}
-	if (rs->printed < DEFAULT_RATELIMIT_BURST)
+	if (rs->printed < DEFAULT_RATELIMIT_BURST) {
 		rs->printed++;
-	else {
+	} else {
 		rs->missed++;
 		shim_quiet = true;	/* counted, not printed */
 	}

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A small TAP harness for the user-space tests of src/core.c. */
+/*
+ * A small TAP harness for the user-space tests of src/core.c.
+ *
+ * A failed check ends its test case at once, as a failed KUnit assertion
+ * or kselftest ASSERT_*() does: it reports, then calls test_abort(), which
+ * each program defines.  The runner (main.c) runs every case in a child
+ * process that test_abort() ends with exit status 1; the fuzzer aborts, so
+ * that libFuzzer keeps the input.  The check macros therefore hold no
+ * return statement: a helper that checks needs no error path of its own.
+ */
 #ifndef _PGCLASS_TEST_H
 #define _PGCLASS_TEST_H
 
@@ -7,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/array_size.h>
+#include <linux/compiler_attributes.h>
 #include <linux/types.h>
 #include <linux/pgclass.h>
 
@@ -17,51 +28,61 @@ struct test_case {
 	unsigned long arg;
 };
 
-#define __maybe_unused	__attribute__((unused))
+/* As a test_case's page_shift: run at page_shift 9, 12 and 16 in turn. */
+#define EACH_SHIFT	1
 
 /* Run-wide options. */
 extern unsigned long long test_seed;
 extern unsigned long test_ops;		/* 0: each case's default */
 
-/* Report a failed check (the test then returns non-zero). */
-void test_fail(const char *file, int line, const char *what);
-void test_fail_eq(const char *file, int line, const char *a, const char *b,
-		  unsigned long long va, unsigned long long vb);
+/* Ends the program after a failed check; each program defines it. */
+void __noreturn test_abort(void);
+/* If set, called after a failure is reported, to say where it happened. */
+extern void (*test_context)(void);
+
+/* Report a failed check and end the test case. */
+void __noreturn test_fail(const char *file, int line, const char *what);
+void __noreturn test_fail_eq(const char *file, int line, const char *a,
+			     const char *b, unsigned long long va,
+			     unsigned long long vb);
+
+static inline void test_eq(const char *file, int line, const char *a,
+			   const char *b, unsigned long long va,
+			   unsigned long long vb)
+{
+	if (va != vb)
+		test_fail_eq(file, line, a, b, va, vb);
+}
 
 #define T_ASSERT(cond)							\
 	do {								\
-		if (!(cond)) {						\
+		if (!(cond))						\
 			test_fail(__FILE__, __LINE__, #cond);		\
-			return 1;					\
-		}							\
 	} while (0)
 
 #define T_EQ(a, b)							\
-	do {								\
-		unsigned long long _va = (unsigned long long)(a);	\
-		unsigned long long _vb = (unsigned long long)(b);	\
-		if (_va != _vb) {					\
-			test_fail_eq(__FILE__, __LINE__, #a, #b, _va, _vb); \
-			return 1;					\
-		}							\
-	} while (0)
+	test_eq(__FILE__, __LINE__, #a, #b, (unsigned long long)(a),	\
+		(unsigned long long)(b))
 
-/* Run a helper that returns non-zero on failure, and fail with it. */
+/* A helper that returns non-zero on failure. */
 #define T_OK(expr)							\
 	do {								\
-		if (expr) {						\
+		if (expr)						\
 			test_fail(__FILE__, __LINE__, #expr);		\
-			return 1;					\
-		}							\
 	} while (0)
 
 /*
  * A region for a pool: page-aligned, from the ASan heap (so that a stray
- * access just outside it is caught), freed after the test.
+ * access just outside it is caught).
  */
 void *test_region(size_t size, unsigned int page_shift);
-/* A region from mmap(), for huge or mprotect()ed pools; unmapped after. */
+/* A region from mmap(), for huge or mprotect()ed pools. */
 void *test_region_mmap(size_t size);
+/*
+ * Give every region back.  The pools over them are forgotten: their
+ * poisoned data pages are made addressable again first.
+ */
+void test_free_regions(void);
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 struct rng {

@@ -39,6 +39,7 @@ static struct pgclass_class_stats cstats(const struct ctx *c, unsigned int k)
 static int t_create_rejects(const struct test_case *tc __maybe_unused)
 {
 	char *r = test_region(64 << 12, 16);
+	struct pgclass_pool *p;
 
 	T_ASSERT(!pgclass_pool_create(NULL, 64 << 12, 12));
 	T_ASSERT(!pgclass_pool_create(r + 512, 32 << 12, 12));
@@ -53,10 +54,20 @@ static int t_create_rejects(const struct test_case *tc __maybe_unused)
 	T_ASSERT(!pgclass_pool_create(r, (size_t)1 << 40, 12));
 	T_ASSERT(!pgclass_pool_create(r, (size_t)1 << 36, 12));
 	T_ASSERT(!pgclass_pool_create(r, (size_t)1 << 36, 16));
-	/* The smallest pools that work, and a misaligned size. */
-	T_ASSERT(pgclass_pool_create(r, 2 << 9, 9));
-	T_ASSERT(pgclass_pool_create(r, 2 << 16, 16));
-	T_ASSERT(pgclass_pool_create(r + 4096, (16 << 12) + 100, 12));
+	/*
+	 * The smallest pools that work, and a misaligned size.  Each is
+	 * destroyed before the next one takes the region: a pool's free
+	 * pages are poisoned until then.
+	 */
+	p = pgclass_pool_create(r, 2 << 9, 9);
+	T_ASSERT(p);
+	T_EQ(pgclass_pool_destroy(p), 0);
+	p = pgclass_pool_create(r, 2 << 16, 16);
+	T_ASSERT(p);
+	T_EQ(pgclass_pool_destroy(p), 0);
+	p = pgclass_pool_create(r + 4096, (16 << 12) + 100, 12);
+	T_ASSERT(p);
+	T_EQ(pgclass_pool_destroy(p), 0);
 	return 0;
 }
 
@@ -66,7 +77,7 @@ static int t_meta_budget(const struct test_case *tc __maybe_unused)
 					     262144 };
 	unsigned int shift, i;
 
-	for (i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
 		size_t size = nrs[i] << 12;
 		char *r = test_region_mmap(size);
 		struct pgclass_pool *p = pgclass_pool_create(r, size, 12);
@@ -686,53 +697,54 @@ static int t_free_null(const struct test_case *tc __maybe_unused)
 
 enum placement { MAY_MOVE, STAYS, MOVES };
 
+/* A request of @quarters quarter pages plus @bytes bytes. */
+struct tsize {
+	long quarters;
+	long bytes;
+};
+
 struct transition {
 	const char *name;
-	long from_pages, from_div, from_add;	/* pages * P / div + add */
-	long to_pages, to_div, to_add;
+	struct tsize from, to;
 	enum placement where;
 };
 
-#define B(n)		0, 1, n
-#define PG(n, a)	n, 1, a
-#define PART(d, a)	1, d, a
-
 static const struct transition transitions[] = {
-	{ "small->small bigger", B(10), B(100), MOVES },
-	{ "small->small smaller", B(100), B(10), MOVES },
-	{ "small->small same class", B(100), B(70), STAYS },
-	{ "small->its class size", B(100), B(128), STAYS },
-	{ "16 B->1 B", B(16), B(1), STAYS },
-	{ "17 B->16 B", B(17), B(16), MOVES },
-	{ "small->half page", B(100), PART(2, 0), MOVES },
-	{ "half page->its class", PART(2, 0), PART(4, 1), STAYS },
-	{ "half page->small", PART(2, 0), B(20), MOVES },
-	{ "small->whole", B(100), PART(2, 1), MOVES },
-	{ "small->multi", B(100), PG(2, 1), MOVES },
-	{ "whole->small", PG(1, 0), B(100), MOVES },
-	{ "whole->quarter page", PG(1, 0), PART(4, 0), MOVES },
-	{ "whole->whole bigger", PART(2, 1), PG(1, 0), STAYS },
-	{ "whole->whole smaller", PG(1, 0), PART(2, 1), STAYS },
-	{ "whole->multi in place", PG(1, 0), PG(3, 0), STAYS },
-	{ "multi->small", PG(3, 0), B(100), MOVES },
-	{ "multi->whole in place", PG(3, 0), PG(1, 0), STAYS },
-	{ "multi->just over half a page", PG(3, 0), PART(2, 1), STAYS },
-	{ "multi->same pages", PG(3, 0), PG(2, 1), STAYS },
-	{ "multi->fewer pages", PG(4, 0), PG(2, 1), STAYS },
-	{ "multi->more pages in place", PG(2, 0), PG(4, 0), STAYS },
-	{ "multi->one page more", PG(2, 0), PG(2, 1), STAYS },
+	{ "small->small bigger", { 0, 10 }, { 0, 100 }, MOVES },
+	{ "small->small smaller", { 0, 100 }, { 0, 10 }, MOVES },
+	{ "small->small same class", { 0, 100 }, { 0, 70 }, STAYS },
+	{ "small->its class size", { 0, 100 }, { 0, 128 }, STAYS },
+	{ "16 B->1 B", { 0, 16 }, { 0, 1 }, STAYS },
+	{ "17 B->16 B", { 0, 17 }, { 0, 16 }, MOVES },
+	{ "small->half page", { 0, 100 }, { 2, 0 }, MOVES },
+	{ "half page->its class", { 2, 0 }, { 1, 1 }, STAYS },
+	{ "half page->small", { 2, 0 }, { 0, 20 }, MOVES },
+	{ "small->whole", { 0, 100 }, { 2, 1 }, MOVES },
+	{ "small->multi", { 0, 100 }, { 8, 1 }, MOVES },
+	{ "whole->small", { 4, 0 }, { 0, 100 }, MOVES },
+	{ "whole->quarter page", { 4, 0 }, { 1, 0 }, MOVES },
+	{ "whole->whole bigger", { 2, 1 }, { 4, 0 }, STAYS },
+	{ "whole->whole smaller", { 4, 0 }, { 2, 1 }, STAYS },
+	{ "whole->multi in place", { 4, 0 }, { 12, 0 }, STAYS },
+	{ "multi->small", { 12, 0 }, { 0, 100 }, MOVES },
+	{ "multi->whole in place", { 12, 0 }, { 4, 0 }, STAYS },
+	{ "multi->just over half a page", { 12, 0 }, { 2, 1 }, STAYS },
+	{ "multi->same pages", { 12, 0 }, { 8, 1 }, STAYS },
+	{ "multi->fewer pages", { 16, 0 }, { 8, 1 }, STAYS },
+	{ "multi->more pages in place", { 8, 0 }, { 16, 0 }, STAYS },
+	{ "multi->one page more", { 8, 0 }, { 8, 1 }, STAYS },
 };
 
-static size_t tsize(const struct ctx *c, long pages, long div, long add)
+static size_t tsize(const struct ctx *c, const struct tsize *t)
 {
-	return pages * c->page / div + add;
+	return t->quarters * c->page / 4 + t->bytes;
 }
 
 static int t_realloc_transitions(const struct test_case *tc __maybe_unused)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
 		const struct transition *t = &transitions[i];
 		struct pgclass_stats a, z;
 		size_t from, to;
@@ -740,8 +752,8 @@ static int t_realloc_transitions(const struct test_case *tc __maybe_unused)
 		char *p, *q;
 
 		T_OK(ctx_new(&c, 32, tc->page_shift));
-		from = tsize(&c, t->from_pages, t->from_div, t->from_add);
-		to = tsize(&c, t->to_pages, t->to_div, t->to_add);
+		from = tsize(&c, &t->from);
+		to = tsize(&c, &t->to);
 		p = pgclass_alloc(c.pool, from);
 		T_ASSERT(p);
 		fill(p, from, i + 1);
@@ -807,7 +819,7 @@ static int t_realloc_shrink(const struct test_case *tc __maybe_unused)
 
 	/* A used page after the block: the tail becomes a run of its own. */
 	W = pgclass_alloc(c.pool, P);
-	T_ASSERT(W == A + 3 * P);
+	T_EQ(W, A + 3 * P);
 	q = pgclass_realloc(c.pool, A, 2 * P);
 	T_ASSERT(q == A);
 	T_EQ(page_state(&c, ctx_page(&c, A) + 1), PGCLASS_PAGE_TAIL);
@@ -880,7 +892,7 @@ static int t_realloc_grow(const struct test_case *tc __maybe_unused)
 	T_EQ(verify(W, P, 7), P);
 	/* A whole page followed by a used page moves. */
 	C = pgclass_alloc(c.pool, P);
-	T_ASSERT(C == W + P);
+	T_EQ(C, W + P);
 	q = pgclass_realloc(c.pool, W, 2 * P);
 	T_ASSERT(q && q != W);
 	T_EQ(verify(q, P, 7), P);
@@ -1339,40 +1351,38 @@ static int t_threads(const struct test_case *tc __maybe_unused)
 	return 0;
 }
 
-#define SHIFTS(name, fn, arg)					\
-	{ name ", page_shift=9", fn, 9, arg },			\
-	{ name ", page_shift=12", fn, 12, arg },		\
-	{ name ", page_shift=16", fn, 16, arg }
-
 const struct test_case unit_tests[] = {
 	{ "create: rejects bad bases, page shifts and sizes", t_create_rejects, 0, 0 },
 	{ "create: metadata at most 1% of the region at 4 KiB pages", t_meta_budget, 0, 0 },
 	{ "create: every page_shift 9..16 serves every class", t_every_shift, 0, 0 },
-	{ "lab example 10, 33, 69, 100x5, 560 B at 4 KiB: pages, blocks, stats", t_lab_example, 12, 0 },
-	SHIFTS("class boundaries 16/17, page/2, page, n pages (+1)", t_class_boundaries, 0),
-	SHIFTS("alignment of every class, and pgclass_alloc_aligned()", t_alignment, 0),
+	{ "lab example 10, 33, 69, 100x5, 560 B at 4 KiB: pages, blocks, stats",
+	  t_lab_example, 12, 0 },
+	{ "class boundaries 16/17, page/2, page, n pages (+1)", t_class_boundaries, EACH_SHIFT, 0 },
+	{ "alignment of every class, and pgclass_alloc_aligned()", t_alignment, EACH_SHIFT, 0 },
 	{ "exhaustion and recovery: 16 B, page and 3-page blocks", t_exhaustion, 12, 0 },
-	SHIFTS("bad free below the pool", t_bad_free, BAD_BELOW),
+	{ "bad free below the pool", t_bad_free, EACH_SHIFT, BAD_BELOW },
 	{ "bad free beyond the pool", t_bad_free, 12, BAD_BEYOND },
 	{ "bad free in the metadata pages", t_bad_free, 12, BAD_META },
-	SHIFTS("bad free inside a small block", t_bad_free, BAD_SMALL_INSIDE),
+	{ "bad free inside a small block", t_bad_free, EACH_SHIFT, BAD_SMALL_INSIDE },
 	{ "bad free at a smaller class's offset", t_bad_free, 12, BAD_SMALL_MISALIGNED },
-	SHIFTS("bad free: double free of a small block", t_bad_free, BAD_SMALL_DOUBLE),
+	{ "bad free: double free of a small block", t_bad_free, EACH_SHIFT, BAD_SMALL_DOUBLE },
 	{ "bad free in a class's spare empty page", t_bad_free, 12, BAD_SPARE },
-	SHIFTS("bad free in a free page", t_bad_free, BAD_FREE_PAGE),
+	{ "bad free in a free page", t_bad_free, EACH_SHIFT, BAD_FREE_PAGE },
 	{ "bad free at a multi-page block's tail page", t_bad_free, 12, BAD_TAIL },
-	SHIFTS("bad free inside a multi-page block", t_bad_free, BAD_MULTI_INSIDE),
+	{ "bad free inside a multi-page block", t_bad_free, EACH_SHIFT, BAD_MULTI_INSIDE },
 	{ "bad free inside a whole page", t_bad_free, 12, BAD_WHOLE_INSIDE },
 	{ "bad free: double free of a whole page", t_bad_free, 12, BAD_WHOLE_DOUBLE },
 	{ "bad free: double free of a multi-page block", t_bad_free, 12, BAD_MULTI_DOUBLE },
-	SHIFTS("bad free at stale descriptors inside a multi-page block", t_bad_free, BAD_STALE),
+	{ "bad free at stale descriptors inside a multi-page block", t_bad_free,
+	  EACH_SHIFT, BAD_STALE },
 	{ "free(NULL) is a no-op and not counted", t_free_null, 12, 0 },
-	SHIFTS("realloc across every class transition, contents kept", t_realloc_transitions, 0),
+	{ "realloc across every class transition, contents kept",
+	  t_realloc_transitions, EACH_SHIFT, 0 },
 	{ "realloc shrinks a multi-page block in place, tail coalesced", t_realloc_shrink, 12, 0 },
 	{ "realloc grows in place over the next free run, else moves", t_realloc_grow, 12, 0 },
 	{ "realloc failure leaves the block and the pool untouched", t_realloc_failure, 12, 0 },
 	{ "realloc(NULL) allocates, realloc(p, 0) frees", t_realloc_null_zero, 12, 0 },
-	SHIFTS("coalescing: pages freed in random order make one run", t_coalescing, 0),
+	{ "coalescing: pages freed in random order make one run", t_coalescing, EACH_SHIFT, 0 },
 	{ "TLSF: a run of exactly the size asked for is found", t_exact_fit, 12, 0 },
 	{ "spare page: one empty page per class, the next goes back", t_spare_page, 12, 0 },
 	{ "spare pages are taken back when nothing else fits", t_spare_reclaim, 12, 0 },
@@ -1383,4 +1393,4 @@ const struct test_case unit_tests[] = {
 	{ "four threads on one pool: real lock, contents intact", t_threads, 12, 0 },
 };
 
-const size_t nr_unit_tests = sizeof(unit_tests) / sizeof(unit_tests[0]);
+const size_t nr_unit_tests = ARRAY_SIZE(unit_tests);

@@ -3,6 +3,9 @@
 #ifndef _SHIM_LINUX_MATH_H
 #define _SHIM_LINUX_MATH_H
 
-#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+/* Like the kernel's, but each argument evaluated once. */
+#define DIV_ROUND_UP(n, d) ({				\
+	__typeof__(d) __shim_d = (d);			\
+	((n) + __shim_d - 1) / __shim_d; })
 
 #endif

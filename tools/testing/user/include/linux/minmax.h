@@ -12,9 +12,9 @@
 	(void)(&_x == &_y);			\
 	_x op _y ? _x : _y; })
 
-#define min(x, y)	__shim_cmp(x, y, <)
-#define max(x, y)	__shim_cmp(x, y, >)
-#define min_t(t, x, y)	__shim_cmp((t)(x), (t)(y), <)
-#define max_t(t, x, y)	__shim_cmp((t)(x), (t)(y), >)
+#define min(x, y)		__shim_cmp(x, y, <)
+#define max(x, y)		__shim_cmp(x, y, >)
+#define min_t(type, x, y)	__shim_cmp((type)(x), (type)(y), <)
+#define max_t(type, x, y)	__shim_cmp((type)(x), (type)(y), >)
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef _SHIM_LINUX_PRINTK_H
 #define _SHIM_LINUX_PRINTK_H
 
+#include <linux/compiler_attributes.h>
+
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt
 #endif
@@ -27,9 +29,9 @@ struct shim_ratelimit {
 	int missed;
 };
 
-__attribute__((format(printf, 2, 3)))
+__printf(2, 3)
 int shim_printk(int level, const char *fmt, ...);
-__attribute__((format(printf, 3, 4)))
+__printf(3, 4)
 int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
 			    const char *fmt, ...);
 

@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The reference model of a pool: see model.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <sanitizer/asan_interface.h>
+
+#include "model.h"
+#include "shim.h"
+
+#define EINVAL_ 22	/* EINVAL, without pulling the C library's errno.h */
+
+/* ASan's shadow granule. */
+#define ASAN_GRANULE	8
+
+static const struct model *model_current;
+
+static void model_context(void)
+{
+	if (model_current)
+		printf("# model: step %lu, %lu live blocks\n",
+		       model_current->step, model_current->nb);
+}
+
+static unsigned long gran(const struct model *m, const char *p)
+{
+	return (unsigned long)(p - m->c.base) >> 4;
+}
+
+static unsigned long first_page(const struct model *m, const struct mblock *b)
+{
+	return ctx_page(&m->c, b->p);
+}
+
+static unsigned long nr_block_pages(const struct model *m,
+				    const struct mblock *b)
+{
+	return b->usable <= m->c.page ? 1 : b->usable >> m->c.shift;
+}
+
+static bool in_pool(const struct model *m, const char *p)
+{
+	return p >= m->c.base && p < ctx_addr(&m->c, m->c.nr_pages);
+}
+
+/* The bytes of a live block are addressable. */
+static void expect_addressable(const char *p, size_t len)
+{
+	(void)p; (void)len;
+}
+
+/*
+ * The bytes of a freed block are poisoned: every granule of its first and
+ * last 4 KiB, and one granule in each 4 KiB between (model_full_check()
+ * sees them all).
+ */
+static void expect_poisoned(const char *p, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += ASAN_GRANULE) {
+		if (off >= 4096 && off + 4096 < len && off % 4096)
+			continue;
+		(void)p;
+	}
+}
+
+void model_init(struct model *m)
+{
+	struct ctx *c = &m->c;
+
+	m->nr_small = c->shift - PGCLASS_MIN_BLOCK_SHIFT;
+	m->nr_classes = m->nr_small + 2;
+	m->next_id = 1;
+	m->max_ids = 1024;
+	m->idx_of_id = malloc(m->max_ids * sizeof(*m->idx_of_id));
+	m->owner = calloc(c->nr_pages * c->page / 16, sizeof(*m->owner));
+	m->occ = calloc(c->nr_pages, sizeof(*m->occ));
+	m->small_cls = calloc(c->nr_pages, sizeof(*m->small_cls));
+	if (!m->idx_of_id || !m->owner || !m->occ || !m->small_cls)
+		abort();
+	m->st.nr_pages = c->nr_pages;
+	model_current = m;
+	test_context = model_context;
+}
+
+void model_fini(struct model *m)
+{
+	free(m->idx_of_id);
+	free(m->owner);
+	free(m->occ);
+	free(m->small_cls);
+	free(m->b);
+	m->idx_of_id = NULL;
+	m->owner = NULL;
+	m->occ = NULL;
+	m->small_cls = NULL;
+	m->b = NULL;
+	model_current = NULL;
+	test_context = NULL;
+}
+
+/* TLSF good fit: the smallest run length sure to be found for @n pages. */
+static unsigned long tlsf_sure(unsigned long n)
+{
+	unsigned long r, f;
+
+	if (n < 4)
+		return n;
+	f = 63 - __builtin_clzl(n);
+	r = n + (1UL << (f - 2)) - 1;
+	f = 63 - __builtin_clzl(r);
+	return r & ~((1UL << (f - 2)) - 1);
+}
+
+static unsigned long max_free_run(const struct model *m)
+{
+	unsigned long i, run = 0, best = 0;
+
+	for (i = m->c.meta; i < m->c.nr_pages; i++) {
+		run = m->occ[i] ? 0 : run + 1;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* Too large for the data area: every allocation of it fails. */
+static bool too_large(const struct model *m, size_t size)
+{
+	return size > m->c.data_pages * m->c.page;
+}
+
+/* May a request of @size fail in the model's state? */
+static bool failure_ok(const struct model *m, size_t size)
+{
+	const struct ctx *c = &m->c;
+	unsigned long i, n;
+
+	if (too_large(m, size))
+		return true;
+	if (size <= c->page / 2) {
+		unsigned int k = class_of(c, size);
+		unsigned long per = c->page >> (4 + k);
+
+		for (i = c->meta; i < c->nr_pages; i++)
+			if (m->occ[i] && m->small_cls[i] == k + 1 &&
+			    m->occ[i] < per)
+				return false;	/* a page with room */
+	}
+	n = size <= c->page ? 1 : (size + c->page - 1) >> c->shift;
+	return max_free_run(m) < tlsf_sure(n);
+}
+
+static void add_block(struct model *m, char *p, size_t req, unsigned int id)
+{
+	const struct ctx *c = &m->c;
+	struct mblock *b;
+	unsigned long g, i, pg, np;
+
+	if (m->nb == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 1024;
+		m->b = realloc(m->b, m->cap * sizeof(*m->b));
+		if (!m->b)
+			abort();
+	}
+	b = &m->b[m->nb];
+	b->p = p;
+	b->req = req;
+	b->usable = usable_of(c, req);
+	b->cls = class_of(c, req);
+	b->id = id;
+	m->idx_of_id[id] = m->nb++;
+	for (g = gran(m, p), i = 0; i < b->usable >> 4; i++)
+		m->owner[g + i] = id;
+	pg = first_page(m, b);
+	np = nr_block_pages(m, b);
+	for (i = 0; i < np; i++)
+		m->occupied += !m->occ[pg + i]++;
+	if (b->cls < m->nr_small)
+		m->small_cls[pg] = b->cls + 1;
+	m->st.blocks++;
+	m->st.bytes_allocated += b->usable;
+	m->cls_used[b->cls]++;
+	if (b->cls == m->nr_small + 1)
+		m->cls_pages_multi += np;
+}
+
+static unsigned int new_id(struct model *m)
+{
+	if (m->next_id == m->max_ids) {
+		m->max_ids *= 2;
+		m->idx_of_id = realloc(m->idx_of_id,
+				       m->max_ids * sizeof(*m->idx_of_id));
+		if (!m->idx_of_id)
+			abort();
+	}
+	return m->next_id++;
+}
+
+static void del_block(struct model *m, unsigned long idx)
+{
+	struct mblock *b = &m->b[idx];
+	unsigned long g, i, pg = first_page(m, b), np = nr_block_pages(m, b);
+
+	for (g = gran(m, b->p), i = 0; i < b->usable >> 4; i++)
+		m->owner[g + i] = 0;
+	for (i = 0; i < np; i++)
+		m->occupied -= !--m->occ[pg + i];
+	if (!m->occ[pg])
+		m->small_cls[pg] = 0;
+	m->st.blocks--;
+	m->st.bytes_allocated -= b->usable;
+	m->cls_used[b->cls]--;
+	if (b->cls == m->nr_small + 1)
+		m->cls_pages_multi -= np;
+	m->freed[m->nfreed++ % MODEL_FREED] = b->p;
+	m->idx_of_id[b->id] = -1;
+	*b = m->b[--m->nb];
+	if (idx < m->nb)
+		m->idx_of_id[b->id] = idx;
+}
+
+/* A new block at @p for @req bytes: placed where the design says. */
+static void check_new(struct model *m, const char *p, size_t req)
+{
+	const struct ctx *c = &m->c;
+	size_t usable = usable_of(c, req);
+	size_t align = usable < c->page ? usable : c->page;
+	unsigned long g, i, pg;
+
+	T_ASSERT(p >= ctx_addr(c, c->meta));
+	T_ASSERT(p + usable <= ctx_addr(c, c->nr_pages));
+	T_EQ((unsigned long)p & (align - 1), 0);
+	T_EQ(pgclass_usable_size(c->pool, p), usable);
+	/* No overlap with any live block. */
+	for (g = gran(m, p), i = 0; i < usable >> 4; i++)
+		T_EQ(m->owner[g + i], 0);
+	/* A small block shares its page only with its own class. */
+	pg = ctx_page(c, p);
+	if (usable <= c->page / 2)
+		T_ASSERT(!m->occ[pg] ||
+			 m->small_cls[pg] == class_of(c, req) + 1);
+	expect_addressable(p, usable);
+}
+
+/* Fill the new block at @p with its pattern and add it to the model. */
+static void new_block(struct model *m, char *p, size_t req)
+{
+	unsigned int id;
+
+	check_new(m, p, req);
+	id = new_id(m);
+	fill(p, req, id);
+	add_block(m, p, req, id);
+}
+
+void model_check_stats(struct model *m)
+{
+	struct pgclass_class_stats cs;
+	struct pgclass_stats st;
+	unsigned int k;
+
+	pgclass_get_stats(m->c.pool, &st);
+	T_EQ(st.blocks, m->st.blocks);
+	T_EQ(st.bytes_allocated, m->st.bytes_allocated);
+	T_EQ(st.alloc_calls, m->st.alloc_calls);
+	T_EQ(st.free_calls, m->st.free_calls);
+	T_EQ(st.realloc_calls, m->st.realloc_calls);
+	T_EQ(st.failed_calls, m->st.failed_calls);
+	T_EQ(st.meta_pages, m->c.meta);
+	T_EQ(st.used_pages + st.free_pages + st.meta_pages, m->c.nr_pages);
+	/* Used pages: those with blocks, plus at most a spare per class. */
+	T_ASSERT(st.used_pages >= m->occupied);
+	T_ASSERT(st.used_pages <= m->occupied + m->nr_small);
+	T_ASSERT(st.peak_used_pages >= st.used_pages);
+	for (k = 0; k < m->nr_classes; k++) {
+		T_EQ(pgclass_get_class_stats(m->c.pool, k, &cs), 0);
+		T_EQ(cs.blocks_used, m->cls_used[k]);
+		if (k == m->nr_small)
+			T_EQ(cs.pages, m->cls_used[k]);
+		if (k == m->nr_small + 1)
+			T_EQ(cs.pages, m->cls_pages_multi);
+	}
+}
+
+/* Every granule: addressable in the metadata and live blocks only. */
+static void check_poison(const struct model *m)
+{
+	const struct ctx *c = &m->c;
+	unsigned long g, first = (c->meta << c->shift) / 16;
+	unsigned long last = (c->nr_pages << c->shift) / 16;
+	const char *p;
+	int poisoned;
+
+	expect_addressable(c->base, c->meta << c->shift);
+	for (g = first; g < last; g++) {
+		p = c->base + 16 * g;
+		poisoned = __asan_address_is_poisoned(p) &&
+			   __asan_address_is_poisoned(p + ASAN_GRANULE);
+		if (m->owner[g])
+			expect_addressable(p, 16);
+		else if (!poisoned)
+			printf("# offset %#lx of a free page is addressable\n",
+			       16 * g);
+		T_ASSERT(m->owner[g] || poisoned);
+	}
+}
+
+void model_full_check(struct model *m)
+{
+	const struct ctx *c = &m->c;
+	struct snap *s;
+	unsigned long i, j;
+	int ret = 0;
+
+	T_OK(check_pool(c));
+	s = snap_take(c);
+	for (i = 1; i < s->nr_ext && !ret; i++) {
+		const struct pgclass_extent *e = &s->ext[i];
+
+		for (j = e->first; j < e->first + e->nr_pages; j++) {
+			switch (e->state) {
+			case PGCLASS_PAGE_FREE:
+				ret |= m->occ[j] != 0;
+				break;
+			case PGCLASS_PAGE_SMALL:
+				ret |= m->occ[j] != e->used;
+				ret |= e->used &&
+				       m->small_cls[j] != e->class + 1;
+				break;
+			default:
+				ret |= m->occ[j] != 1;
+				ret |= m->small_cls[j] != 0;
+				break;
+			}
+		}
+		if (ret)
+			printf("# extent at page %lu (state %d) differs from the model\n",
+			       e->first, e->state);
+	}
+	snap_free(s);
+	T_EQ(ret, 0);
+	for (i = 0; i < m->nb; i++) {
+		const struct mblock *b = &m->b[i];
+
+		T_EQ(verify(b->p, b->req, b->id), b->req);
+		T_EQ(pgclass_usable_size(c->pool, b->p), b->usable);
+	}
+	(void)check_poison;
+	model_check_stats(m);
+}
+
+/* A returned NULL: fine only if the model says nothing could fit. */
+static void expect_failure_ok(struct model *m, size_t size)
+{
+	m->st.failed_calls++;
+	m->fails++;
+	T_ASSERT(failure_ok(m, size));
+}
+
+void model_alloc(struct model *m, size_t size)
+{
+	char *p = pgclass_alloc(m->c.pool, size);
+
+	m->st.alloc_calls++;
+	if (!size) {
+		T_ASSERT(!p);
+		return;
+	}
+	if (!p) {
+		expect_failure_ok(m, size);
+		return;
+	}
+	new_block(m, p, size);
+}
+
+void model_alloc_aligned(struct model *m, size_t size, size_t align)
+{
+	bool valid = align && !(align & (align - 1)) && align <= m->c.page;
+	char *p = pgclass_alloc_aligned(m->c.pool, size, align);
+
+	m->st.alloc_calls++;
+	if (!size) {
+		T_ASSERT(!p);
+		return;
+	}
+	if (!valid) {
+		T_ASSERT(!p);
+		m->st.failed_calls++;
+		return;
+	}
+	if (size < align)
+		size = align;
+	if (!p) {
+		expect_failure_ok(m, size);
+		return;
+	}
+	T_EQ((unsigned long)p & (align - 1), 0);
+	new_block(m, p, size);
+}
+
+void model_free(struct model *m, unsigned long i)
+{
+	struct mblock b = m->b[i];
+
+	T_EQ(verify(b.p, b.req, b.id), b.req);
+	T_EQ(pgclass_free(m->c.pool, b.p), 0);
+	m->st.free_calls++;
+	del_block(m, i);
+	expect_poisoned(b.p, b.usable);
+}
+
+void model_free_all(struct model *m)
+{
+	const struct ctx *c = &m->c;
+	struct pgclass_stats st;
+	char *p;
+
+	while (m->nb)
+		model_free(m, m->nb - 1);
+	pgclass_get_stats(c->pool, &st);
+	T_EQ(st.blocks, 0);
+	/* A freed pool serves its whole data area, spares taken back. */
+	p = pgclass_alloc(c->pool, c->data_pages * c->page);
+	m->st.alloc_calls++;
+	T_ASSERT(p == ctx_addr(c, c->meta));
+	expect_addressable(p, c->data_pages * c->page);
+	T_EQ(pgclass_free(c->pool, p), 0);
+	m->st.free_calls++;
+	expect_poisoned(p, c->data_pages * c->page);
+	pgclass_get_stats(c->pool, &st);
+	T_EQ(st.free_pages, c->data_pages);
+}
+
+/* Are the @more bytes after block @b's last page free in the model? */
+static bool room_after(const struct model *m, const struct mblock *b,
+		       size_t more)
+{
+	unsigned long pg = first_page(m, b) + nr_block_pages(m, b);
+	unsigned long i, np = more >> m->c.shift;
+
+	if (pg + np > m->c.nr_pages)
+		return false;
+	for (i = 0; i < np; i++)
+		if (m->occ[pg + i])
+			return false;
+	return true;
+}
+
+void model_realloc(struct model *m, unsigned long i, size_t size)
+{
+	const struct ctx *c = &m->c;
+	struct mblock old = m->b[i];
+	bool stays = false, may_stay = false;
+	size_t keep, usable;
+	char *q;
+
+	if (!size) {
+		model_realloc_zero(m, i);
+		return;
+	}
+	if (!too_large(m, size)) {
+		usable = usable_of(c, size);
+		if (old.cls == class_of(c, size) && old.cls <= m->nr_small)
+			stays = true;		/* same small class, or whole */
+		else if (old.cls == m->nr_small + 1 && size > c->page / 2 &&
+			 usable <= old.usable)
+			stays = true;		/* multi shrinks in place */
+		else if (old.cls >= m->nr_small && size > c->page &&
+			 usable > old.usable &&
+			 room_after(m, &old, usable - old.usable))
+			may_stay = true;	/* unless the pages are spares */
+	}
+
+	T_EQ(verify(old.p, old.req, old.id), old.req);
+	q = pgclass_realloc(c->pool, old.p, size);
+	m->st.realloc_calls++;
+	if (!q) {
+		T_ASSERT(!stays);
+		expect_failure_ok(m, size);
+		T_EQ(pgclass_usable_size(c->pool, old.p), old.usable);
+		T_EQ(verify(old.p, old.req, old.id), old.req);
+		expect_addressable(old.p, old.usable);
+		return;
+	}
+	keep = old.req < size ? old.req : size;
+	T_EQ(verify(q, keep, old.id), keep);
+	if (stays)
+		T_ASSERT(q == old.p);
+	else if (!may_stay)
+		T_ASSERT(q != old.p);
+	if (q == old.p)
+		m->stays++;
+	else
+		m->moves++;
+	del_block(m, i);
+	check_new(m, q, size);
+	if (q != old.p)
+		expect_poisoned(old.p, old.usable);
+	else if (usable_of(c, size) < old.usable)
+		expect_poisoned(q + usable_of(c, size),
+				old.usable - usable_of(c, size));
+	/* The pattern depends on the offset: extend it over the new bytes. */
+	if (size > keep) {
+		char *tmp = malloc(size);
+
+		if (!tmp)
+			abort();
+		fill(tmp, size, old.id);
+		memcpy(q + keep, tmp + keep, size - keep);
+		free(tmp);
+	}
+	add_block(m, q, size, old.id);
+}
+
+void model_realloc_zero(struct model *m, unsigned long i)
+{
+	struct mblock b = m->b[i];
+
+	T_EQ(verify(b.p, b.req, b.id), b.req);
+	T_ASSERT(!pgclass_realloc(m->c.pool, b.p, 0));
+	m->st.realloc_calls++;
+	del_block(m, i);
+	expect_poisoned(b.p, b.usable);
+}
+
+void model_realloc_null(struct model *m, size_t size)
+{
+	char *p = pgclass_realloc(m->c.pool, NULL, size);
+
+	m->st.realloc_calls++;
+	if (!size) {
+		T_ASSERT(!p);
+		return;
+	}
+	if (!p) {
+		expect_failure_ok(m, size);
+		return;
+	}
+	new_block(m, p, size);
+}
+
+void model_usable_size(struct model *m, unsigned long i)
+{
+	const struct mblock *b = &m->b[i];
+
+	T_EQ(pgclass_usable_size(m->c.pool, b->p), b->usable);
+}
+
+bool model_live_start(const struct model *m, const char *p)
+{
+	const struct ctx *c = &m->c;
+	unsigned int id;
+
+	if (p < ctx_addr(c, c->meta) || p >= ctx_addr(c, c->nr_pages))
+		return false;
+	id = m->owner[gran(m, p)];
+	return id && m->b[m->idx_of_id[id]].p == p;
+}
+
+/* The @a-th (mod count) extent of the pool that is free or a spare page. */
+static char *empty_page(const struct model *m, uint64_t a)
+{
+	struct snap *s = snap_take(&m->c);
+	unsigned long i, n = 0, k;
+	char *p = NULL;
+
+	for (i = 1; i < s->nr_ext; i++)
+		n += s->ext[i].state == PGCLASS_PAGE_FREE ||
+		     (s->ext[i].state == PGCLASS_PAGE_SMALL && !s->ext[i].used);
+	k = n ? a % n : 0;
+	for (i = 1; i < s->nr_ext && n; i++) {
+		const struct pgclass_extent *e = &s->ext[i];
+
+		if (e->state != PGCLASS_PAGE_FREE &&
+		    (e->state != PGCLASS_PAGE_SMALL || e->used))
+			continue;
+		if (!k--) {
+			p = ctx_addr(&m->c, e->first);
+			break;
+		}
+	}
+	snap_free(s);
+	return p;
+}
+
+/* The @a-th (mod count) live multi-page block. */
+static const struct mblock *multi_block(const struct model *m, uint64_t a)
+{
+	unsigned long i, n = 0, k;
+
+	for (i = 0; i < m->nb; i++)
+		n += m->b[i].usable > m->c.page;
+	if (!n)
+		return NULL;
+	k = a % n;
+	for (i = 0; i < m->nb; i++)
+		if (m->b[i].usable > m->c.page && !k--)
+			break;
+	return &m->b[i];
+}
+
+char *model_bad_ptr(struct model *m, enum model_bad kind, uint64_t a,
+		    uint64_t b)
+{
+	const struct ctx *c = &m->c;
+	const struct mblock *blk;
+	size_t data = c->data_pages * c->page;
+	char *p;
+
+	switch (kind) {
+	case MODEL_BAD_INSIDE:
+		if (!m->nb)
+			return NULL;
+		blk = &m->b[a % m->nb];
+		return blk->p + 1 + b % (blk->usable - 1);
+	case MODEL_BAD_FREED:
+		if (!m->nfreed)
+			return NULL;
+		return m->freed[a % (m->nfreed < MODEL_FREED ? m->nfreed :
+					MODEL_FREED)];
+	case MODEL_BAD_ANY:
+		return c->base + a % (c->nr_pages * c->page);
+	case MODEL_BAD_GRANULE:
+		return ctx_addr(c, c->meta) + 16 * (a % (data / 16));
+	case MODEL_BAD_PAGE:
+		return ctx_addr(c, c->meta + a % c->data_pages);
+	case MODEL_BAD_OUTSIDE:
+		if (a & 1)
+			return (char *)((unsigned long)c->base -
+					16 * (1 + b % 100));
+		return ctx_addr(c, c->nr_pages) + 16 * (b % 100);
+	case MODEL_BAD_TAIL:
+		blk = multi_block(m, a);
+		if (!blk)
+			return NULL;
+		return blk->p + c->page * (1 + b % (blk->usable / c->page - 1)) +
+		       16 * ((b >> 32) % (c->page / 16));
+	case MODEL_BAD_EMPTY:
+		p = empty_page(m, a);
+		return p ? p + 16 * (b % (c->page / 16)) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+void model_refuse(struct model *m, char *p, bool realloc, size_t size)
+{
+	const struct ctx *c = &m->c;
+	unsigned long w = shim_warnings;
+	bool poisoned = in_pool(m, p) && __asan_address_is_poisoned(p);
+	struct snap *s0, *s1;
+
+	T_ASSERT(!model_live_start(m, p));
+	T_EQ(pgclass_usable_size(c->pool, p), 0);
+	s0 = snap_take(c);
+	if (realloc) {
+		T_ASSERT(!pgclass_realloc(c->pool, p, size));
+		m->st.realloc_calls++;
+	} else {
+		T_EQ(pgclass_free(c->pool, p), -EINVAL_);
+		m->st.free_calls++;
+	}
+	m->st.failed_calls++;
+	m->bad++;
+	T_EQ(shim_warnings, w + 1);
+	s1 = snap_take(c);
+	T_OK(snap_same(s0, s1));
+	snap_free(s1);
+	snap_free(s0);
+	if (in_pool(m, p))
+		T_EQ(__asan_address_is_poisoned(p), poisoned);
+}
