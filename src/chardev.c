@@ -331,7 +331,14 @@ static long pgclass_ioc_rw(struct pgclass_file *pf, void __user *arg,
 	ubuf = u64_to_user_ptr(req.buf);
 	ptr = pgclass_block_ptr(dev, blk) + req.offset;
 	if (write) {
-		if (copy_from_user(ptr, ubuf, req.len))
+		/*
+		 * Not copy_from_user(): where the copy faults, it zeroes the
+		 * rest of the destination, which here is the caller's block.
+		 * A WRITE that fails stores the bytes before the fault and
+		 * leaves the rest of the block as it was.
+		 */
+		if (!access_ok(ubuf, req.len) ||
+		    __copy_from_user(ptr, ubuf, req.len))
 			return -EFAULT;
 	} else {
 		if (copy_to_user(ubuf, ptr, req.len))
