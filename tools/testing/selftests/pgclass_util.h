@@ -8,15 +8,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/pgclass.h>
+
+#include "kselftest.h"
 
 #define PGC_DEV		"/dev/pgclass"
 #define PGC_DEBUGFS	"/sys/kernel/debug/pgclass"
@@ -164,6 +168,111 @@ static inline long long pgc_debugfs_stat(const char *key)
 	free(buf);
 	return val;
 }
+
+/* What ALLOC gives for @size bytes with allocator pages of @page bytes. */
+static inline uint64_t pgc_usable_for(uint64_t page, uint64_t size)
+{
+	uint64_t b = 16;
+
+	if (size > page)
+		return (size + page - 1) / page * page;
+	if (size > page / 2)
+		return page;
+	while (b < size)
+		b <<= 1;
+	return b;
+}
+
+/* A TAP diagnostic line, "# ...", out at once (tests fork). */
+__printf(1, 2) static inline void pgc_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stderr);
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/*
+ * Kernel addresses in results.  No field of an ioctl result is ever
+ * near 2^47: handles and sizes are below the arena's size, counters are
+ * small.  x86-64 puts the kernel at 0xffff8000_00000000 and up.
+ */
+#define PGC_USER_TOP	0x800000000000ULL
+
+static inline int pgc_is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/*
+ * The first thing in @text that looks like a kernel address: a run of
+ * 16 or more hex digits with a decimal digit or "ffff" among them, or a
+ * decimal number of at least 2^47.  NULL if there is none.
+ */
+static inline const char *pgc_find_kernel_address(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *q = p;
+		int digit = 0, dec = 1;
+
+		while (pgc_is_hex(*q)) {
+			digit |= *q >= '0' && *q <= '9';
+			dec &= *q >= '0' && *q <= '9';
+			q++;
+		}
+		if (q - p >= 16 && (digit || !strncasecmp(p, "ffff", 4)))
+			return p;
+		if (q > p && dec && (q - p > 15 ||
+				     strtoull(p, NULL, 10) >= PGC_USER_TOP))
+			return p;
+		p = q > p ? q : p + 1;
+	}
+	return NULL;
+}
+
+/* /proc/lockdep_stats' debug_locks: 1 or 0, or -1 without lockdep. */
+static inline int pgc_lockdep_on(void)
+{
+	FILE *f = fopen("/proc/lockdep_stats", "re");
+	char line[256];
+	int on = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *k = strstr(line, "debug_locks:");
+
+		if (k)
+			on = atoi(k + strlen("debug_locks:"));
+	}
+	fclose(f);
+	return on;
+}
+
+/* /proc/sys/kernel/tainted, or -1. */
+static inline long long pgc_taint(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/tainted", "re");
+	long long t = -1;
+
+	if (f) {
+		if (fscanf(f, "%lld", &t) != 1)
+			t = -1;
+		fclose(f);
+	}
+	return t;
+}
+
+/* Taints a good run may add: O, E (our module) and N (KUnit). */
+#define PGC_TAINT_OK	((1LL << 12) | (1LL << 13) | (1LL << 18))
 
 /* Module (un)loading, for the tests that reload pgclass.ko. */
 static inline const char *pgc_ko_path(void)
