@@ -66,4 +66,12 @@ if ! kmake -j"$(nproc)" bzImage modules; then
 fi
 touch "$stamp"
 log "kernel: built $dir/arch/x86/boot/bzImage"
+
+# Keep this tree and the one before it (a checkout of an older commit may
+# still want it); older ones only fill the disk, about 3 GB each.
+ls -1dt "$PGCLASS_CACHE"/kernel-*/.pgclass-built 2>/dev/null | tail -n +3 |
+	while read -r old; do
+		log "kernel: removing old tree ${old%/.pgclass-built}"
+		rm -rf "${old%/.pgclass-built}"
+	done
 echo "$dir"

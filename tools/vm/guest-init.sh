@@ -89,10 +89,19 @@ run)
 	echo 1 >/proc/sys/kernel/printk
 	# shellcheck disable=SC2086
 	if load_pgclass $modparams; then
+		# pgclassctl draws each `map` of a session as an SVG here;
+		# the host keeps them under build/run/.
+		export PGCLASS_SVG_DIR=/tmp/svg
+		mkdir -p "$PGCLASS_SVG_DIR"
 		for s in /lab/*.pgc; do
 			section RUN "$s"
 			pgclassctl run "$s" >&3 2>&1
 			section EXIT "$s $?"
+		done
+		for f in "$PGCLASS_SVG_DIR"/*; do
+			[ -f "$f" ] || continue
+			section FILE "$(basename "$f")"
+			cat "$f" >&3
 		done
 		rmmod pgclass && result OK rmmod || result FAIL rmmod
 	else

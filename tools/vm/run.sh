@@ -20,4 +20,10 @@ export PGCLASS_MODPARAMS=${RUN_PARAMS:-nr_pages=128}
 if ! "$VM_DIR/guest.sh" run --counts "$counts"; then
 	echo "FAIL guest: the test bed could not run the guest" >>"$counts"
 fi
+# The page map after each step, drawn by pgclassctl (open in a browser).
+rm -rf "$out/maps"
+mkdir -p "$out/maps"
+if cp "$TOP_DIR"/build/vm/run/*.svg "$out/maps/" 2>/dev/null; then
+	log "run: page maps as pictures in $out/maps/"
+fi
 python3 "$VM_DIR/verdict.py" total "$counts"

@@ -276,6 +276,11 @@ def judge_guest(rundir, ksrc, counts, mode='check'):
             code = exits.get(arg)
             tally.check(code == 0, f'run {os.path.basename(arg)}',
                         f'pgclassctl exit status {code}')
+        elif kind == 'FILE':
+            # A file the guest made (make run's SVG maps): keep it.
+            name = os.path.basename(arg)
+            with open(os.path.join(rundir, name), 'w') as f:
+                f.write('\n'.join(lines))
         elif kind == 'BENCH':
             with open(os.path.join(rundir, 'bench.out'), 'w') as f:
                 f.write('\n'.join(lines))
