@@ -116,8 +116,8 @@ class Report:
             'native', 'User space, native: ns per operation',
             f'Median over {n} rounds (each round: one process per '
             'allocator, in a rotating order; in each process the median of '
-            '5 timed replays after a warm-up), with the rounds\' range in '
-            'brackets.  An operation is one call (a pair is two).  The '
+            '5 replays after a warm-up, timed in thread CPU time), with '
+            'the rounds\' range in brackets.  An operation is one call (a pair is two).  The '
             'ratio columns are pgclass\'s time over the peer\'s from the '
             'same run: below 1, pgclass is faster.  For scale, '
             'pgclass\'s lock alone (a pthread spinlock taken and dropped, '
@@ -208,7 +208,8 @@ class Report:
             f'Median over {n} rounds; all fifteen pools (five sizes, each '
             'empty, half and 90% full with the benchmarks\' size mix) are '
             'alive at once and visited in a rotating order; in each visit, '
-            'the median of 3 timed replays after a warm-up.  Last column: '
+            'the median of 3 replays after a warm-up, in thread CPU time.  '
+            'Last column: '
             'ns/op at 1 GiB over ns/op at 4 MiB.',
             ['trace', 'fill'] + [f'{m} MiB' for m in SWEEP_MIB] +
             ['1 GiB / 4 MiB'], body,
