@@ -360,38 +360,6 @@ TEST_F(dev, realloc_enomem_leaves_block)
 	EXPECT_EQ(0, pgc_free(self->fd, h));
 }
 
-TEST_F(dev, bookkeeping_enomem_changes_nothing)
-{
-	struct pgclass_ioc_stats st0, st;
-	unsigned long nth, left = 0;
-	struct pgc_fault f;
-	uint64_t h;
-	int ret;
-
-	if (pgc_fault_start(&f))
-		SKIP(return, "no fail-nth, failslab or fail_page_alloc");
-	ASSERT_EQ(0, pgc_stats(self->fd, &st0));
-	/* Every allocation ALLOC makes fails once, until none is left. */
-	for (nth = 1; nth < 100 && !left; nth++) {
-		ASSERT_EQ(0, pgc_fault_arm(&f, nth));
-		ret = pgc_alloc(self->fd, 100, &h, NULL);
-		left = pgc_fault_disarm(&f);
-		if (!ret) {
-			ASSERT_EQ(0, pgc_free(self->fd, h));
-			ASSERT_EQ(0, pgc_stats(self->fd, &st0));
-			continue;
-		}
-		EXPECT_EQ(-ENOMEM, ret);
-		ASSERT_EQ(0, pgc_stats(self->fd, &st));
-		EXPECT_EQ(0, st.blocks);
-		EXPECT_EQ(0, st.bytes_requested);
-		/* The allocator was not even asked. */
-		EXPECT_EQ(st0.alloc_calls, st.alloc_calls);
-	}
-	EXPECT_LT(1, nth);
-	pgc_fault_stop(&f);
-}
-
 TEST_F(dev, err_unknown_command)
 {
 	char buf[256] = { 0 };
