@@ -59,6 +59,10 @@ else
 fi
 rundir=$out/$name
 mkdir -p "$out"
+# Two runs in one checkout would rebuild build/vm/guest under each other:
+# the second waits for the first.
+exec 8>"$out/.lock"
+flock 8
 
 if [ $build = 1 ] || [ ! -d "$gout/modules" ]; then
 	"$VM_DIR/build-guest.sh" "$kdir" "$gout" "$ksrc"
