@@ -42,6 +42,12 @@
  * start be detected: it is refused with -EINVAL and a rate-limited
  * pr_warn() naming the offset, and changes nothing.
  *
+ * Memory checkers: a block's usable bytes are unpoisoned when it is handed
+ * out and poisoned when it is taken back, and the free pages of a new pool
+ * start poisoned (pgclass_poison.h: KASAN in the kernel, ASan in user
+ * space), so that a use of a freed block is reported.  Only the checker's
+ * shadow is written, never the data pages.
+ *
  * Locking: one spinlock per pool, taken with spin_lock_irqsave().  No
  * function sleeps or allocates memory, so all may be called in any context,
  * hard interrupts included.  pgclass_walk() calls back with the lock held;
@@ -64,6 +70,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/pgclass.h>
+#include <linux/pgclass_poison.h>
 
 /* Page indices sit in the low bits of a descriptor's two link words. */
 #define PGC_IDX_BITS	28
@@ -586,19 +593,27 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 	pgc_release(pool, i, 1);
 }
 
+/* A new block of @size bytes, unpoisoned, or NULL. */
 static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size)
 {
 	u32 shift = pool->page_shift;
-	u32 i, n;
+	u32 i, n, c;
+	void *p;
 
-	if (size <= BIT(shift - 1))
-		return pgc_small_alloc(pool, pgc_class_of(size));
+	if (size <= BIT(shift - 1)) {
+		c = pgc_class_of(size);
+		p = pgc_small_alloc(pool, c);
+		if (p)
+			pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
+		return p;
+	}
 	if (size <= BIT(shift)) {
 		i = pgc_get_pages(pool, 1);
 		if (!i)
 			return NULL;
 		pgc_init(pgc_desc(pool, i), PGC_WHOLE, pool->nr_small);
 		pool->whole_pages++;
+		pgc_unpoison(pgc_addr(pool, i), BIT(shift));
 		return pgc_addr(pool, i);
 	}
 	if (size > pgc_data_bytes(pool))
@@ -610,6 +625,7 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size)
 	pgc_set_head(pool, i, n);
 	pool->multi_pages += n;
 	pool->multi_blocks++;
+	pgc_unpoison(pgc_addr(pool, i), (size_t)n << shift);
 	return pgc_addr(pool, i);
 }
 
@@ -633,6 +649,7 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	r->kind = pgc_kind(d);
 	r->class = pgc_class(d);
 	r->pages = 1;
+	r->bit = 0;
 	switch (r->kind) {
 	case PGC_SMALL:
 		bshift = r->class + PGCLASS_MIN_BLOCK_SHIFT;
@@ -659,8 +676,11 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	}
 }
 
+/* Free the block @r, poisoning it. */
 static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 {
+	pgc_poison((char *)pgc_addr(pool, r->page) + (size_t)r->bit * r->size,
+		   r->size);
 	switch (r->kind) {
 	case PGC_SMALL:
 		pgc_small_free(pool, r->page, r->class, r->bit);
@@ -707,7 +727,8 @@ static bool pgc_grow(struct pgclass_pool *pool, u32 i, u32 n, u32 m)
  * Make the block @r hold @size bytes without moving it, if it can: a block
  * already of the right class stays; a multi-page block shrinks in place
  * (to a whole page if @size is one), and it or a whole page grows in place
- * over the free run that follows it.
+ * over the free run that follows it.  The pages it gives up are poisoned,
+ * the pages it takes unpoisoned.
  */
 static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		       size_t size)
@@ -726,6 +747,8 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		pool->multi_pages -= r->pages;
 		pool->multi_blocks--;
 		pool->whole_pages++;
+		pgc_poison(pgc_addr(pool, r->page + 1),
+			   (size_t)(r->pages - 1) << shift);
 		pgc_release(pool, r->page + 1, r->pages - 1);
 		return true;
 	}
@@ -739,6 +762,7 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		pool->whole_pages--;
 		pool->multi_pages += m;
 		pool->multi_blocks++;
+		pgc_unpoison(pgc_addr(pool, r->page + 1), (size_t)(m - 1) << shift);
 		return true;
 	}
 	if (m == r->pages)
@@ -747,6 +771,8 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		/* The new last page says TAIL before the rest goes. */
 		pgc_set_head(pool, r->page, m);
 		pool->multi_pages -= r->pages - m;
+		pgc_poison(pgc_addr(pool, r->page + m),
+			   (size_t)(r->pages - m) << shift);
 		pgc_release(pool, r->page + m, r->pages - m);
 		return true;
 	}
@@ -754,6 +780,8 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		return false;
 	pgc_set_head(pool, r->page, m);
 	pool->multi_pages += m - r->pages;
+	pgc_unpoison(pgc_addr(pool, r->page + r->pages),
+		     (size_t)(m - r->pages) << shift);
 	return true;
 }
 
@@ -800,7 +828,9 @@ static bool pgc_meta_fits(u32 nr, u32 meta, u32 nr_small, size_t dsize,
  * of the region, which are not available to allocations; the rest forms one
  * free run.  Nothing is allocated: the pool lives until the caller stops
  * using the region (see pgclass_pool_destroy()).  The region may hold up to
- * 2^28 - 1 pages and up to 64 GiB.
+ * 2^28 - 1 pages and up to 64 GiB.  With KASAN, the data pages are
+ * poisoned until a block is allocated over them, and every block again
+ * once it is freed: accessing them is reported as a use-after-free.
  *
  * Context: any context; it writes the metadata pages, O(number of pages).
  * Return: the pool (at @base), or NULL if @base is NULL or misaligned,
@@ -862,6 +892,7 @@ struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 	pool->nr_rows = pgc_rows(data);
 	pool->free_pages = data;
 	pgc_run_push(pool, meta, data);
+	pgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);
 	return pool;
 }
 EXPORT_SYMBOL_GPL(pgclass_pool_create);
@@ -870,11 +901,14 @@ EXPORT_SYMBOL_GPL(pgclass_pool_create);
  * pgclass_pool_destroy() - stop using a pool
  * @pool: the pool, or NULL
  *
- * The core owns no resources, so this only reports: blocks still allocated
- * are leaks, and a warning says how many.  The caller may reuse the region
- * afterwards; the pool must not be used again.
+ * The core owns no resources, so this mostly reports: blocks still
+ * allocated are leaks, and a warning says how many.  It also marks the
+ * whole data area accessible again for KASAN (the pool keeps its free
+ * pages and freed blocks poisoned), so the caller may reuse the region
+ * afterwards, and must destroy the pool before it does; the pool must not
+ * be used again.
  *
- * Context: any context.
+ * Context: any context; O(size of the region / 8) with KASAN, else O(1).
  * Return: the number of blocks still allocated (0 for a NULL @pool).
  */
 unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
@@ -885,6 +919,7 @@ unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
 		return 0;
 	spin_lock_irqsave(&pool->lock, flags);
 	blocks = pgc_nr_blocks(pool);
+	pgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
 	spin_unlock_irqrestore(&pool->lock, flags);
 	if (blocks)
 		pr_warn("pool destroyed with %lu blocks still allocated\n",

@@ -45,7 +45,7 @@ static bool in_pool(const struct model *m, const char *p)
 /* The bytes of a live block are addressable. */
 static void expect_addressable(const char *p, size_t len)
 {
-	(void)p; (void)len;
+	T_ASSERT(!__asan_region_is_poisoned((void *)p, len));
 }
 
 /*
@@ -60,7 +60,7 @@ static void expect_poisoned(const char *p, size_t len)
 	for (off = 0; off < len; off += ASAN_GRANULE) {
 		if (off >= 4096 && off + 4096 < len && off % 4096)
 			continue;
-		(void)p;
+		T_ASSERT(__asan_address_is_poisoned(p + off));
 	}
 }
 
@@ -346,7 +346,7 @@ void model_full_check(struct model *m)
 		T_EQ(verify(b->p, b->req, b->id), b->req);
 		T_EQ(pgclass_usable_size(c->pool, b->p), b->usable);
 	}
-	(void)check_poison;
+	check_poison(m);
 	model_check_stats(m);
 }
 

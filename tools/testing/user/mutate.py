@@ -44,6 +44,14 @@ muts = [
  ("shrink to whole kept multi", "\t\tif (r->kind != PGC_HEAD)\n\t\t\treturn false;\n\t\tpgc_init", "\t\tif (r->kind != PGC_HEAD || 1)\n\t\t\treturn false;\n\t\tpgc_init"),
  ("whole never grows in place", "\tif (r->kind == PGC_WHOLE) {\n\t\tif (!pgc_grow", "\tif (r->kind == PGC_WHOLE) {\n\t\tif (1 || !pgc_grow"),
  ("small realloc same class moves", "return r->kind == PGC_SMALL && pgc_class_of(size) == r->class;", "return false;"),
+ ("freed block not poisoned", "\tpgc_poison((char *)pgc_addr(pool, r->page) + (size_t)r->bit * r->size,\n\t\t   r->size);\n", ""),
+ ("small block not unpoisoned", "\t\tif (p)\n\t\t\tpgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));", ""),
+ ("small block unpoisoned short", "pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));", "pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT) - 8);"),
+ ("multi block not unpoisoned", "\tpgc_unpoison(pgc_addr(pool, i), (size_t)n << shift);", ""),
+ ("new pool's pages not poisoned", "\tpgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);", ""),
+ ("shrunk tail not poisoned", "\t\tpgc_poison(pgc_addr(pool, r->page + m),\n\t\t\t   (size_t)(r->pages - m) << shift);", ""),
+ ("grown pages not unpoisoned", "\tpgc_unpoison(pgc_addr(pool, r->page + r->pages),\n\t\t     (size_t)(m - r->pages) << shift);", ""),
+ ("destroy leaves pages poisoned", "\tpgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));", ""),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:] 
