@@ -2,14 +2,20 @@
 /*
  * pgclassctl: look at the pgclass allocator and drive it from a shell.
  *
- *	pgclassctl info | stats | classes | pages | blocks | map
- *	pgclassctl run [FILE]
+ *	pgclassctl info | stats | classes | pages | blocks
+ *	pgclassctl map [--color[=WHEN]] [--svg FILE]
+ *	pgclassctl run [--color[=WHEN]] [FILE]
+ *	pgclassctl help [COMMAND] | --help | COMMAND --help
  *
  * info and stats ask /dev/pgclass; classes, pages, blocks and map print
- * the debugfs files.  run plays a session (see session.c) through one
- * open of /dev/pgclass, so the blocks it allocates are freed when it
- * ends.  PGCLASS_DEV and PGCLASS_DEBUGFS override the device's and the
- * debugfs directory's paths.
+ * the debugfs files (debugfs.c), the map in colour on a terminal
+ * (color.c) or drawn as an SVG picture (svg.c).  run plays a session
+ * (session.c) through one open of /dev/pgclass, so the blocks it
+ * allocates are freed when it ends.  PGCLASS_DEV and PGCLASS_DEBUGFS
+ * override the device's and the debugfs directory's paths; the help
+ * texts (help.c) say the rest.
+ *
+ * Exit status: 0 success, 1 failure, 2 bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,7 +29,16 @@
 
 #include <linux/pgclass.h>
 
+#include "color.h"
+#include "debugfs.h"
+#include "help.h"
 #include "session.h"
+
+/* What the device backend of a session needs. */
+struct pgc_dev {
+	int fd;
+	int color;		/* print the map in colour */
+};
 
 static const char *pgc_dev_path(void)
 {
@@ -32,11 +47,9 @@ static const char *pgc_dev_path(void)
 	return p && *p ? p : "/dev/pgclass";
 }
 
-static const char *pgc_debugfs_dir(void)
+static int dev_fd(void *ctx)
 {
-	const char *p = getenv("PGCLASS_DEBUGFS");
-
-	return p && *p ? p : "/sys/kernel/debug/pgclass";
+	return ((struct pgc_dev *)ctx)->fd;
 }
 
 static int pgc_ioctl(int fd, unsigned long cmd, void *arg)
@@ -48,7 +61,7 @@ static int dev_alloc(void *ctx, uint64_t size, uint64_t *handle,
 		     uint64_t *usable)
 {
 	struct pgclass_ioc_alloc a = { .size = size };
-	int ret = pgc_ioctl(*(int *)ctx, PGCLASS_IOC_ALLOC, &a);
+	int ret = pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_ALLOC, &a);
 
 	*handle = a.handle;
 	*usable = a.usable_size;
@@ -59,14 +72,14 @@ static int dev_free(void *ctx, uint64_t handle)
 {
 	struct pgclass_ioc_free f = { .handle = handle };
 
-	return pgc_ioctl(*(int *)ctx, PGCLASS_IOC_FREE, &f);
+	return pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_FREE, &f);
 }
 
 static int dev_realloc(void *ctx, uint64_t handle, uint64_t size,
 		       uint64_t *new_handle, uint64_t *usable)
 {
 	struct pgclass_ioc_realloc r = { .handle = handle, .size = size };
-	int ret = pgc_ioctl(*(int *)ctx, PGCLASS_IOC_REALLOC, &r);
+	int ret = pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_REALLOC, &r);
 
 	*new_handle = r.new_handle;
 	*usable = r.usable_size;
@@ -81,7 +94,7 @@ static int dev_read(void *ctx, uint64_t handle, uint64_t offset, void *buf,
 		.buf = (uint64_t)(uintptr_t)buf,
 	};
 
-	return pgc_ioctl(*(int *)ctx, PGCLASS_IOC_READ, &io);
+	return pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_READ, &io);
 }
 
 static int dev_write(void *ctx, uint64_t handle, uint64_t offset,
@@ -92,7 +105,7 @@ static int dev_write(void *ctx, uint64_t handle, uint64_t offset,
 		.buf = (uint64_t)(uintptr_t)buf,
 	};
 
-	return pgc_ioctl(*(int *)ctx, PGCLASS_IOC_WRITE, &io);
+	return pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_WRITE, &io);
 }
 
 static int print_info(int fd, FILE *out)
@@ -145,34 +158,22 @@ static int print_stats(int fd, FILE *out)
 	return 0;
 }
 
-/* Copies debugfs pgclass/@what to @out. */
-static int print_debugfs(const char *what, FILE *out)
-{
-	char path[4096], buf[65536];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", pgc_debugfs_dir(), what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	fflush(out);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, n, out);
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 static int dev_dump(void *ctx, const char *what, FILE *out)
 {
-	int fd = *(int *)ctx;
+	struct pgc_dev *dev = ctx;
 
 	if (!strcmp(what, "info"))
-		return print_info(fd, out);
+		return print_info(dev->fd, out);
 	if (!strcmp(what, "stats"))
-		return print_stats(fd, out);
-	return print_debugfs(what, out);
+		return print_stats(dev->fd, out);
+	fflush(out);
+	return pgc_debugfs_print(what, out, dev->color);
+}
+
+static int dev_svg(void *ctx, const char *path, const char *caption)
+{
+	(void)ctx;
+	return pgc_debugfs_svg(path, caption, NULL, 0);
 }
 
 static int open_dev(void)
@@ -185,31 +186,50 @@ static int open_dev(void)
 	return fd;
 }
 
-static int cmd_run(const char *file)
+/* The command line: a command, its options and its arguments. */
+struct pgc_args {
+	const char *cmd;
+	enum pgc_color_when color;
+	const char *svg;	/* map --svg FILE */
+	const char *file;	/* run FILE */
+};
+
+static int cmd_run(const struct pgc_args *a)
 {
 	struct pgc_backend be = {
 		.alloc = dev_alloc, .free = dev_free, .realloc = dev_realloc,
 		.read = dev_read, .write = dev_write, .dump = dev_dump,
+		.svg = dev_svg,
 	};
+	struct pgc_session_opts opts = { 0 };
+	struct pgc_dev dev;
 	FILE *in = stdin;
-	int fd, failed;
+	int failed;
 
-	if (file && strcmp(file, "-")) {
-		in = fopen(file, "r");
+	if (a->file && strcmp(a->file, "-")) {
+		in = fopen(a->file, "r");
 		if (!in) {
-			fprintf(stderr, "pgclassctl: %s: %s\n", file,
+			fprintf(stderr, "pgclassctl: %s: %s\n", a->file,
 				strerror(errno));
 			return 2;
 		}
 	}
-	fd = open_dev();
-	if (fd < 0)
+	dev.fd = open_dev();
+	if (dev.fd < 0) {
+		if (in != stdin)
+			fclose(in);
 		return 2;
-	be.ctx = &fd;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	}
+	dev.color = pgc_color_use(a->color, STDOUT_FILENO);
+	be.ctx = &dev;
 	/* Echo the commands unless someone is typing them. */
-	failed = pgc_session_run(&be, in, stdout, !isatty(fileno(in)));
-	close(fd);
+	opts.echo = !isatty(fileno(in));
+	opts.svg_dir = getenv("PGCLASS_SVG_DIR");
+	if (opts.svg_dir && !*opts.svg_dir)
+		opts.svg_dir = NULL;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	failed = pgc_session_run(&be, in, stdout, &opts);
+	close(dev.fd);
 	if (in != stdin)
 		fclose(in);
 	return failed ? 1 : 0;
@@ -218,12 +238,13 @@ static int cmd_run(const char *file)
 /* info and stats: through the device. */
 static int cmd_dev_dump(const char *what)
 {
-	int fd = open_dev(), ret;
+	struct pgc_dev dev = { .fd = open_dev() };
+	int ret;
 
-	if (fd < 0)
+	if (dev.fd < 0)
 		return 1;
-	ret = dev_dump(&fd, what, stdout);
-	close(fd);
+	ret = dev_dump(&dev, what, stdout);
+	close(dev.fd);
 	if (ret) {
 		fprintf(stderr, "pgclassctl: %s: %s\n", what, strerror(-ret));
 		return 1;
@@ -231,10 +252,12 @@ static int cmd_dev_dump(const char *what)
 	return 0;
 }
 
-static int cmd_debugfs(const char *what)
+static int cmd_debugfs(const char *what, int color)
 {
-	int ret = print_debugfs(what, stdout);
+	int ret = pgc_debugfs_print(what, stdout, color);
 
+	if (!ret && fflush(stdout))
+		ret = -errno;
 	if (ret) {
 		fprintf(stderr, "pgclassctl: %s/%s: %s\n", pgc_debugfs_dir(),
 			what, strerror(-ret));
@@ -245,35 +268,113 @@ static int cmd_debugfs(const char *what)
 	return 0;
 }
 
-static void print_usage(FILE *out)
+static int cmd_map(const struct pgc_args *a)
 {
-	fprintf(out,
-		"usage: pgclassctl info|stats|classes|pages|blocks|map\n"
-		"       pgclassctl run [FILE]\n"
-		"\n"
-		"run reads commands from FILE or standard input, one a line:\n"
-		"  NAME = alloc SIZE          NAME = realloc NAME SIZE\n"
-		"  free NAME                  write NAME OFFSET TEXT\n"
-		"  read NAME OFFSET LEN       map | classes | pages | blocks | stats | info\n"
-		"  # comment                  ## heading (printed)\n");
+	char why[4096 + 128];
+
+	if (!a->svg)
+		return cmd_debugfs("map",
+				   pgc_color_use(a->color, STDOUT_FILENO));
+	if (pgc_debugfs_svg(a->svg, NULL, why, sizeof(why))) {
+		fprintf(stderr, "pgclassctl: map --svg: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* Bad usage of @cmd: says why on stderr, with @cmd's usage; returns 2. */
+static int usage_error(const char *cmd, const char *what, const char *word)
+{
+	fprintf(stderr, "pgclassctl: %s%s%s", cmd ? cmd : "", cmd ? ": " : "",
+		what);
+	if (word)
+		fprintf(stderr, " \"%s\"", word);
+	fputc('\n', stderr);
+	pgc_usage(cmd, stderr);
+	fprintf(stderr, "Try \"pgclassctl help%s%s\".\n", cmd ? " " : "",
+		cmd ? cmd : "");
+	return 2;
+}
+
+/* pgclassctl help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")))
+		argv[0] = "help";
+	if (argc > 1)
+		return usage_error("help", "too many arguments", NULL);
+	if (argc == 1 && !pgc_is_command(argv[0]))
+		return usage_error("help", "unknown command", argv[0]);
+	pgc_help(argc ? argv[0] : NULL, stdout);
+	return 0;
+}
+
+/*
+ * The options and arguments after the command.  Returns 0, 1 if one was
+ * --help (printed), or 2 after a usage error.
+ */
+static int parse_args(struct pgc_args *a, int argc, char **argv)
+{
+	int colors = !strcmp(a->cmd, "map") || !strcmp(a->cmd, "run");
+	int options = 1, i;
+	const char *w;
+
+	for (i = 0; i < argc; i++) {
+		w = argv[i];
+		if (options && (!strcmp(w, "--help") || !strcmp(w, "-h"))) {
+			pgc_help(a->cmd, stdout);
+			return 1;
+		} else if (options && !strcmp(w, "--")) {
+			options = 0;
+		} else if (options && colors && !strcmp(w, "--color")) {
+			a->color = PGC_COLOR_ALWAYS;
+		} else if (options && colors && !strncmp(w, "--color=", 8)) {
+			if (pgc_color_parse(w + 8, &a->color))
+				return usage_error(a->cmd,
+						   "--color takes auto, always or never, not",
+						   w + 8);
+		} else if (options && !strcmp(a->cmd, "map") &&
+			   !strncmp(w, "--svg", 5) && (!w[5] || w[5] == '=')) {
+			a->svg = w[5] ? w + 6 : i + 1 < argc ? argv[++i] : NULL;
+			if (!a->svg || !*a->svg)
+				return usage_error(a->cmd, "--svg needs a FILE",
+						   NULL);
+		} else if (options && w[0] == '-' && w[1]) {
+			return usage_error(a->cmd, "unknown option", w);
+		} else if (!strcmp(a->cmd, "run") && !a->file) {
+			a->file = w;
+		} else {
+			return usage_error(a->cmd, "unexpected argument", w);
+		}
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	struct pgc_args a = { .color = PGC_COLOR_AUTO };
+	int ret;
 
-	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
-	    !strcmp(cmd, "help")) {
-		print_usage(cmd ? stdout : stderr);
-		return cmd ? 0 : 2;
+	if (argc < 2)
+		return usage_error(NULL, "no command", NULL);
+	a.cmd = argv[1];
+	if (!strcmp(a.cmd, "--help") || !strcmp(a.cmd, "-h")) {
+		pgc_help(NULL, stdout);
+		return 0;
 	}
-	if (!strcmp(cmd, "run") && argc <= 3)
-		return cmd_run(argc == 3 ? argv[2] : NULL);
-	if (argc == 2 && (!strcmp(cmd, "info") || !strcmp(cmd, "stats")))
-		return cmd_dev_dump(cmd);
-	if (argc == 2 && (!strcmp(cmd, "classes") || !strcmp(cmd, "pages") ||
-			  !strcmp(cmd, "blocks") || !strcmp(cmd, "map")))
-		return cmd_debugfs(cmd);
-	print_usage(stderr);
-	return 2;
+	if (!strcmp(a.cmd, "help"))
+		return cmd_help(argc - 2, argv + 2);
+	if (!pgc_is_command(a.cmd))
+		return usage_error(NULL, a.cmd[0] == '-' ? "unknown option" :
+				   "unknown command", a.cmd);
+	ret = parse_args(&a, argc - 2, argv + 2);
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	if (!strcmp(a.cmd, "run"))
+		return cmd_run(&a);
+	if (!strcmp(a.cmd, "map"))
+		return cmd_map(&a);
+	if (!strcmp(a.cmd, "info") || !strcmp(a.cmd, "stats"))
+		return cmd_dev_dump(a.cmd);
+	return cmd_debugfs(a.cmd, 0);
 }

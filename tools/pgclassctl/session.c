@@ -7,7 +7,8 @@
  *	NAME = realloc NAME SIZE
  *	write NAME OFFSET TEXT		TEXT: the rest of the line, as is
  *	read NAME OFFSET LEN
- *	map | classes | pages | blocks | stats | info
+ *	map [--svg FILE]
+ *	classes | pages | blocks | stats | info
  *
  * A NAME is a letter or '_' then letters, digits and '_'; where a block
  * is expected, a number (a handle, as debugfs prints it) may stand
@@ -16,11 +17,17 @@
  * a line starting with "##" is a heading and is printed, after a blank
  * line unless the line before was a heading too.
  *
+ * map --svg FILE draws the map into FILE rather than printing it.  With
+ * an SVG directory (PGCLASS_SVG_DIR), every map command also draws it
+ * there as NN-map.svg, NN counting the session's map commands from 01;
+ * each picture is captioned with the first line of the last heading.
+ *
  * Each command ends with one line starting with "ok" or "error:".
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +38,11 @@ struct pgc_name {
 	uint64_t handle;
 };
 
+#define PGC_CAPTION_MAX	160
+
 struct pgc_session {
 	const struct pgc_backend *be;
+	const struct pgc_session_opts *opts;
 	FILE *out;
 	struct pgc_name *names;
 	size_t nr_names;
@@ -40,6 +50,8 @@ struct pgc_session {
 	const char *cmd;	/* the command's text, for error lines */
 	int printed;		/* anything printed yet */
 	int heading;		/* the line before was a heading */
+	unsigned int nr_maps;	/* map commands so far */
+	char caption[PGC_CAPTION_MAX];	/* the last heading's first line */
 };
 
 static const struct {
@@ -322,7 +334,7 @@ static int pgc_cmd_write(struct pgc_session *s, const char *block_w,
 }
 
 static const char *const pgc_dumps[] = {
-	"map", "classes", "pages", "blocks", "stats", "info",
+	"classes", "pages", "blocks", "stats", "info",
 };
 
 static int pgc_cmd_dump(struct pgc_session *s, const char *what)
@@ -334,6 +346,49 @@ static int pgc_cmd_dump(struct pgc_session *s, const char *what)
 	if (ret)
 		return pgc_call_failed(s, ret);
 	fprintf(s->out, "ok\n");
+	return 0;
+}
+
+static int pgc_svg(struct pgc_session *s, const char *path)
+{
+	char why[PATH_MAX + 128];
+	int ret;
+
+	ret = s->be->svg ? s->be->svg(s->be->ctx, path, s->caption) :
+	      -EOPNOTSUPP;
+	if (!ret)
+		return 0;
+	snprintf(why, sizeof(why), "cannot draw \"%s\": %s", path,
+		 strerror(-ret));
+	return pgc_fail(s, -ret, why);
+}
+
+/* map: printed, or drawn into @file; and drawn into the SVG directory. */
+static int pgc_cmd_map(struct pgc_session *s, const char *file)
+{
+	unsigned int nr = ++s->nr_maps;
+	char path[PATH_MAX];
+	int ret;
+
+	if (file) {
+		if (pgc_svg(s, file))
+			return -1;
+	} else {
+		fflush(s->out);
+		ret = s->be->dump(s->be->ctx, "map", s->out);
+		if (ret)
+			return pgc_call_failed(s, ret);
+	}
+	if (s->opts->svg_dir) {
+		snprintf(path, sizeof(path), "%s/%02u-map.svg",
+			 s->opts->svg_dir, nr);
+		if (pgc_svg(s, path))
+			return -1;
+	}
+	if (file)
+		fprintf(s->out, "ok %s\n", file);
+	else
+		fprintf(s->out, "ok\n");
 	return 0;
 }
 
@@ -421,6 +476,11 @@ static int pgc_words(struct pgc_session *s, char **tok, int n)
 		       pgc_usage(s, "read NAME OFFSET LEN");
 	if (!strcmp(tok[0], "write"))
 		return pgc_usage(s, "write NAME OFFSET TEXT");
+	if (!strcmp(tok[0], "map"))
+		return n == 1 ? pgc_cmd_map(s, NULL) :
+		       n == 3 && !strcmp(tok[1], "--svg") ?
+		       pgc_cmd_map(s, tok[2]) :
+		       pgc_usage(s, "map [--svg FILE]");
 	if (pgc_is_dump(tok[0]))
 		return n == 1 ? pgc_cmd_dump(s, tok[0]) :
 		       pgc_usage(s, tok[0]);
@@ -448,6 +508,20 @@ static int pgc_command(struct pgc_session *s, char *line)
 	return ret;
 }
 
+/*
+ * A heading line, "##" cut off: the first of a block of them, or the
+ * first that is not empty, is the caption of the maps drawn after it.
+ */
+static void pgc_heading(struct pgc_session *s, const char *text)
+{
+	while (*text == ' ' || *text == '\t' || *text == '#')
+		text++;
+	if (!s->heading)
+		s->caption[0] = '\0';
+	if (!s->caption[0])
+		snprintf(s->caption, sizeof(s->caption), "%s", text);
+}
+
 /* Returns -1 if the line was a command that failed. */
 static int pgc_line(struct pgc_session *s, char *line, int echo)
 {
@@ -462,6 +536,7 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 		cmd++;
 
 	if (!strncmp(cmd, "##", 2)) {
+		pgc_heading(s, cmd + 2);
 		/* A block of heading lines is set apart from what came before. */
 		fprintf(s->out, "%s%s\n", s->printed && !s->heading ? "\n" : "",
 			cmd);
@@ -495,9 +570,9 @@ static int pgc_line(struct pgc_session *s, char *line, int echo)
 }
 
 int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
-		    int echo)
+		    const struct pgc_session_opts *opts)
 {
-	struct pgc_session s = { .be = be, .out = out };
+	struct pgc_session s = { .be = be, .opts = opts, .out = out };
 	char *line = NULL;
 	size_t cap = 0;
 	int failed = 0;
@@ -505,7 +580,7 @@ int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
 
 	while (getline(&line, &cap, in) >= 0) {
 		s.lineno++;
-		if (pgc_line(&s, line, echo))
+		if (pgc_line(&s, line, opts->echo))
 			failed++;
 		fflush(out);
 	}

@@ -9,9 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
+#include "util.h"
 
 /*
  * What a session drives.  Each call returns 0 or a negative errno; the
@@ -29,16 +27,26 @@ struct pgc_backend {
 		     const void *buf, uint64_t len);
 	/* Prints a table: "map", "classes", "pages", "blocks", "stats", "info". */
 	int (*dump)(void *ctx, const char *what, FILE *out);
+	/* Draws the map as an SVG picture into @path, under @caption. */
+	int (*svg)(void *ctx, const char *path, const char *caption);
 	void *ctx;
 };
 
+struct pgc_session_opts {
+	int echo;		/* print each command as "> COMMAND" first */
+	/*
+	 * If not NULL, every map command also draws the map into
+	 * svg_dir/NN-map.svg, NN = 01, 02, ... in the session's order.
+	 */
+	const char *svg_dir;
+};
+
 /*
- * Runs the commands of @in, printing to @out; with @echo, each command
- * is printed before its result, as "> COMMAND".  Returns the number of
+ * Runs the commands of @in, printing to @out.  Returns the number of
  * commands that failed.
  */
 int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
-		    int echo);
+		    const struct pgc_session_opts *opts);
 
 /* "EINVAL" for EINVAL; "E123" for errnos it does not know. */
 const char *pgc_errno_name(int err);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of pgclassctl's session parser, against a fake allocator:
- * every command and error line, byte for byte.  TAP output.
+ * every command and error line, byte for byte, and the pictures the map
+ * commands ask for.  TAP output.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 struct fake {
 	int used[FAKE_BLOCKS];
 	unsigned char data[FAKE_BLOCKS][FAKE_SIZE];
+	char svgs[512];		/* "PATH|CAPTION\n" per picture drawn */
 };
 
 static int fake_slot(struct fake *f, uint64_t handle)
@@ -126,47 +128,70 @@ static int fake_dump(void *ctx, const char *what, FILE *out)
 	return 0;
 }
 
+/* A picture that cannot be written to "full". */
+static int fake_svg(void *ctx, const char *path, const char *caption)
+{
+	struct fake *f = ctx;
+	size_t len = strlen(f->svgs);
+
+	if (!strcmp(path, "full") || !strcmp(path, "full/02-map.svg"))
+		return -ENOSPC;
+	snprintf(f->svgs + len, sizeof(f->svgs) - len, "%s|%s\n", path,
+		 caption);
+	return 0;
+}
+
 struct test {
 	const char *name;
 	const char *in;
 	int echo;
 	const char *out;
 	int failed;
+	const char *svg_dir;	/* PGCLASS_SVG_DIR */
+	const char *svgs;	/* the pictures drawn, as fake_svg logs them */
 };
 
 static const struct test tests[] = {
 	{ "alloc, write, read, free",
 	  "a = alloc 10\nwrite a 0 hello\nread a 0 5\nfree a\n", 0,
-	  "ok a = 0x100 (64 bytes)\nok 5 bytes\nok hello\nok\n", 0 },
+	  "ok a = 0x100 (64 bytes)\nok 5 bytes\nok hello\nok\n", 0,
+	  NULL, NULL },
 	{ "echo and headings",
 	  "## Heading\n## more\n# silent\n\n## after a blank\nb=alloc 0x20\n"
 	  "## Next\n##\n", 1,
 	  "## Heading\n## more\n\n## after a blank\n> b=alloc 0x20\n"
-	  "ok b = 0x100 (64 bytes)\n\n## Next\n##\n", 0 },
+	  "ok b = 0x100 (64 bytes)\n\n## Next\n##\n", 0,
+	  NULL, NULL },
 	{ "realloc in place and moved, contents kept",
 	  "a = alloc 8\nwrite a 0 abc\na = realloc a 16\nb = realloc a 40\nread b 0 3\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok 3 bytes\n"
 	  "ok a = 0x100 (64 bytes, in place)\n"
-	  "ok b = 0x200 (64 bytes, moved from 0x100)\nok abc\n", 0 },
-	{ "write takes the rest of the line, # and blanks included",
+	  "ok b = 0x200 (64 bytes, moved from 0x100)\nok abc\n", 0,
+	  NULL, NULL },
+	{ "write takes the rest of the line, hash and blanks included",
 	  "a = alloc 1\nwrite a 0  x # y\x20\nread a 0 8\n", 0,
-	  "ok a = 0x100 (64 bytes)\nok 7 bytes\nok  x # y \\x00\n", 0 },
+	  "ok a = 0x100 (64 bytes)\nok 7 bytes\nok  x # y \\x00\n", 0,
+	  NULL, NULL },
 	{ "read escapes bytes that are not printable, and backslashes",
 	  "a = alloc 1\nwrite a 1 \\ok\nread a 0 4\n", 0,
-	  "ok a = 0x100 (64 bytes)\nok 3 bytes\nok \\x00\\\\ok\n", 0 },
+	  "ok a = 0x100 (64 bytes)\nok 3 bytes\nok \\x00\\\\ok\n", 0,
+	  NULL, NULL },
 	{ "an error names line, command and errno; the session goes on",
 	  "a = alloc 1\nfree a\nfree a   # again\nstats\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok\n"
 	  "error: line 3: free a: EINVAL (Invalid argument)\n"
-	  "<stats table>\nok\n", 1 },
+	  "<stats table>\nok\n", 1,
+	  NULL, NULL },
 	{ "a handle can stand for a name",
 	  "a = alloc 1\nfree 0x100\nfree 256\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok\n"
-	  "error: line 3: free 256: EINVAL (Invalid argument)\n", 1 },
+	  "error: line 3: free 256: EINVAL (Invalid argument)\n", 1,
+	  NULL, NULL },
 	{ "unknown names and commands",
 	  "free nope\nfrobnicate x\n", 0,
 	  "error: line 1: free nope: ENOENT (no block is named \"nope\")\n"
-	  "error: line 2: frobnicate x: EINVAL (unknown command \"frobnicate\")\n", 2 },
+	  "error: line 2: frobnicate x: EINVAL (unknown command \"frobnicate\")\n", 2,
+	  NULL, NULL },
 	{ "usage errors",
 	  "a = alloc\nfree\nread a 0\nwrite a 0\nwrite\nmap now\nx = free a\n", 0,
 	  "error: line 1: a = alloc: EINVAL (usage: NAME = alloc SIZE)\n"
@@ -174,24 +199,55 @@ static const struct test tests[] = {
 	  "error: line 3: read a 0: EINVAL (usage: read NAME OFFSET LEN)\n"
 	  "error: line 4: write a 0: EINVAL (usage: write NAME OFFSET TEXT)\n"
 	  "error: line 5: write: EINVAL (usage: write NAME OFFSET TEXT)\n"
-	  "error: line 6: map now: EINVAL (usage: map)\n"
-	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc or realloc)\n", 7 },
+	  "error: line 6: map now: EINVAL (usage: map [--svg FILE])\n"
+	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc or realloc)\n", 7,
+	  NULL, NULL },
 	{ "bad numbers and names",
 	  "a = alloc ten\nb = alloc 0x\nc = alloc 99999999999999999999\n1a = alloc 1\n", 0,
 	  "error: line 1: a = alloc ten: EINVAL (SIZE \"ten\" is not a number)\n"
 	  "error: line 2: b = alloc 0x: EINVAL (SIZE \"0x\" is not a number)\n"
 	  "error: line 3: c = alloc 99999999999999999999: EINVAL (SIZE \"99999999999999999999\" is not a number)\n"
-	  "error: line 4: 1a = alloc 1: EINVAL (\"1a\" is not a NAME)\n", 4 },
+	  "error: line 4: 1a = alloc 1: EINVAL (\"1a\" is not a NAME)\n", 4,
+	  NULL, NULL },
 	{ "errors from the allocator",
 	  "a = alloc 0\nb = alloc 100\nc = alloc 1\nread c 60 5\npages\n", 0,
 	  "error: line 1: a = alloc 0: EINVAL (Invalid argument)\n"
 	  "error: line 2: b = alloc 100: ENOMEM (Cannot allocate memory)\n"
 	  "ok c = 0x100 (64 bytes)\n"
 	  "error: line 4: read c 60 5: EINVAL (Invalid argument)\n"
-	  "error: line 5: pages: ENOENT (No such file or directory)\n", 4 },
+	  "error: line 5: pages: ENOENT (No such file or directory)\n", 4,
+	  NULL, NULL },
 	{ "a block named write, CRLF line ends, dumps",
 	  "write = alloc 3\r\nwrite write 0 hi\r\nmap\r\n", 0,
-	  "ok write = 0x100 (64 bytes)\nok 2 bytes\n<map table>\nok\n", 0 },
+	  "ok write = 0x100 (64 bytes)\nok 2 bytes\n<map table>\nok\n", 0,
+	  NULL, NULL },
+	{ "map --svg FILE draws the map instead of printing it",
+	  "## Title\n##\n## more\nmap --svg out.svg\nmap\n", 0,
+	  "## Title\n##\n## more\nok out.svg\n<map table>\nok\n", 0,
+	  NULL, "out.svg|Title\n" },
+	{ "an SVG directory: every map drawn as NN-map.svg, captioned",
+	  "map\n##\n##  Example 1: alloc\n## the rest\na = alloc 1\nmap\n"
+	  "## Example 2\nmap --svg x.svg # too\nstats\nmap\n", 1,
+	  "> map\n<map table>\nok\n\n##\n##  Example 1: alloc\n## the rest\n"
+	  "> a = alloc 1\nok a = 0x100 (64 bytes)\n> map\n<map table>\nok\n"
+	  "\n## Example 2\n> map --svg x.svg\nok x.svg\n"
+	  "> stats\n<stats table>\nok\n> map\n<map table>\nok\n", 0,
+	  "d", "d/01-map.svg|\nd/02-map.svg|Example 1: alloc\n"
+	  "x.svg|Example 2\nd/03-map.svg|Example 2\nd/04-map.svg|Example 2\n" },
+	{ "a picture that cannot be drawn is an error; the numbers go on",
+	  "map --svg full\nmap\nmap\n", 0,
+	  "error: line 1: map --svg full: ENOSPC (cannot draw \"full\": No space left on device)\n"
+	  "<map table>\n"
+	  "error: line 2: map: ENOSPC (cannot draw \"full/02-map.svg\": No space left on device)\n"
+	  "<map table>\nok\n", 2,
+	  "full", "full/03-map.svg|\n" },
+	{ "map usage",
+	  "map --svg\nmap --png x\nmap --svg a b\nmap x\n", 0,
+	  "error: line 1: map --svg: EINVAL (usage: map [--svg FILE])\n"
+	  "error: line 2: map --png x: EINVAL (usage: map [--svg FILE])\n"
+	  "error: line 3: map --svg a b: EINVAL (usage: map [--svg FILE])\n"
+	  "error: line 4: map x: EINVAL (usage: map [--svg FILE])\n", 4,
+	  NULL, "" },
 };
 
 int main(void)
@@ -206,7 +262,11 @@ int main(void)
 		struct pgc_backend be = {
 			.alloc = fake_alloc, .free = fake_free,
 			.realloc = fake_realloc, .read = fake_read,
-			.write = fake_write, .dump = fake_dump, .ctx = &f,
+			.write = fake_write, .dump = fake_dump, .svg = fake_svg,
+			.ctx = &f,
+		};
+		struct pgc_session_opts opts = {
+			.echo = t->echo, .svg_dir = t->svg_dir,
 		};
 		FILE *in, *o;
 		char *out = NULL;
@@ -216,15 +276,19 @@ int main(void)
 		memset(&f, 0, sizeof(f));
 		in = fmemopen((void *)t->in, strlen(t->in), "r");
 		o = open_memstream(&out, &len);
-		failed = pgc_session_run(&be, in, o, t->echo);
+		failed = pgc_session_run(&be, in, o, &opts);
 
 		fclose(in);
 		fclose(o);
-		ok = failed == t->failed && !strcmp(out, t->out);
+		ok = failed == t->failed && !strcmp(out, t->out) &&
+		     (!t->svgs || !strcmp(f.svgs, t->svgs));
 		printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 1, t->name);
 		if (!ok) {
 			printf("# failed %d, expected %d\n# got:\n%s# expected:\n%s",
 			       failed, t->failed, out, t->out);
+			if (t->svgs)
+				printf("# pictures:\n%s# expected:\n%s",
+				       f.svgs, t->svgs);
 			bad++;
 		}
 		free(out);
