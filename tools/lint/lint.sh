@@ -62,7 +62,7 @@ if [ -n "$kdir" ]; then
 	kver=${kdir#/usr/src/linux-headers-}
 	make -C "$TOP_DIR" -s dkms-uninstall >/dev/null 2>&1
 	if make -C "$TOP_DIR" dkms-install KVER="$kver" >"$out/dkms.log" 2>&1 &&
-	   dkms status pgclass | grep -q "$kver.*installed"; then
+	   dkms status pgclass 2>/dev/null | grep -q "$kver.*installed"; then
 		echo "ok   lint/dkms build and install for $kver" | tee -a "$counts"
 	else
 		echo "FAIL lint/dkms build for $kver: see $out/dkms.log" | tee -a "$counts"
