@@ -1681,7 +1681,7 @@ static int scan_debugfs(struct __test_metadata *_metadata, const char *name)
 
 	if (!text)
 		return 0;
-	bad = pgc_find_kernel_address(text);
+	bad = pgc_debugfs_kernel_address(name, text);
 	EXPECT_EQ(NULL, bad) TH_LOG("debugfs %s: \"%.40s\"", name, bad);
 	free(text);
 	return 1;

@@ -238,6 +238,29 @@ static inline const char *pgc_find_kernel_address(const char *text)
 	return NULL;
 }
 
+/*
+ * The first kernel address in debugfs file @name, whose text is @text,
+ * or NULL.  The lines of "map" after its legend are one letter per page
+ * ("ffff..." is sixteen pages of 512-byte blocks, not an address): they
+ * may hold nothing but the map's letters, and a line that does is
+ * returned as it is.
+ */
+static inline const char *pgc_debugfs_kernel_address(const char *name,
+						     const char *text)
+{
+	const char *nl = strchr(text, '\n'), *p;
+	char legend[512];
+
+	if (strcmp(name, "map") || !nl)
+		return pgc_find_kernel_address(text);
+	for (p = nl + 1; *p; p++)
+		if (!strchr("M.abcdefghijklPH=\n", *p))
+			return p;
+	snprintf(legend, sizeof(legend), "%.*s", (int)(nl - text), text);
+	p = pgc_find_kernel_address(legend);
+	return p ? text + (p - legend) : NULL;
+}
+
 /* /proc/lockdep_stats' debug_locks: 1 or 0, or -1 without lockdep. */
 static inline int pgc_lockdep_on(void)
 {
