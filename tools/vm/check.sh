@@ -13,6 +13,9 @@ set -uo pipefail
 extra=${GUEST_EXTRA:-}
 out=$TOP_DIR/build/check
 mkdir -p "$out"
+# One make check at a time per checkout: they share the tally below.
+exec 9>"$out/.lock"
+flock 9
 counts=$out/counts
 : >"$counts"
 
