@@ -198,10 +198,12 @@ static int pgclass_pages_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * One line per block and nothing else (DESIGN.md: unlike pages, no header
+ * line), so that a script can count blocks by counting lines.
+ */
 static int pgclass_blocks_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%-10s %10s %6s %s\n", "offset", "size", "class",
-		   "owner");
 	pgclass_chardev_show_blocks(m->private, m);
 	return 0;
 }

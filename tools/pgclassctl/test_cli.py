@@ -222,8 +222,9 @@ def parse_pages(name):
 
 
 def parse_blocks(name):
+    """The blocks file: one line per block, no header."""
     blocks = {}
-    for line in data(name, 'blocks').decode().splitlines()[1:]:
+    for line in data(name, 'blocks').decode().splitlines():
         w = line.split()
         blocks[int(w[0], 16)] = w
     return blocks
