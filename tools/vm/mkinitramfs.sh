@@ -21,6 +21,9 @@ dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null |
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp -d makes a 0700 directory, which would become the guest's / and
+# refuse a non-root test before the modes it means to test ever could.
+chmod 0755 "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests/selftests,lab}
 cp "$bb" "$root/bin/busybox"
 cp "$VM_DIR/guest-init.sh" "$root/init"
