@@ -12,8 +12,10 @@
 
 #define __shim_attribute(...)	__attribute__((__VA_ARGS__))
 
+#define __aligned(x)		__shim_attribute(__aligned__(x))
 #define __always_unused		__shim_attribute(__unused__)
 #define __maybe_unused		__shim_attribute(__unused__)
+#define __no_sanitize_address	__shim_attribute(__no_sanitize_address__)
 #define __noreturn		__shim_attribute(__noreturn__)
 #define __printf(a, b)		__shim_attribute(__format__(printf, a, b))
 
