@@ -46,7 +46,10 @@
  * out and poisoned when it is taken back, and the free pages of a new pool
  * start poisoned (pgclass_poison.h: KASAN in the kernel, ASan in user
  * space), so that a use of a freed block is reported.  Only the checker's
- * shadow is written, never the data pages.
+ * shadow is written, never the data pages.  It is written under the lock,
+ * so that it changes together with the metadata, and costs O(size / 8)
+ * bytes of shadow per call where KASAN is on (as KASAN's own poisoning of
+ * kmalloc() and the page allocator does); without it, nothing.
  *
  * Locking: one spinlock per pool, taken with spin_lock_irqsave().  No
  * function sleeps or allocates memory, so all may be called in any context,
@@ -919,8 +922,9 @@ unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
 		return 0;
 	spin_lock_irqsave(&pool->lock, flags);
 	blocks = pgc_nr_blocks(pool);
-	pgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
 	spin_unlock_irqrestore(&pool->lock, flags);
+	/* Nobody may use the pool any more: no need to hold the lock. */
+	pgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
 	if (blocks)
 		pr_warn("pool destroyed with %lu blocks still allocated\n",
 			blocks);

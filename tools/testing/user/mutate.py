@@ -51,7 +51,7 @@ muts = [
  ("new pool's pages not poisoned", "\tpgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);", ""),
  ("shrunk tail not poisoned", "\t\tpgc_poison(pgc_addr(pool, r->page + m),\n\t\t\t   (size_t)(r->pages - m) << shift);", ""),
  ("grown pages not unpoisoned", "\tpgc_unpoison(pgc_addr(pool, r->page + r->pages),\n\t\t     (size_t)(m - r->pages) << shift);", ""),
- ("destroy leaves pages poisoned", "\tpgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));", ""),
+ ("destroy leaves pages poisoned", "\tpgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));\n", ""),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:] 
