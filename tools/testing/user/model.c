@@ -337,6 +337,7 @@ static void check_poison(const struct model *m)
 void model_full_check(struct model *m)
 {
 	const struct ctx *c = &m->c;
+	struct pgclass_class_stats cs;
 	struct snap *s;
 	unsigned long i, j;
 	int ret = 0;
@@ -376,6 +377,7 @@ void model_full_check(struct model *m)
 	}
 	check_poison(m);
 	model_check_stats(m);
+	T_EQ(pgclass_get_class_stats(c->pool, m->nr_classes, &cs), -EINVAL_);
 }
 
 /* A returned NULL: fine only if the model says nothing could fit. */
@@ -583,6 +585,26 @@ void model_usable_size(struct model *m, unsigned long i)
 	const struct mblock *b = &m->b[i];
 
 	T_EQ(pgclass_usable_size(m->c.pool, b->p), b->usable);
+}
+
+void model_null(struct model *m)
+{
+	unsigned long w = shim_warnings;
+
+	T_EQ(pgclass_free(m->c.pool, NULL), 0);
+	T_EQ(pgclass_usable_size(m->c.pool, NULL), 0);
+	T_EQ(shim_warnings, w);
+}
+
+void model_destroy(struct model *m)
+{
+	const struct ctx *c = &m->c;
+	unsigned long w = shim_warnings;
+
+	T_EQ(pgclass_pool_destroy(c->pool), m->nb);
+	T_EQ(shim_warnings, w + !!m->nb);
+	T_ASSERT(!__asan_region_is_poisoned(c->base, c->nr_pages << c->shift));
+	T_EQ(pgclass_pool_destroy(NULL), 0);
 }
 
 bool model_live_start(const struct model *m, const char *p)

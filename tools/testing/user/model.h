@@ -82,6 +82,8 @@ void model_realloc(struct model *m, unsigned long i, size_t size);
 void model_realloc_zero(struct model *m, unsigned long i);
 void model_realloc_null(struct model *m, size_t size);
 void model_usable_size(struct model *m, unsigned long i);
+/* free(NULL) and usable_size(NULL): no-ops, not counted. */
+void model_null(struct model *m);
 
 /* Is @p the start of a live block? */
 bool model_live_start(const struct model *m, const char *p);
@@ -101,6 +103,8 @@ void model_refuse(struct model *m, char *p, bool realloc, size_t size);
 
 /* Free every block, then allocate the whole data area once. */
 void model_free_all(struct model *m);
+/* Destroy the pool with its blocks: it counts and reports them. */
+void model_destroy(struct model *m);
 /* The counters, in O(classes). */
 void model_check_stats(struct model *m);
 /* The pool page by page against the model, every block, every granule. */

@@ -6,16 +6,17 @@
  *
  * Each input makes one pool and plays operations on it:
  *
- *   byte 0   page_shift = 9 + (b & 7); if b & 8, a pool_create() with the
- *            bad page shift ((b >> 4) < 9 ? b >> 4 : 8 + (b >> 4)) is
- *            refused first
+ *   byte 0   page_shift = 9 + (b & 7); if b & 8, pool_create() must first
+ *            refuse the bad page shift (b >> 4 < 9 ? b >> 4 : 8 + (b >> 4)),
+ *            a NULL base and one misaligned by 16 << (b >> 5) bytes (mod
+ *            half a page)
  *   byte 1   pages: b % (max_pages(page_shift) + 1); fewer than 2 must
  *            be refused, and that ends the input
  *   byte 2   a partial last page of b * page / 256 bytes, which the pool
  *            must leave alone
- *   then     operations, one opcode byte each and the operand bytes it
- *            reads (a missing byte reads as 0), until the input or
- *            MAX_OPS runs out
+ *   then     operations, an opcode byte each (see op(); 0xff destroys the
+ *            pool, with its blocks) and the operand bytes it reads (a
+ *            missing byte reads as 0), until the input or MAX_OPS runs out
  *
  * A size operand is two bytes: the low three bits of the first pick a
  * range (see op_size()), the other 13 bits a value in it; a block operand
@@ -25,7 +26,8 @@
  * After every operation the model checks the call's result and the
  * counters; every 64 operations and at the end, the whole pool (layout,
  * contents, poison).  Then every block is freed, the whole data area
- * allocated once, and the pool destroyed: the partial last page must still
+ * allocated once, and the pool destroyed (an operation may also destroy it
+ * with its blocks, which ends the input): the partial last page must still
  * hold the caller's bytes and the region be addressable again.
  *
  * A failed check aborts, so libFuzzer keeps the input as a crash.
@@ -145,14 +147,20 @@ static void op_bad(struct model *m, struct input *in)
 static const char * const op_names[] = {
 	"alloc", "alloc_aligned", "free", "realloc", "realloc(NULL)",
 	"realloc(p, 0)", "bad pointer", "usable_size", "free all", "check",
+	"free(NULL)", "destroy",
 };
+
+#define OP_DESTROY	11
 
 /* PGCLASS_FUZZ_TRACE=1 in the environment: print each operation. */
 static bool trace;
 
-static void op(struct model *m, struct input *in)
+/* One operation; false if it destroyed the pool. */
+static bool op(struct model *m, struct input *in)
 {
-	uint8_t code = next(in) % ARRAY_SIZE(op_names);
+	uint8_t b = next(in);
+	/* 0xff destroys the pool with its blocks, which ends the input. */
+	unsigned int code = b == 0xff ? OP_DESTROY : b % OP_DESTROY;
 	struct pgclass_stats st;
 
 	/* The operations on a block allocate one if there is none. */
@@ -197,10 +205,17 @@ static void op(struct model *m, struct input *in)
 	case 8:
 		model_free_all(m);
 		break;
-	default:
+	case 9:
 		model_full_check(m);
 		break;
+	case 10:
+		model_null(m);
+		break;
+	default:
+		model_destroy(m);
+		return false;
 	}
+	return true;
 }
 
 static unsigned long max_pages(unsigned int shift)
@@ -219,8 +234,13 @@ static unsigned long pool_geometry(struct input *in, unsigned int *shift,
 	*shift = PGCLASS_MIN_PAGE_SHIFT + (b0 & 7);
 	nr = b1 % (max_pages(*shift) + 1);
 	*size = (nr << *shift) + (((size_t)b2 << *shift) >> 8);
-	if (b0 & 8)
+	if (b0 & 8) {
 		T_ASSERT(!pgclass_pool_create(region, *size, bad));
+		T_ASSERT(!pgclass_pool_create(NULL, *size, *shift));
+		T_ASSERT(!pgclass_pool_create(region +
+					      (16 << (b0 >> 5) % (*shift - 4)),
+					      *size, *shift));
+	}
 	if (nr < 2)
 		T_ASSERT(!pgclass_pool_create(region, *size, *shift));
 	return nr;
@@ -261,7 +281,8 @@ int pgc_fuzz_one(const uint8_t *data, size_t size)
 			bytes - (m.c.nr_pages << shift));
 	for (ops = 0; more(&in) && ops < MAX_OPS; ops++) {
 		m.step = ops + 1;
-		op(&m, &in);
+		if (!op(&m, &in))
+			goto out;
 		model_check_stats(&m);
 		if (m.step % CHECK_EVERY == 0)
 			model_full_check(&m);
@@ -269,7 +290,8 @@ int pgc_fuzz_one(const uint8_t *data, size_t size)
 	model_full_check(&m);
 	model_free_all(&m);
 	model_check_stats(&m);
-	T_EQ(pgclass_pool_destroy(m.c.pool), 0);
+	model_destroy(&m);
+out:
 	model_fini(&m);
 	T_ASSERT(!__asan_region_is_poisoned(region, bytes));
 	for (tail = m.c.nr_pages << shift; tail < bytes; tail++)

@@ -13,7 +13,8 @@ import sys
 
 MIN_SHIFT = 9
 OPS = dict(alloc=0, aligned=1, free=2, realloc=3, realloc_null=4,
-           realloc_zero=5, bad=6, usable=7, free_all=8, check=9)
+           realloc_zero=5, bad=6, usable=7, free_all=8, check=9, null=10,
+           destroy=0xff)
 BAD = dict(inside=0, freed=1, any=2, granule=3, page=4, outside=5, tail=6,
            empty=7)
 EDGES = ['1', '15', '16', '17', 'p/4', 'p/2-1', 'p/2', 'p/2+1', 'p-1', 'p',
@@ -111,6 +112,10 @@ def seeds():
     # Pools that must be refused: a bad page shift, then one page only.
     yield 'refused-pool', pool(11, 1, bad_shift=17) + op('alloc', edge('1'))
     yield 'bad-shift', pool(14, 8, bad_shift=3) + op('alloc', small(100))
+
+    # free(NULL), then the pool destroyed with blocks still in it.
+    yield 'destroy-leaks', pool(12, 8) + op('alloc', small(100)) + \
+        op('null') + op('alloc', pages(2)) + op('destroy') + op('alloc', edge('1'))
 
     # Sizes past the data area and near SIZE_MAX; realloc(NULL), (p, 0).
     yield 'huge', pool(12, 16) + op('alloc', size(6, 1)) + \
