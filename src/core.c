@@ -585,13 +585,21 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 			pgc_part_add(pool, c, i, false);
 		return;
 	}
-	if (!was_full)
-		pgc_part_del(pool, c, i);
+	/* A page of at least two blocks: empty now, it was not full. */
 	if (!(pool->spare_mask & BIT(c))) {
-		pgc_part_add(pool, c, i, true);
+		/*
+		 * It becomes the spare, at the list's tail.  Alone on the list
+		 * it is the tail already: an alloc/free pair on one page then
+		 * relinks nothing.
+		 */
+		if (pgc_next(d) != i) {
+			pgc_part_del(pool, c, i);
+			pgc_part_add(pool, c, i, true);
+		}
 		pool->spare_mask |= BIT(c);
 		return;
 	}
+	pgc_part_del(pool, c, i);
 	cl->pages--;
 	pgc_release(pool, i, 1);
 }
@@ -700,15 +708,27 @@ static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 	}
 }
 
+/*
+ * Name a refused pointer by its offset from the pool, which says where it
+ * points without saying where the pool is.  A pointer far from the pool
+ * (NULL, say) would give the pool's address away in its offset, so that
+ * one is printed with %p, which the kernel hashes.
+ */
 static void pgc_warn(struct pgclass_pool *pool, const char *op,
 		     const void *ptr, int why)
 {
-	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
-	bool below = (unsigned long)ptr < (unsigned long)pool;
+	unsigned long base = (unsigned long)pool, p = (unsigned long)ptr;
+	unsigned long span = (unsigned long)pool->nr_pages << pool->page_shift;
 
-	pr_warn_ratelimited("%s: bad pointer at offset %s%#lx: %s\n", op,
-			    below ? "-" : "", below ? -off : off,
-			    pgc_bad_msg[why]);
+	if (p >= base && p - base <= 2 * span)
+		pr_warn_ratelimited("%s: bad pointer at offset %#lx: %s\n", op,
+				    p - base, pgc_bad_msg[why]);
+	else if (p < base && base - p <= span)
+		pr_warn_ratelimited("%s: bad pointer at offset -%#lx: %s\n", op,
+				    base - p, pgc_bad_msg[why]);
+	else
+		pr_warn_ratelimited("%s: bad pointer %p, far from the pool: %s\n",
+				    op, ptr, pgc_bad_msg[why]);
 }
 
 /* Extend the extent [i, i + n) to m pages from the free run after it. */

@@ -448,6 +448,7 @@ static int t_exhaustion(const struct test_case *tc __maybe_unused)
 enum bad_kind {
 	BAD_BELOW,
 	BAD_BEYOND,
+	BAD_FAR,
 	BAD_META,
 	BAD_SMALL_INSIDE,
 	BAD_SMALL_MISALIGNED,
@@ -516,10 +517,14 @@ static int expect_refused(struct bad_fixture *b, const void *p)
 	struct ctx *c = &b->c;
 	unsigned long w = shim_warnings;
 	long off = (long)((const char *)p - c->base);
+	long span = (long)(c->nr_pages * c->page);
 	struct snap *s0, *s1;
 	char want[64];
 
-	if (off < 0)
+	/* Far from the pool, an offset would tell the pool's address. */
+	if (off < -span || off > 2 * span)
+		snprintf(want, sizeof(want), "far from the pool:");
+	else if (off < 0)
 		snprintf(want, sizeof(want), "offset -%#lx:", -off);
 	else
 		snprintf(want, sizeof(want), "offset %#lx:", off);
@@ -565,6 +570,12 @@ static int t_bad_free(const struct test_case *tc __maybe_unused)
 	case BAD_BEYOND:
 		T_OK(expect_refused(&b, c->base + c->nr_pages * P));
 		T_OK(expect_refused(&b, c->base + c->nr_pages * P + 4096));
+		break;
+	case BAD_FAR:
+		T_OK(expect_refused(&b, (void *)16));
+		T_ASSERT(!strstr(shim_last_warning, "offset"));
+		T_OK(expect_refused(&b, c->base + 3 * c->nr_pages * P));
+		T_ASSERT(!strstr(shim_last_warning, "offset"));
 		break;
 	case BAD_META:
 		T_OK(expect_refused(&b, c->base));
@@ -1460,6 +1471,8 @@ const struct test_case unit_tests[] = {
 	{ "exhaustion and recovery: 16 B, page and 3-page blocks", t_exhaustion, 12, 0 },
 	{ "bad free below the pool", t_bad_free, EACH_SHIFT, BAD_BELOW },
 	{ "bad free beyond the pool", t_bad_free, 12, BAD_BEYOND },
+	{ "bad free far from the pool: warned without its offset", t_bad_free, 12,
+	  BAD_FAR },
 	{ "bad free in the metadata pages", t_bad_free, 12, BAD_META },
 	{ "bad free inside a small block", t_bad_free, EACH_SHIFT, BAD_SMALL_INSIDE },
 	{ "bad free at a smaller class's offset", t_bad_free, 12, BAD_SMALL_MISALIGNED },
