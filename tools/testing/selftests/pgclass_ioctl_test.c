@@ -37,20 +37,6 @@ FIXTURE_TEARDOWN(dev)
 		close(self->fd);
 }
 
-/* What the allocator must give for @size bytes. */
-static uint64_t expected_usable(uint64_t page, uint64_t size)
-{
-	uint64_t b = 16;
-
-	if (size > page)
-		return (size + page - 1) / page * page;
-	if (size > page / 2)
-		return page;
-	while (b < size)
-		b <<= 1;
-	return b;
-}
-
 /* Fills the whole data area with @c through a block of another open. */
 static void scribble_arena(struct __test_metadata *_metadata,
 			   uint64_t bytes, unsigned char c)
@@ -139,7 +125,7 @@ TEST_F(dev, alloc_sizes_and_handles)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		uint64_t h, u, want = expected_usable(p, sizes[i]);
+		uint64_t h, u, want = pgc_usable_for(p, sizes[i]);
 
 		ASSERT_EQ(0, pgc_alloc(self->fd, sizes[i], &h, &u))
 			TH_LOG("alloc %llu", (unsigned long long)sizes[i]);
@@ -201,7 +187,7 @@ TEST_F(dev, realloc_keeps_contents_across_classes)
 	ASSERT_EQ(0, pgc_write(self->fd, h, 0, text, 20));
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		ASSERT_EQ(0, pgc_realloc(self->fd, h, steps[i], &nh, &nu));
-		EXPECT_EQ(expected_usable(p, steps[i]), nu);
+		EXPECT_EQ(pgc_usable_for(p, steps[i]), nu);
 		if (nh != h)	/* the old handle is stale */
 			EXPECT_EQ(-EINVAL, pgc_read(self->fd, h, 0, buf, 1));
 		memset(buf, 0, sizeof(buf));
