@@ -10,7 +10,7 @@
 # (QEMU's exit code; 124 means the timeout struck).
 #
 # Environment: PGCLASS_MODPARAMS (pgclass.ko's parameters in run mode),
-# PGCLASS_TIMEOUT (seconds, default 1500), PGCLASS_KVM=1
+# PGCLASS_TIMEOUT (seconds, default 900), PGCLASS_KVM=1
 # to use KVM where it works (nested KVM hangs on the development
 # machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024).
 set -uo pipefail
@@ -21,13 +21,14 @@ initrd=${2:?}
 rundir=${3:?}
 mode=${4:?}
 fault=${5:-}
-timeout_s=${PGCLASS_TIMEOUT:-1500}
+timeout_s=${PGCLASS_TIMEOUT:-900}
 
 mkdir -p "$rundir"
 rm -f "$rundir"/{console,results,signal}.log "$rundir/status"
 : >"$rundir/signal.log"
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 echo "$nonce" >"$rundir/nonce"
+echo "$timeout_s" >"$rundir/timeout"
 
 accel=(-accel tcg -cpu max)
 [ "${PGCLASS_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)

@@ -31,7 +31,7 @@ build=
 for fault in kunit warn kasan hang nosignal; do
 	fcounts=$out/$fault.counts
 	: >"$fcounts"
-	timeout_s=${PGCLASS_TIMEOUT:-1500}
+	timeout_s=${PGCLASS_TIMEOUT:-900}
 	# A hang is caught by the host's timeout: keep that one short.
 	[ "$fault" = hang ] && timeout_s=${PGCLASS_HANG_TIMEOUT:-90}
 	log "harness: fault=$fault"

@@ -317,8 +317,12 @@ def judge_guest(rundir, ksrc, counts, mode='check'):
     except (OSError, ValueError):
         status = None
     if status in (124, 137):
-        tally.add('fail', 'guest: timeout',
-                  f'killed after {os.environ.get("PGCLASS_TIMEOUT", "1500")} s')
+        try:
+            with open(os.path.join(rundir, 'timeout')) as f:
+                limit = f.read().strip()
+        except OSError:
+            limit = '?'
+        tally.add('fail', 'guest: timeout', f'killed after {limit} s')
     with open(os.path.join(rundir, 'nonce')) as f:
         nonce = f.read().strip()
     with open(os.path.join(rundir, 'signal.log'), errors='replace') as f:
