@@ -388,11 +388,9 @@ static void expect_failure_ok(struct model *m, size_t size)
 	T_ASSERT(failure_ok(m, size));
 }
 
-void model_alloc(struct model *m, size_t size)
+/* What alloc and realloc(NULL) returned for @size: a block, or a refusal. */
+static void took_new(struct model *m, char *p, size_t size)
 {
-	char *p = pgclass_alloc(m->c.pool, size);
-
-	m->st.alloc_calls++;
 	if (!size) {
 		T_ASSERT(!p);
 		return;
@@ -402,6 +400,14 @@ void model_alloc(struct model *m, size_t size)
 		return;
 	}
 	new_block(m, p, size);
+}
+
+void model_alloc(struct model *m, size_t size)
+{
+	char *p = pgclass_alloc(m->c.pool, size);
+
+	m->st.alloc_calls++;
+	took_new(m, p, size);
 }
 
 void model_alloc_aligned(struct model *m, size_t size, size_t align)
@@ -569,15 +575,7 @@ void model_realloc_null(struct model *m, size_t size)
 	char *p = pgclass_realloc(m->c.pool, NULL, size);
 
 	m->st.realloc_calls++;
-	if (!size) {
-		T_ASSERT(!p);
-		return;
-	}
-	if (!p) {
-		expect_failure_ok(m, size);
-		return;
-	}
-	new_block(m, p, size);
+	took_new(m, p, size);
 }
 
 void model_usable_size(struct model *m, unsigned long i)
