@@ -4,17 +4,17 @@
  * provides.
  *
  * The region is cut into allocator pages of 2^page_shift bytes (512 B to
- * 64 KiB).  Its first pages, the meta pages, hold the pool header and one
- * descriptor per data page: the core allocates nothing, so it can manage
- * memory the kernel's own allocators know nothing about.  A pool's address
- * is its region's base.
+ * 64 KiB).  Its first pages, the meta pages, hold the pool header, the
+ * per-CPU slots and one descriptor per data page: the core allocates
+ * nothing, so it can manage memory the kernel's own allocators know
+ * nothing about.  A pool's address is its region's base.
  *
  * Three cases, as in the lab this comes from:
  *  - a request of at most half a page is rounded up to a power of two of at
  *    least 16 bytes, its class, and gets a block in a page of that class.
- *    The page's descriptor holds the bitmap of its blocks and links the page
- *    into its class's list of pages that are not full.  Blocks carry no
- *    header: allocating or freeing one reads and writes metadata only;
+ *    The page's descriptor holds the bitmap of its blocks, one bit per block
+ *    set while the block is allocated.  Blocks carry no header: allocating
+ *    or freeing one reads and writes metadata only;
  *  - a request above half a page and up to a page gets a whole page;
  *  - a larger request gets exactly ceil(size / page) contiguous pages.
  *
@@ -26,54 +26,116 @@
  * The first and the last descriptor of a free run both hold its length (a
  * boundary tag): a freed extent merges with both neighbours at once.  A
  * block is found by arithmetic on its address, and loops run only over the
- * bitmap words of one page or over the size classes: the cost of an
- * allocation, a free or a realloc does not depend on the number of pages.
+ * bitmap words of one page, over the size classes or, where the text says
+ * so, over the CPUs: the cost of an allocation, a free or a realloc does not
+ * depend on the number of pages.
  *
- * A page that becomes empty goes back to the free runs at once, except that
- * a class keeps one spare empty page (at the tail of its list) to avoid
- * thrashing.  The spares are taken back when a request cannot be met
- * otherwise.
- *
- * Descriptor invariant: a descriptor that says SMALL, WHOLE or HEAD is the
- * first page of a live extent (freeing rewrites it to FREE), and the first
- * and last descriptors of every extent are exact.  Descriptors inside an
- * extent are not written, so they may only say FREE or TAIL.  That makes
+ * Descriptor invariant: a descriptor that says SMALL, OWNED, WHOLE or HEAD
+ * is the first page of a live extent (freeing rewrites it to FREE), and the
+ * first and last descriptors of every extent are exact.  Descriptors inside
+ * an extent are not written, so they may only say FREE or TAIL.  That makes
  * multi-page operations O(1) and lets a free of anything but a live block's
  * start be detected: it is refused with -EINVAL and a rate-limited
  * pr_warn() naming the offset, and changes nothing.
  *
- * Memory checkers: a block's usable bytes are unpoisoned when it is handed
- * out and poisoned when it is taken back, and the free pages of a new pool
- * start poisoned (pgclass_poison.h: KASAN in the kernel, ASan in user
- * space), so that a use of a freed block is reported.  Only the checker's
- * shadow is written, never the data pages.  It is written under the lock,
- * so that it changes together with the metadata, and costs O(size / 8)
- * bytes of shadow per call where KASAN is on (as KASAN's own poisoning of
- * kmalloc() and the page allocator does); without it, nothing.
+ * Per-CPU layer (the fast path).  Each CPU has a slot in the metadata, and
+ * a slot owns at most one page per small class: the page its CPU allocates
+ * that class from.  An owned page is on no list; its descriptor says OWNED
+ * and names the slot.  A small allocation takes the slot's lock, sets the
+ * lowest clear bit of the owned page and counts the block in the slot; a
+ * free of a block on a page the slot owns clears the bit the same way.  No
+ * pool lock, no interrupt flag, and the one atomic read-modify-write, the
+ * slot lock's cmpxchg, is on a line that only this CPU writes unless
+ * another CPU frees into its pages or reclaims them.  A free on another CPU
+ * than the owner's takes the owner's slot lock, so it is correct, and
+ * costs that line and the descriptor's: no list, no pool lock.
  *
- * Locking: one spinlock per pool, taken with spin_lock_irqsave().  No
- * function sleeps or allocates memory, so all may be called in any context,
- * hard interrupts included.  pgclass_walk() calls back with the lock held;
- * pgclass_realloc() drops it while it copies a moved block.
+ * Slow path.  When the owned page is full, the slot gives it up (it is
+ * then a full shared page on no list) and takes the head of the class's
+ * list of pages that are not full, or a new page from the free runs, under
+ * the pool lock.  Frees of blocks on shared pages, whole and multi-page
+ * blocks and every allocation that finds its slot busy (an interrupt that
+ * came in while its CPU was in the fast path, say) take the pool lock, as
+ * the whole allocator did before it had slots.
+ *
+ * Reclaim.  A request that the free runs cannot meet first takes back each
+ * class's spare empty page, then every slot's pages: it trylocks each slot
+ * (O(nr_cpus), allowed here and in stats and destroy only), puts its empty
+ * pages back to the free runs and its others on their class lists.  A slot
+ * that is locked at that moment is skipped: if the request then fails, it
+ * is counted in cache_busy_failures.  That is the one case in which space
+ * held by a cache is not found, and it needs another call in flight.  What
+ * one CPU holds is bounded: one page per small class.
+ *
+ * Bad frees stay exact on every path.  Each page has one governing lock at
+ * any time: the pool lock for a shared page, its owner's slot lock for an
+ * owned page.  Changing which one governs it takes both.  Every read of a
+ * block's bit and every change of it happens under the governing lock (or
+ * in the nested case below, atomically on the CPU that holds it), so a free
+ * sees the bitmap as it is: a block whose bit is clear, whether it sits in
+ * a free page, in an owned page or was freed a moment ago on another CPU,
+ * is refused, and of two frees of one block exactly one clears the bit.
+ * A block's bit is set only while it is allocated, so no block is handed
+ * out twice.
+ *
+ * Slot locks are this file's own local_trylock: a word that says which CPU
+ * holds it (CPU + 1), taken with cmpxchg_acquire and given back with
+ * smp_store_release, held with preemption off and only for bounded work.
+ * An interrupt that finds its own CPU's slot held cannot wait for it: it
+ * allocates through the pool lock, and a free of a block on a page governed
+ * by that slot clears the bit with cmpxchg_local(), which is atomic against
+ * the interrupted holder (it changes bits with cmpxchg_local() too), and
+ * counts under the pool lock.  A CPU that finds another CPU's slot held
+ * spins: the holder never waits for anything but the pool lock, whose
+ * holders never wait for a slot lock (they only trylock).
+ *
+ * Lock order: a slot lock, then the pool lock (a raw_spinlock_t, taken
+ * with interrupts off, held for bounded work).  Nobody holding the pool
+ * lock or a slot lock waits for a slot lock.  No function sleeps or
+ * allocates memory, so all may be called in any context but NMI, hard
+ * interrupts and PREEMPT_RT included.  pgclass_walk() calls back with the
+ * pool lock held; pgclass_realloc() holds no lock while it copies a moved
+ * block.
+ *
+ * Memory checkers: a block's usable bytes are unpoisoned when it is handed
+ * out and poisoned before it is given back, and the free pages of a new
+ * pool start poisoned (pgclass_poison.h: KASAN in the kernel, ASan in user
+ * space), so that a use of a freed block is reported.  Only the checker's
+ * shadow is written, never the data pages: O(size / 8) bytes of shadow per
+ * call where KASAN is on (as KASAN's own poisoning of kmalloc() and the page
+ * allocator does); without it, nothing.
  */
 
 #define pr_fmt(fmt) "pgclass: " fmt
 
 #include <linux/align.h>
+#include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/cache.h>
+#include <linux/compiler.h>
+#include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/export.h>
+#include <linux/kconfig.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
+#include <linux/processor.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/pgclass.h>
 #include <linux/pgclass_poison.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/visibility.h>
+#else
+#define VISIBLE_IF_KUNIT static
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
 
 /* Page indices sit in the low bits of a descriptor's two link words. */
 #define PGC_IDX_BITS	28
@@ -83,25 +145,33 @@
 /* TLSF second level: each power of two of run lengths has 4 lists. */
 #define PGC_SL_SHIFT	2
 #define PGC_SL_COUNT	BIT(PGC_SL_SHIFT)
+/* Small classes of a pool with the largest pages: 16 B .. 32 KiB. */
+#define PGC_MAX_SMALL	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT)
+/* Slots sit on lines of their own: no CPU writes another's line. */
+#define PGC_LINE	64
 
 /* What a data page's descriptor says.  FREE is 0: zeroed memory is free. */
 enum pgc_kind {
 	PGC_FREE,
-	PGC_SMALL,
+	PGC_SMALL,	/* blocks of one class, on its list or full */
 	PGC_WHOLE,
 	PGC_HEAD,
 	PGC_TAIL,
+	PGC_OWNED,	/* blocks of one class, owned by the slot in @next */
 };
 
 /*
  * struct pgc_desc - the descriptor of one data page
  * @next: the page's kind in the top bits, the next page of its list below
+ *	(OWNED: the owner's slot)
  * @prev: the page's class in the top bits, the previous page of its list
- * @map: SMALL: the block bitmap, bits past the page's blocks set;
+ * @map: SMALL and OWNED: the block bitmap, bits past the page's blocks set;
  *	FREE (first and last page of a run) and HEAD: map[0] = length in pages
  *
- * Free runs are in NIL-terminated lists, the pages of a class that are not
- * full in a circular list (so that its tail, the spare, is at hand).
+ * Free runs are in NIL-terminated lists, the shared pages of a class that
+ * are not full in a circular list (so that its tail, the spare, is at
+ * hand).  @next is read without a lock to find which lock governs the
+ * page, so it is written with WRITE_ONCE().
  */
 struct pgc_desc {
 	u32 next;
@@ -112,22 +182,61 @@ struct pgc_desc {
 /* A small class: its list of pages that are not full, and its counters. */
 struct pgc_class {
 	u32 partial;
-	u32 pages;
-	u32 used;
+	u32 pages;	/* owned ones included */
+	u32 used;	/* blocks counted under the pool lock, modulo 2^32 */
+};
+
+/*
+ * struct pgc_cpu - one CPU's slot
+ * @lock: 0, or the holder's CPU + 1 (see "Slot locks" above)
+ * @alloc_calls: pgclass_alloc() calls it served
+ * @realloc_calls: pgclass_realloc() calls it served (allocating or freeing)
+ * @free_calls: pgclass_free() calls it served, from any CPU
+ * @remote_frees: frees it served for another CPU
+ * @refills: pages it took under the pool lock
+ * @flushes: times reclaim took its pages back
+ * @used: per class, blocks it handed out less blocks it took back, modulo
+ *	2^32 (a block allocated here and freed elsewhere makes one slot's
+ *	count grow and another's shrink: only the sum over the slots and the
+ *	pool, which is below 2^32, is a count)
+ * @page: per class, the page it owns, or PGC_NIL
+ *
+ * Everything but @lock is read and written by the holder of @lock only;
+ * stats, walk and destroy read it without, exact when the pool is idle.
+ */
+struct pgc_cpu {
+	u32 lock;
+	u32 pad;
+	u64 alloc_calls;
+	u64 realloc_calls;
+	u64 free_calls;
+	u64 remote_frees;
+	u64 refills;
+	u64 flushes;
+	u32 used[PGC_MAX_SMALL];
+	u32 page[PGC_MAX_SMALL];
 };
 
 /*
  * The pool header, at the region's base.  It is followed by the TLSF
  * second-level bitmaps (u8 per row) and list heads (u32 per list), then by
- * the descriptors: everything is sized to the pool, to keep the metadata
- * within 1% of the region at 4 KiB pages.
+ * the slots and the descriptors: everything is sized to the pool, to keep
+ * the metadata within 1% of the region at 4 KiB pages.  The slots take
+ * what that budget leaves, so the header is kept small: the default
+ * 1024-page pool has 8 bytes to spare without them.
  */
 struct pgclass_pool {
-	spinlock_t lock;		/* protects the pool and its descriptors */
+	/*
+	 * Protects everything below but the constants, the shared pages'
+	 * descriptors and the list heads.  A slot's fields belong to its own
+	 * lock; changing which lock governs a page takes both.
+	 */
+	raw_spinlock_t lock;
 	u64 alloc_calls;
 	u64 free_calls;
 	u64 realloc_calls;
 	u64 failed_calls;
+	u32 cache_busy_failures;
 	u32 nr_pages;
 	u32 meta_pages;
 	u32 free_pages;
@@ -136,7 +245,10 @@ struct pgclass_pool {
 	u32 multi_pages;
 	u32 multi_blocks;
 	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
-	u16 desc_off;		/* offset of the first data page's descriptor */
+	u32 desc_off;		/* offset of the first data page's descriptor */
+	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
+				 * before the descriptors
+				 */
 	u16 desc_size;
 	u16 heads_off;		/* offset of the TLSF list heads */
 	u16 spare_mask;		/* classes that keep a spare empty page */
@@ -166,19 +278,32 @@ static const char * const pgc_bad_msg[] = {
 	[PGC_BAD_UNUSED] = "block not allocated (double free?)",
 };
 
+/* Which counter a call goes to. */
+enum pgc_call {
+	PGC_CALL_NONE,
+	PGC_CALL_ALLOC,
+	PGC_CALL_FREE,
+	PGC_CALL_REALLOC,
+};
+
 /* An allocated block, as pgc_lookup() finds it. */
 struct pgc_ref {
 	u32 page;
 	u32 kind;
 	u32 class;
 	u32 pages;	/* HEAD: the block's pages; else 1 */
-	u32 bit;	/* SMALL: the block's index in its page */
+	u32 bit;	/* SMALL, OWNED: the block's index in its page */
 	size_t size;	/* usable size */
 };
 
 static inline u32 pgc_kind(const struct pgc_desc *d)
 {
-	return d->next >> PGC_IDX_BITS;
+	return READ_ONCE(d->next) >> PGC_IDX_BITS;
+}
+
+static inline bool pgc_kind_small(u32 kind)
+{
+	return kind == PGC_SMALL || kind == PGC_OWNED;
 }
 
 static inline u32 pgc_class(const struct pgc_desc *d)
@@ -188,7 +313,7 @@ static inline u32 pgc_class(const struct pgc_desc *d)
 
 static inline u32 pgc_next(const struct pgc_desc *d)
 {
-	return d->next & PGC_IDX_MASK;
+	return READ_ONCE(d->next) & PGC_IDX_MASK;
 }
 
 static inline u32 pgc_prev(const struct pgc_desc *d)
@@ -198,7 +323,7 @@ static inline u32 pgc_prev(const struct pgc_desc *d)
 
 static inline void pgc_set_next(struct pgc_desc *d, u32 i)
 {
-	d->next = (d->next & ~PGC_IDX_MASK) | i;
+	WRITE_ONCE(d->next, (d->next & ~PGC_IDX_MASK) | i);
 }
 
 static inline void pgc_set_prev(struct pgc_desc *d, u32 i)
@@ -208,10 +333,9 @@ static inline void pgc_set_prev(struct pgc_desc *d, u32 i)
 
 static inline void pgc_init(struct pgc_desc *d, u32 kind, u32 class)
 {
-	d->next = kind << PGC_IDX_BITS;
+	WRITE_ONCE(d->next, kind << PGC_IDX_BITS);
 	d->prev = class << PGC_IDX_BITS;
 }
-
 static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 {
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
@@ -510,20 +634,6 @@ static void pgc_reclaim_spares(struct pgclass_pool *pool)
 	pool->spare_mask = 0;
 }
 
-/* @n contiguous free pages, taking the spares back if need be. */
-static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n)
-{
-	u32 s = pgc_find_run(pool, n);
-
-	if (!s && pool->spare_mask) {
-		pgc_reclaim_spares(pool);
-		s = pgc_find_run(pool, n);
-	}
-	if (s)
-		pgc_take(pool, s, n);
-	return s;
-}
-
 static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
@@ -533,31 +643,219 @@ static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
 	pgc_init(pgc_desc(pool, i + n - 1), PGC_TAIL, pgc_multi_class(pool));
 }
 
-static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c)
+
+#define PGC_SLOT_SIZE	ALIGN(sizeof(struct pgc_cpu), PGC_LINE)
+
+static inline struct pgc_cpu *pgc_slot(struct pgclass_pool *pool, u32 k)
+{
+	return (struct pgc_cpu *)((char *)pool + pool->desc_off -
+				  (size_t)(pool->nr_slots - k) * PGC_SLOT_SIZE);
+}
+
+static inline bool pgc_slot_trylock(struct pgc_cpu *s, u32 cpu)
+{
+	return !READ_ONCE(s->lock) && cmpxchg_acquire(&s->lock, 0, cpu + 1) == 0;
+}
+
+static inline void pgc_slot_unlock(struct pgc_cpu *s)
+{
+	smp_store_release(&s->lock, 0);
+}
+
+/* An empty page of small class @c: its bits past the blocks set. */
+static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
+			   u32 c)
+{
+	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb), w;
+
+	d->map[0] = pgc_preset(nb);
+	for (w = 1; w < pool->map_words; w++)
+		d->map[w] = w < nw ? 0 : ~0UL;
+}
+
+/*
+ * Set the lowest clear bit of an owned page of @nw bitmap words, or return
+ * -1 if there is none.  cmpxchg_local(): an interrupt on this CPU may clear
+ * a bit of the same word meanwhile (pgc_owned_clear()).
+ */
+static long pgc_owned_take(struct pgc_desc *d, u32 nw)
+{
+	unsigned long old;
+	u32 w;
+
+	for (w = 0; w < nw; w++) {
+		do {
+			old = READ_ONCE(d->map[w]);
+			if (old == ~0UL)
+				break;
+		} while (cmpxchg_local(&d->map[w], old,
+				       old | (1UL << ffz(old))) != old);
+		if (old != ~0UL)
+			return (long)w * BITS_PER_LONG + ffz(old);
+	}
+	return -1;
+}
+
+/* Clear bit @bit of an owned page; false if it was clear already. */
+static bool pgc_owned_clear(struct pgc_desc *d, u32 bit)
+{
+	unsigned long *word = &d->map[bit / BITS_PER_LONG];
+	unsigned long mask = 1UL << (bit % BITS_PER_LONG), old;
+
+	do {
+		old = READ_ONCE(*word);
+		if (!(old & mask))
+			return false;
+	} while (cmpxchg_local(word, old, old & ~mask) != old);
+	return true;
+}
+
+static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
+				   unsigned long bit)
+{
+	return (char *)pgc_addr(pool, i) +
+	       (bit << (c + PGCLASS_MIN_BLOCK_SHIFT));
+}
+
+/*
+ * A shared page of class @c leaves its list or the free runs to be owned by
+ * slot @k.  Under the pool lock and @k's lock.
+ */
+static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
+{
+	struct pgc_desc *d = pgc_desc(pool, i);
+
+	pgc_init(d, PGC_OWNED, c);
+	pgc_set_next(d, k);
+	pgc_slot(pool, k)->page[c] = i;
+}
+
+/*
+ * Give slot @s's pages back: an empty one to the free runs, one that is not
+ * full to the head of its class's list, a full one to no list.  Under the
+ * pool lock and @s's lock.
+ */
+static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
+{
+	struct pgc_desc *d;
+	u32 c, i, nb;
+
+	for (c = 0; c < pool->nr_small; c++) {
+		i = s->page[c];
+		if (!i)
+			continue;
+		s->page[c] = PGC_NIL;
+		d = pgc_desc(pool, i);
+		nb = pgc_blocks(pool, c);
+		pgc_init(d, PGC_SMALL, c);
+		if (pgc_map_empty(d, nb)) {
+			pool->cls[c].pages--;
+			pgc_release(pool, i, 1);
+		} else if (!pgc_map_full(d, pgc_words(nb))) {
+			pgc_part_add(pool, c, i, false);
+		}
+	}
+	s->flushes++;
+}
+
+/*
+ * Take back what every slot but @held caches (@held is the caller's own
+ * slot, or U32_MAX; the caller flushes its own).  Under the pool lock.
+ * O(nr_cpus).  Returns how many slots were locked by someone else.
+ */
+static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
+{
+	u32 k, cpu = raw_smp_processor_id(), busy = 0;
+	struct pgc_cpu *s;
+
+	for (k = 0; k < pool->nr_slots; k++) {
+		s = pgc_slot(pool, k);
+		if (k == held) {
+			pgc_slot_flush(pool, s);
+			continue;
+		}
+		if (!pgc_slot_trylock(s, cpu)) {
+			busy++;
+			continue;
+		}
+		pgc_slot_flush(pool, s);
+		pgc_slot_unlock(s);
+	}
+	return busy;
+}
+
+/*
+ * @n contiguous free pages, taking the spares and then the slots' pages
+ * back if need be; *@busy counts slots that could not be asked.  Under the
+ * pool lock.
+ */
+static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
+			 u32 *busy)
+{
+	u32 s = pgc_find_run(pool, n);
+
+	if (!s && pool->spare_mask) {
+		pgc_reclaim_spares(pool);
+		s = pgc_find_run(pool, n);
+	}
+	if (!s && pool->nr_slots) {
+		*busy += pgc_reclaim_slots(pool, held);
+		if (pool->spare_mask)
+			pgc_reclaim_spares(pool);
+		s = pgc_find_run(pool, n);
+	}
+	if (s)
+		pgc_take(pool, s, n);
+	return s;
+}
+
+/*
+ * A page of class @c that is not full, off its list for a slot, or a new
+ * one; PGC_NIL if there is none.  Under the pool lock.
+ */
+static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
+			  u32 *busy)
 {
 	struct pgc_class *cl = &pool->cls[c];
-	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb);
-	u32 i = cl->partial, w;
+	u32 i = cl->partial;
+
+	if (i) {
+		/* The spare is the tail: it is the head only when alone. */
+		if ((pool->spare_mask & BIT(c)) && pgc_next(pgc_desc(pool, i)) == i)
+			pool->spare_mask &= ~BIT(c);
+		pgc_part_del(pool, c, i);
+		return i;
+	}
+	i = pgc_get_pages(pool, 1, held, busy);
+	/* Reclaim may have put a slot's page of this class on the list. */
+	if (!i && cl->partial)
+		return pgc_class_page(pool, c, held, busy);
+	if (!i)
+		return PGC_NIL;
+	pgc_small_init(pool, pgc_desc(pool, i), c);
+	cl->pages++;
+	return i;
+}
+
+/* A block of small class @c from the shared pages.  Under the pool lock. */
+static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c, u32 *busy)
+{
+	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb), w;
+	u32 i = pool->cls[c].partial;
 	struct pgc_desc *d;
 	unsigned long bit;
 
 	if (!i) {
-		i = pgc_get_pages(pool, 1);
+		i = pgc_class_page(pool, c, U32_MAX, busy);
 		if (!i)
 			return NULL;
-		d = pgc_desc(pool, i);
-		pgc_init(d, PGC_SMALL, c);
-		d->map[0] = pgc_preset(nb);
-		for (w = 1; w < pool->map_words; w++)
-			d->map[w] = w < nw ? 0 : ~0UL;
+		pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 		pgc_part_add(pool, c, i, false);
-		cl->pages++;
-	} else {
-		d = pgc_desc(pool, i);
-		/* The spare is the tail: it is the head only when alone. */
-		if ((pool->spare_mask & BIT(c)) && pgc_next(d) == i)
-			pool->spare_mask &= ~BIT(c);
+	} else if ((pool->spare_mask & BIT(c)) &&
+		   pgc_next(pgc_desc(pool, i)) == i) {
+		pool->spare_mask &= ~BIT(c);
 	}
+	d = pgc_desc(pool, i);
 	/* A page on the list is not full: one of its nw words has a 0. */
 	for (w = 0; w < nw - 1 && d->map[w] == ~0UL; w++)
 		;
@@ -565,10 +863,8 @@ static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c)
 	d->map[w] |= 1UL << bit;
 	if (pgc_map_full(d, nw))
 		pgc_part_del(pool, c, i);
-	cl->used++;
-	return (char *)pgc_addr(pool, i) +
-	       (((size_t)w * BITS_PER_LONG + bit) <<
-		(c + PGCLASS_MIN_BLOCK_SHIFT));
+	pool->cls[c].used++;
+	return pgc_block_addr(pool, i, c, (unsigned long)w * BITS_PER_LONG + bit);
 }
 
 static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
@@ -604,116 +900,164 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 	pgc_release(pool, i, 1);
 }
 
-/* A new block of @size bytes, unpoisoned, or NULL. */
-static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size)
+/*
+ * A new block of @size bytes, or NULL; @held is the caller's slot (see
+ * pgc_reclaim_slots()).  Not unpoisoned yet.  Under the pool lock.
+ */
+static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held)
 {
 	u32 shift = pool->page_shift;
-	u32 i, n, c;
-	void *p;
+	u32 i, n, busy = 0;
+	void *p = NULL;
 
 	if (size <= BIT(shift - 1)) {
-		c = pgc_class_of(size);
-		p = pgc_small_alloc(pool, c);
-		if (p)
-			pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
-		return p;
+		p = pgc_small_alloc(pool, pgc_class_of(size), &busy);
+	} else if (size <= BIT(shift)) {
+		i = pgc_get_pages(pool, 1, held, &busy);
+		if (i) {
+			pgc_init(pgc_desc(pool, i), PGC_WHOLE, pool->nr_small);
+			pool->whole_pages++;
+			p = pgc_addr(pool, i);
+		}
+	} else if (size <= pgc_data_bytes(pool)) {
+		n = DIV_ROUND_UP(size, BIT(shift));
+		i = pgc_get_pages(pool, n, held, &busy);
+		if (i) {
+			pgc_set_head(pool, i, n);
+			pool->multi_pages += n;
+			pool->multi_blocks++;
+			p = pgc_addr(pool, i);
+		}
 	}
-	if (size <= BIT(shift)) {
-		i = pgc_get_pages(pool, 1);
-		if (!i)
-			return NULL;
-		pgc_init(pgc_desc(pool, i), PGC_WHOLE, pool->nr_small);
-		pool->whole_pages++;
-		pgc_unpoison(pgc_addr(pool, i), BIT(shift));
-		return pgc_addr(pool, i);
-	}
-	if (size > pgc_data_bytes(pool))
-		return NULL;
-	n = DIV_ROUND_UP(size, BIT(shift));
-	i = pgc_get_pages(pool, n);
-	if (!i)
-		return NULL;
-	pgc_set_head(pool, i, n);
-	pool->multi_pages += n;
-	pool->multi_blocks++;
-	pgc_unpoison(pgc_addr(pool, i), (size_t)n << shift);
-	return pgc_addr(pool, i);
+	if (!p && busy)
+		pool->cache_busy_failures++;
+	return p;
 }
 
-/* Find the allocated block that starts at @ptr, or say why there is none. */
-static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
-		      struct pgc_ref *r)
+/* The usable size of a new block of @size bytes. */
+static size_t pgc_usable(struct pgclass_pool *pool, size_t size)
 {
-	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
 	u32 shift = pool->page_shift;
-	unsigned long in;
-	struct pgc_desc *d;
-	u32 bshift;
 
-	if (off >= (unsigned long)pool->nr_pages << shift)
-		return PGC_BAD_RANGE;
-	if (off < (unsigned long)pool->meta_pages << shift)
-		return PGC_BAD_META;
-	r->page = off >> shift;
-	in = off & (BIT(shift) - 1);
-	d = pgc_desc(pool, r->page);
-	r->kind = pgc_kind(d);
-	r->class = pgc_class(d);
-	r->pages = 1;
-	r->bit = 0;
-	switch (r->kind) {
-	case PGC_SMALL:
-		bshift = r->class + PGCLASS_MIN_BLOCK_SHIFT;
-		if (in & (BIT(bshift) - 1))
-			return PGC_BAD_START;
-		r->bit = in >> bshift;
-		if (!test_bit(r->bit, d->map))
-			return PGC_BAD_UNUSED;
-		r->size = BIT(bshift);
-		return PGC_OK;
-	case PGC_WHOLE:
-		if (in)
-			return PGC_BAD_START;
-		r->size = BIT(shift);
-		return PGC_OK;
-	case PGC_HEAD:
-		if (in)
-			return PGC_BAD_START;
-		r->pages = d->map[0];
-		r->size = (size_t)r->pages << shift;
-		return PGC_OK;
-	default:	/* FREE or TAIL: not the first page of a block */
-		return PGC_BAD_PAGE;
-	}
+	if (size <= BIT(shift - 1))
+		return BIT(pgc_class_of(size) + PGCLASS_MIN_BLOCK_SHIFT);
+	return ALIGN(size, BIT(shift));
 }
 
-/* Free the block @r, poisoning it. */
-static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
+static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 {
-	pgc_poison((char *)pgc_addr(pool, r->page) + (size_t)r->bit * r->size,
-		   r->size);
-	switch (r->kind) {
-	case PGC_SMALL:
-		pgc_small_free(pool, r->page, r->class, r->bit);
-		break;
-	case PGC_WHOLE:
-		pool->whole_pages--;
-		pgc_release(pool, r->page, 1);
-		break;
-	default:	/* HEAD */
-		pool->multi_pages -= r->pages;
-		pool->multi_blocks--;
-		pgc_release(pool, r->page, r->pages);
-		break;
-	}
+	if (call == PGC_CALL_ALLOC)
+		pool->alloc_calls++;
+	else if (call == PGC_CALL_FREE)
+		pool->free_calls++;
+	else if (call == PGC_CALL_REALLOC)
+		pool->realloc_calls++;
+}
+
+static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
+{
+	if (call == PGC_CALL_ALLOC)
+		s->alloc_calls++;
+	else if (call == PGC_CALL_FREE)
+		s->free_calls++;
+	else if (call == PGC_CALL_REALLOC)
+		s->realloc_calls++;
 }
 
 /*
- * Name a refused pointer by its offset from the pool, which says where it
- * points without saying where the pool is.  A pointer far from the pool
- * (NULL, say) would give the pool's address away in its offset, so that
- * one is printed with %p, which the kernel hashes.
+ * The slow half of a small allocation on slot @s (locked by CPU @k): give
+ * up its full page of class @c and own another.  Interrupts are off from
+ * here on, so nothing on this CPU changes the page meanwhile.
  */
+static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
+			u32 c, enum pgc_call call)
+{
+	u32 nw = pgc_words(pgc_blocks(pool, c)), i, busy = 0;
+	unsigned long flags;
+	void *p = NULL;
+	long bit = -1;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	i = s->page[c];
+	if (i) {
+		/* An interrupt may have freed a block since the first look. */
+		bit = pgc_owned_take(pgc_desc(pool, i), nw);
+		if (bit < 0) {
+			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
+			s->page[c] = PGC_NIL;
+		}
+	}
+	if (bit < 0) {
+		i = pgc_class_page(pool, c, k, &busy);
+		if (i) {
+			pgc_own(pool, i, c, k);
+			s->refills++;
+			bit = pgc_owned_take(pgc_desc(pool, i), nw);
+		}
+	}
+	if (bit >= 0) {
+		p = pgc_block_addr(pool, i, c, bit);
+		pgc_count_slot(s, call);
+		s->used[c]++;
+	} else {
+		pgc_count_call(pool, call);
+		pool->failed_calls++;
+		if (busy)
+			pool->cache_busy_failures++;
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return p;
+}
+
+/*
+ * Allocate @size bytes, counted as @call: through this CPU's slot for a
+ * small block, through the pool lock otherwise or when the slot is taken.
+ */
+static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
+			    enum pgc_call call)
+{
+	u32 shift = pool->page_shift, cpu, c, i, nw;
+	unsigned long flags;
+	struct pgc_cpu *s;
+	void *p = NULL;
+	long bit;
+
+	cpu = get_cpu();
+	if (size && size <= BIT(shift - 1) && cpu < pool->nr_slots) {
+		s = pgc_slot(pool, cpu);
+		if (pgc_slot_trylock(s, cpu)) {
+			c = pgc_class_of(size);
+			nw = pgc_words(pgc_blocks(pool, c));
+			i = s->page[c];
+			bit = i ? pgc_owned_take(pgc_desc(pool, i), nw) : -1;
+			if (bit >= 0) {
+				p = pgc_block_addr(pool, i, c, bit);
+				pgc_count_slot(s, call);
+				s->used[c]++;
+			} else {
+				p = pgc_refill(pool, s, cpu, c, call);
+			}
+			pgc_slot_unlock(s);
+			put_cpu();
+			if (p)
+				pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
+			return p;
+		}
+	}
+	put_cpu();
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pgc_count_call(pool, call);
+	if (size)
+		p = pgc_alloc_locked(pool, size, U32_MAX);
+	if (!p && size)
+		pool->failed_calls++;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (p)
+		pgc_unpoison(p, pgc_usable(pool, size));
+	return p;
+}
+
 static void pgc_warn(struct pgclass_pool *pool, const char *op,
 		     const void *ptr, int why)
 {
@@ -760,7 +1104,7 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	u32 m;
 
 	if (size <= BIT(shift - 1))
-		return r->kind == PGC_SMALL && pgc_class_of(size) == r->class;
+		return pgc_kind_small(r->kind) && pgc_class_of(size) == r->class;
 	if (size <= BIT(shift)) {
 		if (r->kind == PGC_WHOLE)
 			return true;
@@ -775,7 +1119,7 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 		pgc_release(pool, r->page + 1, r->pages - 1);
 		return true;
 	}
-	if (r->kind == PGC_SMALL || size > pgc_data_bytes(pool))
+	if (pgc_kind_small(r->kind) || size > pgc_data_bytes(pool))
 		return false;
 	m = DIV_ROUND_UP(size, BIT(shift));
 	if (r->kind == PGC_WHOLE) {
@@ -808,13 +1152,221 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	return true;
 }
 
+/*
+ * Find the allocated block that starts at @ptr, or say why there is none.
+ * Under the lock that governs its page; with only the pool lock, a page
+ * owned by a slot is not looked into: -EAGAIN.
+ */
+static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
+		      struct pgc_ref *r, bool owned_ok)
+{
+	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
+	u32 shift = pool->page_shift;
+	unsigned long in;
+	struct pgc_desc *d;
+	u32 bshift;
+
+	if (off >= (unsigned long)pool->nr_pages << shift)
+		return PGC_BAD_RANGE;
+	if (off < (unsigned long)pool->meta_pages << shift)
+		return PGC_BAD_META;
+	r->page = off >> shift;
+	in = off & (BIT(shift) - 1);
+	d = pgc_desc(pool, r->page);
+	r->kind = pgc_kind(d);
+	r->class = pgc_class(d);
+	r->pages = 1;
+	r->bit = 0;
+	switch (r->kind) {
+	case PGC_OWNED:
+		if (!owned_ok)
+			return -EAGAIN;
+		fallthrough;
+	case PGC_SMALL:
+		bshift = r->class + PGCLASS_MIN_BLOCK_SHIFT;
+		if (in & (BIT(bshift) - 1))
+			return PGC_BAD_START;
+		r->bit = in >> bshift;
+		if (!test_bit(r->bit, d->map))
+			return PGC_BAD_UNUSED;
+		r->size = BIT(bshift);
+		return PGC_OK;
+	case PGC_WHOLE:
+		if (in)
+			return PGC_BAD_START;
+		r->size = BIT(shift);
+		return PGC_OK;
+	case PGC_HEAD:
+		if (in)
+			return PGC_BAD_START;
+		r->pages = d->map[0];
+		r->size = (size_t)r->pages << shift;
+		return PGC_OK;
+	default:	/* FREE or TAIL: not the first page of a block */
+		return PGC_BAD_PAGE;
+	}
+}
+
+static inline void *pgc_ref_addr(struct pgclass_pool *pool,
+				 const struct pgc_ref *r)
+{
+	return (char *)pgc_addr(pool, r->page) + (size_t)r->bit * r->size;
+}
+
+/* Free the shared block @r, poisoning it.  Under the pool lock. */
+static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
+{
+	pgc_poison(pgc_ref_addr(pool, r), r->size);
+	switch (r->kind) {
+	case PGC_SMALL:
+		pgc_small_free(pool, r->page, r->class, r->bit);
+		break;
+	case PGC_WHOLE:
+		pool->whole_pages--;
+		pgc_release(pool, r->page, 1);
+		break;
+	default:	/* HEAD */
+		pool->multi_pages -= r->pages;
+		pool->multi_blocks--;
+		pgc_release(pool, r->page, r->pages);
+		break;
+	}
+}
+
+/*
+ * Look up, and if @do_free free, the block at @ptr on page @page, which
+ * was seen owned by slot @k: under @k's lock, or, when an interrupted
+ * context on this CPU holds it, with cmpxchg_local() (see "Slot locks").
+ * -EAGAIN if the page changed hands before the lock was had.
+ */
+static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
+			u32 k, struct pgc_ref *r, bool do_free,
+			enum pgc_call call)
+{
+	struct pgc_desc *d = pgc_desc(pool, page);
+	struct pgc_cpu *s = pgc_slot(pool, k);
+	u32 cpu = get_cpu();
+	bool nested = false;
+	unsigned long flags;
+	int bad;
+
+	while (!pgc_slot_trylock(s, cpu)) {
+		if (READ_ONCE(s->lock) == cpu + 1) {
+			nested = true;
+			break;
+		}
+		cpu_relax();
+	}
+	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k)) {
+		bad = -EAGAIN;
+		goto out;
+	}
+	bad = pgc_lookup(pool, ptr, r, true);
+	if (bad || !do_free)
+		goto out;
+	pgc_poison(pgc_ref_addr(pool, r), r->size);
+	if (!pgc_owned_clear(d, r->bit)) {
+		/* An interrupt on this CPU freed it since the lookup. */
+		bad = PGC_BAD_UNUSED;
+		goto out;
+	}
+	if (nested) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		pgc_count_call(pool, call);
+		pool->cls[r->class].used--;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		goto out;
+	}
+	pgc_count_slot(s, call);
+	s->used[r->class]--;
+	if (k != cpu)
+		s->remote_frees++;
+out:
+	if (!nested)
+		pgc_slot_unlock(s);
+	put_cpu();
+	return bad;
+}
+
+/*
+ * Look up, and if @do_free free, the block at @ptr under the lock that
+ * governs its page.  A bad pointer is counted (as @call) and warned about
+ * as @op; returns 0 or why it is bad.
+ */
+static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
+			struct pgc_ref *r, bool do_free, enum pgc_call call,
+			const char *op)
+{
+	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
+	u32 shift = pool->page_shift, page;
+	unsigned long flags, next;
+	int bad;
+
+	for (;;) {
+		page = off >> shift;
+		if (off < (unsigned long)pool->nr_pages << shift &&
+		    page >= pool->meta_pages) {
+			next = READ_ONCE(pgc_desc(pool, page)->next);
+			if (next >> PGC_IDX_BITS == PGC_OWNED) {
+				bad = pgc_owned_op(pool, ptr, page,
+						   next & PGC_IDX_MASK, r,
+						   do_free, call);
+				if (bad == -EAGAIN)
+					continue;
+				if (!bad)
+					return 0;
+				break;
+			}
+		}
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		bad = pgc_lookup(pool, ptr, r, false);
+		if (bad == -EAGAIN) {
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
+			continue;
+		}
+		if (bad && call != PGC_CALL_NONE) {
+			pgc_count_call(pool, call);
+			pool->failed_calls++;
+		} else if (!bad && do_free) {
+			pgc_count_call(pool, call);
+			pgc_free_ref(pool, r);
+		}
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		if (!bad)
+			return 0;
+		goto warn;
+	}
+	/* A bad pointer into a page a slot owns: counted apart. */
+	if (call != PGC_CALL_NONE) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		pgc_count_call(pool, call);
+		pool->failed_calls++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
+warn:
+	if (op)
+		pgc_warn(pool, op, ptr, bad);
+	return bad;
+}
+
+/* Blocks of small class @c allocated now: the pool's and the slots' sum. */
+static u32 pgc_class_used(struct pgclass_pool *pool, u32 c)
+{
+	u32 used = pool->cls[c].used, k;
+
+	for (k = 0; k < pool->nr_slots; k++)
+		used += READ_ONCE(pgc_slot(pool, k)->used[c]);
+	return used;
+}
+
+/* Blocks allocated now; exact when no call is in flight.  O(nr_cpus). */
 static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 {
 	unsigned long blocks = pool->whole_pages + pool->multi_blocks;
 	u32 c;
 
 	for (c = 0; c < pool->nr_small; c++)
-		blocks += pool->cls[c].used;
+		blocks += pgc_class_used(pool, c);
 	return blocks;
 }
 
@@ -831,41 +1383,96 @@ static size_t pgc_header_size(u32 nr_small, u32 rows, size_t *heads_off)
 		     sizeof(unsigned long));
 }
 
+/* Where the descriptors start: after the header and @slots slots. */
+static size_t pgc_desc_offset(u32 nr_small, u32 data, u32 slots)
+{
+	size_t hdr = pgc_header_size(nr_small, pgc_rows(data), NULL);
+
+	return slots ? ALIGN(hdr, PGC_LINE) + (size_t)slots * PGC_SLOT_SIZE :
+		       hdr;
+}
+
 static bool pgc_meta_fits(u32 nr, u32 meta, u32 nr_small, size_t dsize,
-			  u32 shift)
+			  u32 shift, u32 slots)
 {
 	u32 data = nr - meta;
 
-	return pgc_header_size(nr_small, pgc_rows(data), NULL) +
+	return pgc_desc_offset(nr_small, data, slots) +
 	       (size_t)data * dsize <= (size_t)meta << shift;
 }
 
-/**
- * pgclass_pool_create() - make a pool over a region
- * @base: the region, aligned to the allocator page size
- * @size: its size in bytes; a partial last page is not used
- * @page_shift: log2 of the allocator page size,
- *	%PGCLASS_MIN_PAGE_SHIFT .. %PGCLASS_MAX_PAGE_SHIFT
- *
- * The pool header and the page descriptors are written to the first pages
- * of the region, which are not available to allocations; the rest forms one
- * free run.  Nothing is allocated: the pool lives until the caller stops
- * using the region (see pgclass_pool_destroy()).  The region may hold up to
- * 2^28 - 1 pages and up to 64 GiB.  With KASAN, the data pages are
- * poisoned until a block is allocated over them, and every block again
- * once it is freed: accessing them is reported as a use-after-free.
- *
- * Context: any context; it writes the metadata pages, O(number of pages).
- * Return: the pool (at @base), or NULL if @base is NULL or misaligned,
- * @page_shift is out of range, or the region is too small (no data page
- * beside the metadata) or too large.
+/*
+ * Smallest number of meta pages such that the header, @slots slots and the
+ * descriptors of the other pages fit in them.  Sizing the TLSF arrays for
+ * a run of nr - 1 pages makes the first guess an upper bound; the arrays
+ * shrink by far less than a page when runs can only be nr - meta long, so
+ * the loop steps down at most once.
  */
-struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
-					 unsigned int page_shift)
+static u32 pgc_meta_pages(u32 nr, u32 nr_small, size_t dsize, u32 shift,
+			  u32 slots)
+{
+	size_t fixed = pgc_desc_offset(nr_small, nr - 1, slots);
+	u32 meta = DIV_ROUND_UP(fixed + (size_t)nr * dsize, BIT(shift) + dsize);
+
+	while (meta > 1 &&
+	       pgc_meta_fits(nr, meta - 1, nr_small, dsize, shift, slots))
+		meta--;
+	return meta;
+}
+
+/*
+ * Slots for up to @cpus CPUs within the metadata budget: the pages the
+ * descriptors need anyway or 1% of the region, whichever is more.  The
+ * count comes back in *@slots.
+ */
+static u32 pgc_meta_with_slots(u32 nr, u32 nr_small, size_t dsize, u32 shift,
+			       u32 cpus, u32 *slots)
+{
+	u32 meta = pgc_meta_pages(nr, nr_small, dsize, shift, 0);
+	u32 budget = max(meta, nr / 100), want, data;
+	size_t room, used;
+
+	*slots = 0;
+	if (!cpus || meta >= nr)
+		return meta;
+	want = min_t(u32, cpus, U16_MAX);
+	if (pgc_meta_pages(nr, nr_small, dsize, shift, want) > budget) {
+		data = nr - budget;
+		used = pgc_desc_offset(nr_small, data, 0);
+		used = ALIGN(used, PGC_LINE) + (size_t)data * dsize;
+		room = (size_t)budget << shift;
+		want = room > used ? (room - used) / PGC_SLOT_SIZE : 0;
+		want = min_t(u32, want, cpus);
+	}
+	if (!want)
+		return meta;
+	meta = pgc_meta_pages(nr, nr_small, dsize, shift, want);
+	if (meta >= nr)
+		return pgc_meta_pages(nr, nr_small, dsize, shift, 0);
+	*slots = want;
+	return meta;
+}
+
+/**
+ * pgclass_pool_create_cpus() - pgclass_pool_create() for @nr_cpus CPUs
+ * @base: as for pgclass_pool_create()
+ * @size: as for pgclass_pool_create()
+ * @page_shift: as for pgclass_pool_create()
+ * @nr_cpus: CPUs 0 .. @nr_cpus - 1 may get a slot
+ *
+ * The tests' way to make a pool for fewer or more CPUs than exist; not
+ * exported otherwise.  A CPU without a slot allocates and frees through the
+ * pool lock.
+ *
+ * Return: as for pgclass_pool_create().
+ */
+VISIBLE_IF_KUNIT struct pgclass_pool *
+pgclass_pool_create_cpus(void *base, size_t size, unsigned int page_shift,
+			 unsigned int nr_cpus)
 {
 	struct pgclass_pool *pool = base;
-	size_t dsize, hdr, heads_off;
-	u32 nr, meta, nr_small, words, data;
+	u32 nr, meta, nr_small, words, data, slots;
+	size_t dsize, heads_off;
 
 	if (!base || page_shift < PGCLASS_MIN_PAGE_SHIFT ||
 	    page_shift > PGCLASS_MAX_PAGE_SHIFT)
@@ -884,29 +1491,21 @@ struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 	nr_small = page_shift - PGCLASS_MIN_BLOCK_SHIFT;
 	words = max(1UL, BIT(nr_small) / BITS_PER_LONG);
 	dsize = sizeof(struct pgc_desc) + words * sizeof(unsigned long);
-	/*
-	 * Smallest meta such that the header and nr - meta descriptors fit in
-	 * meta pages.  Sizing the TLSF arrays for a run of nr - 1 pages makes
-	 * this an upper bound; the arrays shrink by far less than a page when
-	 * runs can only be nr - meta long, so the loop decrements at most once.
-	 */
-	hdr = pgc_header_size(nr_small, pgc_rows(nr - 1), NULL);
-	meta = DIV_ROUND_UP(hdr + (size_t)nr * dsize,
-			    BIT(page_shift) + dsize);
-	while (meta > 1 &&
-	       pgc_meta_fits(nr, meta - 1, nr_small, dsize, page_shift))
-		meta--;
+	meta = pgc_meta_with_slots(nr, nr_small, dsize, page_shift, nr_cpus,
+				   &slots);
 	if (meta >= nr)
 		return NULL;
 	data = nr - meta;
-	hdr = pgc_header_size(nr_small, pgc_rows(data), &heads_off);
+	pgc_header_size(nr_small, pgc_rows(data), &heads_off);
 
-	/* Zeroed descriptors say FREE: no stale kind anywhere. */
-	memset(pool, 0, hdr + (size_t)data * dsize);
-	spin_lock_init(&pool->lock);
+	/* Zeroed descriptors say FREE and zeroed slots own nothing. */
+	memset(pool, 0, pgc_desc_offset(nr_small, data, slots) +
+			(size_t)data * dsize);
+	raw_spin_lock_init(&pool->lock);
 	pool->nr_pages = nr;
 	pool->meta_pages = meta;
-	pool->desc_off = hdr;
+	pool->desc_off = pgc_desc_offset(nr_small, data, slots);
+	pool->nr_slots = slots;
 	pool->desc_size = dsize;
 	pool->heads_off = heads_off;
 	pool->page_shift = page_shift;
@@ -917,6 +1516,37 @@ struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 	pgc_run_push(pool, meta, data);
 	pgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);
 	return pool;
+}
+EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
+
+/**
+ * pgclass_pool_create() - make a pool over a region
+ * @base: the region, aligned to the allocator page size
+ * @size: its size in bytes; a partial last page is not used
+ * @page_shift: log2 of the allocator page size,
+ *	%PGCLASS_MIN_PAGE_SHIFT .. %PGCLASS_MAX_PAGE_SHIFT
+ *
+ * The pool header, the per-CPU slots and the page descriptors are written
+ * to the first pages of the region, which are not available to
+ * allocations; the rest forms one free run.  Each CPU that can exist
+ * (nr_cpu_ids) gets a slot, as far as the metadata budget allows: the
+ * pages the descriptors need or 1% of the region, whichever is more; a
+ * small pool gets fewer slots, down to none, and its CPUs use the pool
+ * lock.  Nothing is allocated: the pool lives until the caller stops using
+ * the region (see pgclass_pool_destroy()).  The region may hold up to
+ * 2^28 - 1 pages and up to 64 GiB.  With KASAN, the data pages are
+ * poisoned until a block is allocated over them, and every block again
+ * once it is freed: accessing them is reported as a use-after-free.
+ *
+ * Context: any context; it writes the metadata pages, O(number of pages).
+ * Return: the pool (at @base), or NULL if @base is NULL or misaligned,
+ * @page_shift is out of range, or the region is too small (no data page
+ * beside the metadata) or too large.
+ */
+struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
+					 unsigned int page_shift)
+{
+	return pgclass_pool_create_cpus(base, size, page_shift, nr_cpu_ids);
 }
 EXPORT_SYMBOL_GPL(pgclass_pool_create);
 
@@ -929,9 +1559,10 @@ EXPORT_SYMBOL_GPL(pgclass_pool_create);
  * whole data area accessible again for KASAN (the pool keeps its free
  * pages and freed blocks poisoned), so the caller may reuse the region
  * afterwards, and must destroy the pool before it does; the pool must not
- * be used again.
+ * be used again, nor be in use on any CPU.
  *
- * Context: any context; O(size of the region / 8) with KASAN, else O(1).
+ * Context: any context; O(nr_cpus), and O(size of the region / 8) with
+ * KASAN.
  * Return: the number of blocks still allocated (0 for a NULL @pool).
  */
 unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
@@ -940,9 +1571,9 @@ unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
 
 	if (!pool)
 		return 0;
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	blocks = pgc_nr_blocks(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	/* Nobody may use the pool any more: no need to hold the lock. */
 	pgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
 	if (blocks)
@@ -952,21 +1583,30 @@ unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
 }
 EXPORT_SYMBOL_GPL(pgclass_pool_destroy);
 
-static void *pgc_alloc_counted(struct pgclass_pool *pool, size_t size,
-			       bool valid)
+/**
+ * pgclass_drain() - give back what the CPUs' slots hold
+ * @pool: the pool
+ *
+ * Each slot that is not in use at that moment gives its pages back: empty
+ * ones to the free runs, others to their class's list.  Allocation does
+ * this by itself when it would fail otherwise; this is for a caller that
+ * wants the pages back now (a thread or a CPU that goes away, a dump that
+ * should show no cached page).
+ *
+ * Context: any context; takes each slot's lock and the pool's spinlock,
+ * O(nr_cpus).
+ */
+void pgclass_drain(struct pgclass_pool *pool)
 {
 	unsigned long flags;
-	void *p = NULL;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	pool->alloc_calls++;
-	if (size && valid)
-		p = pgc_alloc_locked(pool, size);
-	if (!p && size)
-		pool->failed_calls++;
-	spin_unlock_irqrestore(&pool->lock, flags);
-	return p;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pgc_reclaim_slots(pool, U32_MAX);
+	if (pool->spare_mask)
+		pgc_reclaim_spares(pool);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
+EXPORT_SYMBOL_GPL(pgclass_drain);
 
 /**
  * pgclass_alloc() - allocate a block
@@ -976,14 +1616,15 @@ static void *pgc_alloc_counted(struct pgclass_pool *pool, size_t size,
  * A block of at most half a page comes from a page of its power-of-two
  * class and is aligned to its class size; a larger one gets a whole page or
  * exactly ceil(@size / page size) contiguous pages, aligned to the page
- * size.  The block is not zeroed.  O(1) in the number of pages.
+ * size.  The block is not zeroed.  O(1) in the number of pages; a small
+ * block comes from this CPU's slot without the pool lock when it can.
  *
- * Context: any context; takes the pool's spinlock with interrupts off.
+ * Context: any context but NMI.
  * Return: the block, or NULL if @size is 0 or the pool cannot serve it.
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
-	return pgc_alloc_counted(pool, size, true);
+	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC);
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc);
 
@@ -996,16 +1637,24 @@ EXPORT_SYMBOL_GPL(pgclass_alloc);
  * Every block is aligned to its class size, so this allocates
  * max(@size, @align) bytes.  Counted as a pgclass_alloc() call.
  *
- * Context: any context; takes the pool's spinlock with interrupts off.
+ * Context: any context but NMI.
  * Return: the block, or NULL if @size is 0, @align is not valid or the pool
  * cannot serve the request.
  */
 void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 			    size_t align)
 {
-	bool valid = is_power_of_2(align) && align <= BIT(pool->page_shift);
+	unsigned long flags;
 
-	return pgc_alloc_counted(pool, size ? max(size, align) : 0, valid);
+	if (is_power_of_2(align) && align <= BIT(pool->page_shift))
+		return pgc_alloc_call(pool, size ? max(size, align) : 0,
+				      PGC_CALL_ALLOC);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pool->alloc_calls++;
+	if (size)
+		pool->failed_calls++;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return NULL;
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
 
@@ -1015,34 +1664,24 @@ EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
  * @ptr: the block, as an allocation returned it, or NULL
  *
  * A pointer that is not the start of an allocated block of @pool (outside
- * the data area, inside a block, in a free or spare page, already freed)
- * changes nothing: it is refused with a rate-limited warning that names its
- * offset in the pool.  O(1) in the number of pages; a small block's free
- * touches only metadata.
+ * the data area, inside a block, in a free or spare page, already freed
+ * on this CPU or another) changes nothing: it is refused with a
+ * rate-limited warning that names its offset in the pool.  Of two frees of
+ * one block at once, exactly one returns 0.  O(1) in the number of pages;
+ * a small block's free touches only metadata, and no pool lock when the
+ * page is one a CPU's slot allocates from.
  *
- * Context: any context; takes the pool's spinlock with interrupts off.
+ * Context: any context but NMI.
  * Return: 0, or -EINVAL for a bad pointer.
  */
 int pgclass_free(struct pgclass_pool *pool, void *ptr)
 {
-	unsigned long flags;
 	struct pgc_ref r;
-	int bad;
 
 	if (!ptr)
 		return 0;
-	spin_lock_irqsave(&pool->lock, flags);
-	pool->free_calls++;
-	bad = pgc_lookup(pool, ptr, &r);
-	if (bad)
-		pool->failed_calls++;
-	else
-		pgc_free_ref(pool, &r);
-	spin_unlock_irqrestore(&pool->lock, flags);
-	if (!bad)
-		return 0;
-	pgc_warn(pool, "free", ptr, bad);
-	return -EINVAL;
+	return pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, "free") ?
+	       -EINVAL : 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
@@ -1057,11 +1696,11 @@ EXPORT_SYMBOL_GPL(pgclass_free);
  * (to a whole page when @size is above half a page and no more than a
  * page), and a multi-page block or a whole page grows in place when the
  * pages after it are free.  Otherwise a new block is allocated, the
- * contents copied up to the smaller of the two sizes (with the lock
- * dropped), and the old block freed.  A bad @ptr is refused like a bad
+ * contents copied up to the smaller of the two sizes (with no lock held),
+ * and the old block freed.  A bad @ptr is refused like a bad
  * pgclass_free().
  *
- * Context: any context; takes the pool's spinlock with interrupts off.
+ * Context: any context but NMI.
  * Return: the block, which may have moved; NULL when @size is 0, @ptr is
  * bad, or no block can be had, in which cases the old block (if any) is
  * unchanged, except that @size 0 frees it.
@@ -1070,52 +1709,51 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 {
 	unsigned long flags;
 	struct pgc_ref r;
-	void *p = NULL;
+	bool done;
+	void *p;
 	int bad;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	pool->realloc_calls++;
-	if (!ptr) {
-		if (size)
-			p = pgc_alloc_locked(pool, size);
-		if (!p && size)
-			pool->failed_calls++;
-		spin_unlock_irqrestore(&pool->lock, flags);
-		return p;
-	}
-	bad = pgc_lookup(pool, ptr, &r);
-	if (bad) {
-		pool->failed_calls++;
-		spin_unlock_irqrestore(&pool->lock, flags);
-		pgc_warn(pool, "realloc", ptr, bad);
-		return NULL;
-	}
+	if (!ptr)
+		return pgc_alloc_call(pool, size, PGC_CALL_REALLOC);
 	if (!size) {
-		pgc_free_ref(pool, &r);
-		spin_unlock_irqrestore(&pool->lock, flags);
+		pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC, "realloc");
 		return NULL;
 	}
-	if (pgc_resize(pool, &r, size)) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, "realloc"))
+		return NULL;
+	if (pgc_kind_small(r.kind) && size <= BIT(pool->page_shift - 1) &&
+	    pgc_class_of(size) == r.class) {
+		/* It stays: only the call is counted. */
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		pool->realloc_calls++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		return ptr;
 	}
-	p = pgc_alloc_locked(pool, size);
-	if (!p)
-		pool->failed_calls++;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	if (!pgc_kind_small(r.kind)) {
+		/* Whole and multi-page blocks are the pool lock's. */
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		bad = pgc_lookup(pool, ptr, &r, false);
+		done = !bad && pgc_resize(pool, &r, size);
+		if (done || bad)
+			pool->realloc_calls++;
+		if (bad)
+			pool->failed_calls++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		if (bad)
+			pgc_warn(pool, "realloc", ptr, bad);
+		if (bad)
+			return NULL;
+		if (done)
+			return ptr;
+	}
+	p = pgc_alloc_call(pool, size, PGC_CALL_REALLOC);
 	if (!p)
 		return NULL;
 
 	/* The caller owns both blocks: nobody else may touch them. */
 	memcpy(p, ptr, min(r.size, size));
 
-	spin_lock_irqsave(&pool->lock, flags);
-	bad = pgc_lookup(pool, ptr, &r);
-	if (!bad)
-		pgc_free_ref(pool, &r);
-	spin_unlock_irqrestore(&pool->lock, flags);
-	if (bad)
-		pgc_warn(pool, "realloc", ptr, bad);
+	pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
 	return p;
 }
 EXPORT_SYMBOL_GPL(pgclass_realloc);
@@ -1125,42 +1763,57 @@ EXPORT_SYMBOL_GPL(pgclass_realloc);
  * @pool: the pool
  * @ptr: the block
  *
- * Context: any context; takes the pool's spinlock with interrupts off.
+ * Context: any context but NMI.
  * Return: the bytes usable at @ptr (its class size, the page size, or its
  * pages times the page size), or 0 if @ptr is not an allocated block.
  */
 size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 {
-	unsigned long flags;
 	struct pgc_ref r;
-	int bad;
 
 	if (!ptr)
 		return 0;
-	spin_lock_irqsave(&pool->lock, flags);
-	bad = pgc_lookup(pool, ptr, &r);
-	spin_unlock_irqrestore(&pool->lock, flags);
-	return bad ? 0 : r.size;
+	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_NONE, NULL))
+		return 0;
+	return r.size;
 }
 EXPORT_SYMBOL_GPL(pgclass_usable_size);
+
+/* Free blocks on the page slot @s owns for class @c. */
+static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
+				struct pgc_cpu *s, u32 c)
+{
+	u32 i = READ_ONCE(s->page[c]), nb, w, used = 0;
+	struct pgc_desc *d;
+
+	if (!i)
+		return 0;
+	d = pgc_desc(pool, i);
+	nb = pgc_blocks(pool, c);
+	for (w = 0; w < pgc_words(nb); w++)
+		used += hweight_long(READ_ONCE(d->map[w]));
+	return nb - (used - hweight_long(pgc_preset(nb)));
+}
 
 /**
  * pgclass_get_stats() - read a pool's counters
  * @pool: the pool
  * @st: filled in
  *
- * The counters are kept up to date by every call; reading them loops only
- * over the size classes.
+ * The counters are kept up to date by every call; reading them loops over
+ * the size classes and the CPUs' slots.  They are exact when no call is in
+ * flight on another CPU.
  *
  * Context: any context; takes the pool's spinlock with interrupts off.
  */
 void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 {
 	unsigned long flags;
-	u32 shift, c;
+	struct pgc_cpu *s;
+	u32 shift, c, k;
 
 	memset(st, 0, sizeof(*st));
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	shift = pool->page_shift;
 	st->page_size = BIT(shift);
 	st->nr_pages = pool->nr_pages;
@@ -1171,18 +1824,85 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 	st->blocks = pool->whole_pages + pool->multi_blocks;
 	st->bytes_allocated = (u64)(pool->whole_pages + pool->multi_pages) <<
 			      shift;
-	for (c = 0; c < pool->nr_small; c++) {
-		st->blocks += pool->cls[c].used;
-		st->bytes_allocated += (u64)pool->cls[c].used <<
-				       (c + PGCLASS_MIN_BLOCK_SHIFT);
-	}
 	st->alloc_calls = pool->alloc_calls;
 	st->free_calls = pool->free_calls;
 	st->realloc_calls = pool->realloc_calls;
 	st->failed_calls = pool->failed_calls;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	st->cache_busy_failures = pool->cache_busy_failures;
+	for (c = 0; c < pool->nr_small; c++) {
+		u32 used = pgc_class_used(pool, c);
+
+		st->blocks += used;
+		st->bytes_allocated += (u64)used <<
+				       (c + PGCLASS_MIN_BLOCK_SHIFT);
+	}
+	for (k = 0; k < pool->nr_slots; k++) {
+		s = pgc_slot(pool, k);
+		st->alloc_calls += READ_ONCE(s->alloc_calls);
+		st->free_calls += READ_ONCE(s->free_calls);
+		st->realloc_calls += READ_ONCE(s->realloc_calls);
+		for (c = 0; c < pool->nr_small; c++) {
+			if (!READ_ONCE(s->page[c]))
+				continue;
+			st->cached_pages++;
+			st->cached_blocks += pgc_slot_free_blocks(pool, s, c);
+		}
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(pgclass_get_stats);
+
+/**
+ * pgclass_nr_cpu_slots() - how many CPUs have a slot in a pool
+ * @pool: the pool
+ *
+ * CPUs 0 .. n - 1 have one; the others use the pool lock for every call.
+ *
+ * Context: any context.
+ * Return: n, at most nr_cpu_ids.
+ */
+unsigned int pgclass_nr_cpu_slots(struct pgclass_pool *pool)
+{
+	return pool->nr_slots;
+}
+EXPORT_SYMBOL_GPL(pgclass_nr_cpu_slots);
+
+/**
+ * pgclass_get_cpu_stats() - read one CPU slot's counters
+ * @pool: the pool
+ * @cpu: the CPU, below pgclass_nr_cpu_slots()
+ * @cs: filled in
+ *
+ * Read without the slot's lock: exact when the CPU is not in a call.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL if @cpu has no slot.
+ */
+int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
+			  struct pgclass_cpu_stats *cs)
+{
+	struct pgc_cpu *s;
+	u32 c;
+
+	if (cpu >= pool->nr_slots)
+		return -EINVAL;
+	memset(cs, 0, sizeof(*cs));
+	s = pgc_slot(pool, cpu);
+	cs->alloc_calls = READ_ONCE(s->alloc_calls);
+	cs->free_calls = READ_ONCE(s->free_calls);
+	cs->realloc_calls = READ_ONCE(s->realloc_calls);
+	cs->remote_frees = READ_ONCE(s->remote_frees);
+	cs->refills = READ_ONCE(s->refills);
+	cs->flushes = READ_ONCE(s->flushes);
+	for (c = 0; c < pool->nr_small; c++) {
+		if (!READ_ONCE(s->page[c]))
+			continue;
+		cs->cached_pages++;
+		cs->cached_blocks += pgc_slot_free_blocks(pool, s, c);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pgclass_get_cpu_stats);
 
 /**
  * pgclass_nr_classes() - the number of size classes of a pool
@@ -1218,11 +1938,13 @@ int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 	if (class >= pgclass_nr_classes(pool))
 		return -EINVAL;
 	memset(cs, 0, sizeof(*cs));
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (class < pool->nr_small) {
+		u32 used = pgc_class_used(pool, class);
+
 		cs->block_size = BIT(class + PGCLASS_MIN_BLOCK_SHIFT);
 		cs->pages = pool->cls[class].pages;
-		cs->blocks_used = pool->cls[class].used;
+		cs->blocks_used = used;
 		cs->blocks_total = (u64)cs->pages * pgc_blocks(pool, class);
 	} else if (class == pool->nr_small) {
 		cs->block_size = BIT(pool->page_shift);
@@ -1234,7 +1956,7 @@ int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 		cs->blocks_used = pool->multi_blocks;
 		cs->blocks_total = pool->multi_blocks;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_get_class_stats);
@@ -1251,12 +1973,13 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	ext->nr_pages = 1;
 	switch (pgc_kind(d)) {
 	case PGC_SMALL:
+	case PGC_OWNED:
 		ext->state = PGCLASS_PAGE_SMALL;
 		ext->class = pgc_class(d);
 		nb = pgc_blocks(pool, ext->class);
 		nw = pgc_words(nb);
 		for (w = 0; w < nw; w++)
-			used += hweight_long(d->map[w]);
+			used += hweight_long(READ_ONCE(d->map[w]));
 		ext->block_size = BIT(ext->class + PGCLASS_MIN_BLOCK_SHIFT);
 		ext->used = used - hweight_long(pgc_preset(nb));
 		ext->total = nb;
@@ -1307,7 +2030,7 @@ int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data)
 	int ret;
 	u32 i;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	memset(&ext, 0, sizeof(ext));
 	ext.nr_pages = pool->meta_pages;
 	ext.state = PGCLASS_PAGE_META;
@@ -1317,7 +2040,7 @@ int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data)
 		pgc_extent(pool, i, &ext);
 		ret = fn(data, &ext);
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(pgclass_walk);

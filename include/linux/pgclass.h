@@ -9,9 +9,10 @@
  * ceil(size / page) contiguous pages.  Allocation, free, realloc (but for
  * the copy when a block moves), usable_size and the statistics are O(1) in
  * the number of pages; pgclass_pool_create() writes every page descriptor
- * and pgclass_walk() visits every extent.  Every call takes the pool's
- * spinlock with interrupts off, never sleeps and never allocates memory:
- * it is safe in any context.
+ * and pgclass_walk() visits every extent.  A small allocation or free
+ * normally touches only the calling CPU's slot and takes no pool lock;
+ * everything else takes the pool's raw spinlock with interrupts off.  No
+ * call sleeps or allocates memory: they are safe in any context but NMI.
  */
 #ifndef _LINUX_PGCLASS_H
 #define _LINUX_PGCLASS_H
@@ -66,6 +67,13 @@ enum pgclass_page_state {
  * @realloc_calls: pgclass_realloc() calls
  * @failed_calls: calls that returned NULL or an error for a non-zero size
  *	or a non-NULL pointer (exhaustion and bad frees)
+ * @cached_blocks: free blocks on the pages the CPUs' slots own
+ * @cached_pages: pages the CPUs' slots own (at most one per small class
+ *	and CPU)
+ * @cache_busy_failures: allocations that failed while a slot that might
+ *	have held the space was in use by another call
+ *
+ * Sums over the CPUs' slots are exact when no call is in flight.
  */
 struct pgclass_stats {
 	u32 page_size;
@@ -80,6 +88,31 @@ struct pgclass_stats {
 	u64 free_calls;
 	u64 realloc_calls;
 	u64 failed_calls;
+	u64 cached_blocks;
+	u64 cached_pages;
+	u64 cache_busy_failures;
+};
+
+/**
+ * struct pgclass_cpu_stats - what one CPU's slot holds and has done
+ * @alloc_calls: pgclass_alloc() calls it served
+ * @free_calls: pgclass_free() calls it served (for any CPU)
+ * @realloc_calls: pgclass_realloc() calls it served
+ * @remote_frees: frees of its blocks by other CPUs
+ * @refills: pages it took under the pool lock
+ * @flushes: times its pages were taken back
+ * @cached_blocks: free blocks on the pages it owns
+ * @cached_pages: pages it owns
+ */
+struct pgclass_cpu_stats {
+	u64 alloc_calls;
+	u64 free_calls;
+	u64 realloc_calls;
+	u64 remote_frees;
+	u64 refills;
+	u64 flushes;
+	u64 cached_blocks;
+	u64 cached_pages;
 };
 
 /**
@@ -150,5 +183,16 @@ unsigned int pgclass_nr_classes(struct pgclass_pool *pool);
 int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 			    struct pgclass_class_stats *cs);
 int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data);
+
+void pgclass_drain(struct pgclass_pool *pool);
+#ifdef CONFIG_KUNIT
+/* For the tests only: a pool for a given number of CPUs (not exported). */
+struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
+					      unsigned int page_shift,
+					      unsigned int nr_cpus);
+#endif
+unsigned int pgclass_nr_cpu_slots(struct pgclass_pool *pool);
+int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
+			  struct pgclass_cpu_stats *cs);
 
 #endif /* _LINUX_PGCLASS_H */

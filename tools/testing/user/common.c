@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <sanitizer/asan_interface.h>
 
+#include <linux/cpumask.h>
+
 #include "common.h"
 #include "shim.h"
 
@@ -87,7 +89,8 @@ void test_free_regions(void)
 	}
 }
 
-int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
+static int ctx_attach_cpus(struct ctx *c, char *base, size_t size,
+			   unsigned int shift, unsigned int cpus)
 {
 	struct pgclass_stats st;
 
@@ -96,7 +99,7 @@ int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
 	c->page = (size_t)1 << shift;
 	c->nr_pages = size >> shift;
 	c->base = base;
-	c->pool = pgclass_pool_create(base, size, shift);
+	c->pool = pgclass_pool_create_cpus(base, size, shift, cpus);
 	T_ASSERT(c->pool);
 	T_ASSERT((void *)c->pool == (void *)c->base);
 	pgclass_get_stats(c->pool, &st);
@@ -108,11 +111,24 @@ int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
 	return 0;
 }
 
+int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
+{
+	return ctx_attach_cpus(c, base, size, shift, nr_cpu_ids);
+}
+
 int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift)
 {
 	size_t size = nr_pages << shift;
 
 	return ctx_attach(c, test_region(size, shift), size, shift);
+}
+
+int ctx_new_cpus(struct ctx *c, unsigned long nr_pages, unsigned int shift,
+		 unsigned int cpus)
+{
+	size_t size = nr_pages << shift;
+
+	return ctx_attach_cpus(c, test_region(size, shift), size, shift, cpus);
 }
 
 struct walk_buf {
@@ -297,8 +313,12 @@ static int check_snap(const struct ctx *c, const struct snap *s)
 		if (k < nr_small) {
 			T_EQ(cs->block_size, 16UL << k);
 			T_EQ(cs->blocks_total, cls_pages[k] * (c->page >> (4 + k)));
-			/* At most one spare empty page per class. */
-			T_ASSERT(cls_empty[k] <= 1);
+			/*
+			 * At most one spare empty page per class, and one
+			 * per CPU slot that owns a page of it.
+			 */
+			T_ASSERT(cls_empty[k] <=
+				 1 + pgclass_nr_cpu_slots(c->pool));
 		} else if (k == nr_small) {
 			T_EQ(cs->block_size, c->page);
 			T_EQ(cs->blocks_total, cls_used[k]);

@@ -19,6 +19,13 @@ struct ctx {
 int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift);
 /* A pool over @size bytes at @base, which must be accepted. */
 int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift);
+/* A pool for @cpus CPUs (threads): 0 makes every call take the pool lock. */
+int ctx_new_cpus(struct ctx *c, unsigned long nr_pages, unsigned int shift,
+		 unsigned int cpus);
+/* The core's internal create with a CPU count (VISIBLE_IF_KUNIT). */
+struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
+					      unsigned int page_shift,
+					      unsigned int nr_cpus);
 
 /* Page index of an address in the pool. */
 static inline unsigned long ctx_page(const struct ctx *c, const void *p)

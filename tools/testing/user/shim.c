@@ -6,7 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
+#include <linux/cpumask.h>
 #include <linux/printk.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 
 #include "shim.h"
@@ -15,6 +19,52 @@ unsigned long shim_warnings;
 char shim_last_warning[512];
 bool shim_quiet;
 __thread int shim_lock_depth;
+
+unsigned int nr_cpu_ids = 8;
+__thread unsigned int shim_cpu_id;
+void (*shim_cpu_exit)(unsigned int cpu);
+
+static unsigned long shim_cpus_taken[SHIM_MAX_CPUS / (8 * sizeof(long))];
+static pthread_key_t shim_cpu_key;
+static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
+
+/* A thread exits: its CPU number is free again, its caches drained. */
+static void shim_cpu_release(void *arg)
+{
+	unsigned int cpu = (unsigned int)(unsigned long)arg - 1;
+
+	if (shim_cpu_exit)
+		shim_cpu_exit(cpu);
+	__atomic_fetch_and(&shim_cpus_taken[cpu / (8 * sizeof(long))],
+			   ~(1UL << (cpu % (8 * sizeof(long)))),
+			   __ATOMIC_RELEASE);
+}
+
+static void shim_cpu_key_init(void)
+{
+	if (pthread_key_create(&shim_cpu_key, shim_cpu_release))
+		abort();
+}
+
+unsigned int shim_cpu_take(void)
+{
+	const unsigned int bpl = 8 * sizeof(long);
+	unsigned int cpu;
+
+	pthread_once(&shim_cpu_once, shim_cpu_key_init);
+	for (cpu = 0; cpu < SHIM_MAX_CPUS; cpu++) {
+		unsigned long bit = 1UL << (cpu % bpl);
+
+		if (__atomic_fetch_or(&shim_cpus_taken[cpu / bpl], bit,
+				      __ATOMIC_ACQUIRE) & bit)
+			continue;
+		shim_cpu_id = cpu + 1;
+		pthread_setspecific(shim_cpu_key, (void *)(unsigned long)(cpu + 1));
+		return cpu;
+	}
+	shim_cpu_id = SHIM_NO_CPU + 1;
+	return SHIM_NO_CPU;
+}
 
 static void shim_vprint(int level, const char *fmt, va_list ap)
 {

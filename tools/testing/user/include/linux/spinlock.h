@@ -55,4 +55,10 @@ void shim_spin_unlock(spinlock_t *l);
 		shim_spin_unlock(l);		\
 	} while (0)
 
+/* The pool lock is a raw_spinlock_t: the same lock here. */
+#define raw_spinlock_t			spinlock_t
+#define raw_spin_lock_init(l)		spin_lock_init(l)
+#define raw_spin_lock_irqsave(l, flags)	spin_lock_irqsave(l, flags)
+#define raw_spin_unlock_irqrestore(l, flags) spin_unlock_irqrestore(l, flags)
+
 #endif
