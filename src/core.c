@@ -529,18 +529,39 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 }
 
 /* Take the first @n pages of the free run that starts at @s. */
-static void pgc_take(struct pgclass_pool *pool, u32 s, u32 n)
+static void pgc_count_taken(struct pgclass_pool *pool, u32 n)
 {
-	u32 len = pgc_desc(pool, s)->map[0];
 	u32 used;
 
-	pgc_run_unlink(pool, s);
-	if (len > n)
-		pgc_run_push(pool, s + n, len - n);
 	pool->free_pages -= n;
 	used = pool->nr_pages - pool->meta_pages - pool->free_pages;
 	if (used > pool->peak_used)
 		pool->peak_used = used;
+}
+
+static void pgc_take(struct pgclass_pool *pool, u32 s, u32 n)
+{
+	u32 len = pgc_desc(pool, s)->map[0];
+
+	pgc_run_unlink(pool, s);
+	if (len > n)
+		pgc_run_push(pool, s + n, len - n);
+	pgc_count_taken(pool, n);
+}
+
+/* Take the last page of the free run that starts at @s; return it. */
+static u32 pgc_take_last(struct pgclass_pool *pool, u32 s)
+{
+	u32 len = pgc_desc(pool, s)->map[0];
+
+	if (len == 1) {
+		pgc_take(pool, s, 1);
+		return s;
+	}
+	pgc_run_unlink(pool, s);
+	pgc_run_push(pool, s, len - 1);
+	pgc_count_taken(pool, 1);
+	return s + len - 1;
 }
 
 /*
@@ -804,8 +825,16 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 			pgc_reclaim_spares(pool);
 		s = pgc_find_run(pool, n);
 	}
-	if (s)
-		pgc_take(pool, s, n);
+	if (!s)
+		return PGC_NIL;
+	/*
+	 * Descriptors of neighbouring pages share cache lines: a slot with an
+	 * odd index takes its pages from the far end of a run, so that two
+	 * CPUs' pages, which each writes at every call, are not neighbours.
+	 */
+	if (n == 1 && held != U32_MAX && held % 2)
+		return pgc_take_last(pool, s);
+	pgc_take(pool, s, n);
 	return s;
 }
 
