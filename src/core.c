@@ -1181,6 +1181,21 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	return true;
 }
 
+/* The block at offset @in of small page @d, class in @r, or why none. */
+static inline int pgc_lookup_small(const struct pgc_desc *d, unsigned long in,
+				   struct pgc_ref *r)
+{
+	u32 bshift = r->class + PGCLASS_MIN_BLOCK_SHIFT;
+
+	if (in & (BIT(bshift) - 1))
+		return PGC_BAD_START;
+	r->bit = in >> bshift;
+	if (!test_bit(r->bit, d->map))
+		return PGC_BAD_UNUSED;
+	r->size = BIT(bshift);
+	return PGC_OK;
+}
+
 /*
  * Find the allocated block that starts at @ptr, or say why there is none.
  * Under the lock that governs its page; with only the pool lock, a page
@@ -1193,7 +1208,6 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	u32 shift = pool->page_shift;
 	unsigned long in;
 	struct pgc_desc *d;
-	u32 bshift;
 
 	if (off >= (unsigned long)pool->nr_pages << shift)
 		return PGC_BAD_RANGE;
@@ -1212,14 +1226,7 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 			return -EAGAIN;
 		fallthrough;
 	case PGC_SMALL:
-		bshift = r->class + PGCLASS_MIN_BLOCK_SHIFT;
-		if (in & (BIT(bshift) - 1))
-			return PGC_BAD_START;
-		r->bit = in >> bshift;
-		if (!test_bit(r->bit, d->map))
-			return PGC_BAD_UNUSED;
-		r->size = BIT(bshift);
-		return PGC_OK;
+		return pgc_lookup_small(d, in, r);
 	case PGC_WHOLE:
 		if (in)
 			return PGC_BAD_START;
@@ -1290,7 +1297,12 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 		bad = -EAGAIN;
 		goto out;
 	}
-	bad = pgc_lookup(pool, ptr, r, true);
+	r->page = page;
+	r->kind = PGC_OWNED;
+	r->class = pgc_class(d);
+	r->pages = 1;
+	bad = pgc_lookup_small(d, ((unsigned long)ptr - (unsigned long)pool) &
+				  (BIT(pool->page_shift) - 1), r);
 	if (bad || !do_free)
 		goto out;
 	pgc_poison(pgc_ref_addr(pool, r), r->size);
