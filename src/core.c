@@ -132,9 +132,6 @@
 #include <linux/pgclass_poison.h>
 #if IS_ENABLED(CONFIG_KUNIT)
 #include <kunit/visibility.h>
-#else
-#define VISIBLE_IF_KUNIT static
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
 #endif
 
 /* Page indices sit in the low bits of a descriptor's two link words. */
@@ -336,6 +333,7 @@ static inline void pgc_init(struct pgc_desc *d, u32 kind, u32 class)
 	WRITE_ONCE(d->next, kind << PGC_IDX_BITS);
 	d->prev = class << PGC_IDX_BITS;
 }
+
 static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 {
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
@@ -664,7 +662,6 @@ static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
 	pgc_init(pgc_desc(pool, i + n - 1), PGC_TAIL, pgc_multi_class(pool));
 }
 
-
 #define PGC_SLOT_SIZE	ALIGN(sizeof(struct pgc_cpu), PGC_LINE)
 
 static inline struct pgc_cpu *pgc_slot(struct pgclass_pool *pool, u32 k)
@@ -680,6 +677,7 @@ static inline bool pgc_slot_trylock(struct pgc_cpu *s, u32 cpu)
 
 static inline void pgc_slot_unlock(struct pgc_cpu *s)
 {
+	/* What the holder wrote is seen by the next cmpxchg_acquire(). */
 	smp_store_release(&s->lock, 0);
 }
 
@@ -1494,22 +1492,10 @@ static u32 pgc_meta_with_slots(u32 nr, u32 nr_small, size_t dsize, u32 shift,
 	return meta;
 }
 
-/**
- * pgclass_pool_create_cpus() - pgclass_pool_create() for @nr_cpus CPUs
- * @base: as for pgclass_pool_create()
- * @size: as for pgclass_pool_create()
- * @page_shift: as for pgclass_pool_create()
- * @nr_cpus: CPUs 0 .. @nr_cpus - 1 may get a slot
- *
- * The tests' way to make a pool for fewer or more CPUs than exist; not
- * exported otherwise.  A CPU without a slot allocates and frees through the
- * pool lock.
- *
- * Return: as for pgclass_pool_create().
- */
-VISIBLE_IF_KUNIT struct pgclass_pool *
-pgclass_pool_create_cpus(void *base, size_t size, unsigned int page_shift,
-			 unsigned int nr_cpus)
+/* pgclass_pool_create() for CPUs 0 .. @nr_cpus - 1. */
+static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
+					    unsigned int page_shift,
+					    unsigned int nr_cpus)
 {
 	struct pgclass_pool *pool = base;
 	u32 nr, meta, nr_small, words, data, slots;
@@ -1558,7 +1544,29 @@ pgclass_pool_create_cpus(void *base, size_t size, unsigned int page_shift,
 	pgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);
 	return pool;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * pgclass_pool_create_cpus() - pgclass_pool_create() for @nr_cpus CPUs
+ * @base: as for pgclass_pool_create()
+ * @size: as for pgclass_pool_create()
+ * @page_shift: as for pgclass_pool_create()
+ * @nr_cpus: CPUs 0 .. @nr_cpus - 1 may get a slot
+ *
+ * The tests' way to make a pool for fewer or more CPUs than exist; only
+ * KUnit builds have it.  A CPU without a slot allocates and frees through
+ * the pool lock.
+ *
+ * Return: as for pgclass_pool_create().
+ */
+struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
+					      unsigned int page_shift,
+					      unsigned int nr_cpus)
+{
+	return pgc_pool_create(base, size, page_shift, nr_cpus);
+}
 EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
+#endif
 
 /**
  * pgclass_pool_create() - make a pool over a region
@@ -1587,7 +1595,7 @@ EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
 struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 					 unsigned int page_shift)
 {
-	return pgclass_pool_create_cpus(base, size, page_shift, nr_cpu_ids);
+	return pgc_pool_create(base, size, page_shift, nr_cpu_ids);
 }
 EXPORT_SYMBOL_GPL(pgclass_pool_create);
 

@@ -7,6 +7,7 @@
  *	pages	one line per allocator page
  *	blocks	one line per block handed out through /dev/pgclass
  *	map	one character per allocator page, 64 per line
+ *	cpus	what each CPU's slot holds and has done, then a total row
  *
  * Each file is one seq_file record: the page walk holds the pool's lock,
  * so a file is a consistent snapshot.  A walk's callback only prints into
@@ -76,6 +77,54 @@ static int pgclass_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "free_calls: %llu\n", st.free_calls);
 	seq_printf(m, "realloc_calls: %llu\n", st.realloc_calls);
 	seq_printf(m, "failed_calls: %llu\n", st.failed_calls);
+	seq_printf(m, "cached_blocks: %llu\n", st.cached_blocks);
+	seq_printf(m, "cached_pages: %llu\n", st.cached_pages);
+	seq_printf(m, "cache_busy_failures: %llu\n", st.cache_busy_failures);
+	return 0;
+}
+
+static void pgclass_cpus_row(struct seq_file *m, const char *name,
+			     const struct pgclass_cpu_stats *cs)
+{
+	seq_printf(m, "%-6s %12llu %12llu %12llu %12llu %8llu %8llu %12llu %13llu\n",
+		   name, cs->alloc_calls, cs->free_calls, cs->realloc_calls,
+		   cs->remote_frees, cs->refills, cs->flushes,
+		   cs->cached_pages, cs->cached_blocks);
+}
+
+/*
+ * One row per CPU whose slot holds a page or has served a call, then the
+ * sum.  Each row is read without the slot's lock: exact when idle.
+ */
+static int pgclass_cpus_show(struct seq_file *m, void *v)
+{
+	struct pgclass_dev *dev = m->private;
+	unsigned int cpu, n = pgclass_nr_cpu_slots(dev->pool);
+	struct pgclass_cpu_stats cs, total = { 0 };
+	char name[PGCLASS_NAME_LEN];
+
+	seq_printf(m, "%-6s %12s %12s %12s %12s %8s %8s %12s %13s\n", "cpu",
+		   "alloc_calls", "free_calls", "realloc_calls",
+		   "remote_frees", "refills", "flushes", "cached_pages",
+		   "cached_blocks");
+	for (cpu = 0; cpu < n; cpu++) {
+		if (pgclass_get_cpu_stats(dev->pool, cpu, &cs))
+			break;
+		if (!cs.alloc_calls && !cs.free_calls && !cs.realloc_calls &&
+		    !cs.refills && !cs.cached_pages)
+			continue;
+		snprintf(name, sizeof(name), "%u", cpu);
+		pgclass_cpus_row(m, name, &cs);
+		total.alloc_calls += cs.alloc_calls;
+		total.free_calls += cs.free_calls;
+		total.realloc_calls += cs.realloc_calls;
+		total.remote_frees += cs.remote_frees;
+		total.refills += cs.refills;
+		total.flushes += cs.flushes;
+		total.cached_pages += cs.cached_pages;
+		total.cached_blocks += cs.cached_blocks;
+	}
+	pgclass_cpus_row(m, "total", &total);
 	return 0;
 }
 
@@ -275,6 +324,11 @@ static int pgclass_stats_open(struct inode *inode, struct file *file)
 	return single_open(file, pgclass_stats_show, inode->i_private);
 }
 
+static int pgclass_cpus_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pgclass_cpus_show, inode->i_private);
+}
+
 static int pgclass_classes_open(struct inode *inode, struct file *file)
 {
 	return single_open(file, pgclass_classes_show, inode->i_private);
@@ -317,6 +371,7 @@ PGCLASS_DEBUGFS_FOPS(classes);
 PGCLASS_DEBUGFS_FOPS(pages);
 PGCLASS_DEBUGFS_FOPS(blocks);
 PGCLASS_DEBUGFS_FOPS(map);
+PGCLASS_DEBUGFS_FOPS(cpus);
 
 /**
  * pgclass_debugfs_init() - create /sys/kernel/debug/pgclass/
@@ -334,6 +389,7 @@ void pgclass_debugfs_init(struct pgclass_dev *dev)
 	debugfs_create_file("pages", 0400, dir, dev, &pgclass_pages_fops);
 	debugfs_create_file("blocks", 0400, dir, dev, &pgclass_blocks_fops);
 	debugfs_create_file("map", 0400, dir, dev, &pgclass_map_fops);
+	debugfs_create_file("cpus", 0400, dir, dev, &pgclass_cpus_fops);
 }
 
 /**
