@@ -54,6 +54,18 @@ static const struct pgc_cmd_help pgc_cmds[] = {
 	  "\n"
 	  "Files: $PGCLASS_DEBUGFS/blocks (default\n"
 	  "/sys/kernel/debug/pgclass/blocks).\n" },
+	{ "cpus", "pgclassctl cpus",
+	  "Prints debugfs cpus: what each CPU's slot holds and has done, a\n"
+	  "row per CPU that holds a page or has served a call, then total.\n"
+	  "Columns: cpu, alloc_calls, free_calls and realloc_calls it served\n"
+	  "without the pool lock, remote_frees (of those frees, the ones from\n"
+	  "other CPUs), refills (pages it took from the shared lists),\n"
+	  "flushes (times its pages were taken back), cached_pages (pages it\n"
+	  "owns, at most one per small class) and cached_blocks (their free\n"
+	  "blocks).\n"
+	  "\n"
+	  "Files: $PGCLASS_DEBUGFS/cpus (default\n"
+	  "/sys/kernel/debug/pgclass/cpus).\n" },
 	{ "map", "pgclassctl map [--color[=WHEN]]\n"
 		 "       pgclassctl map --svg FILE",
 	  "Prints debugfs map: a legend line, then one character per\n"
@@ -135,7 +147,7 @@ void pgc_usage(const char *cmd, FILE *out)
 		fprintf(out, "usage: %s\n", h->usage);
 		return;
 	}
-	fputs("usage: pgclassctl info | stats | classes | pages | blocks\n"
+	fputs("usage: pgclassctl info | stats | classes | pages | blocks | cpus\n"
 	      "       pgclassctl map [--color[=WHEN]] [--svg FILE]\n"
 	      "       pgclassctl run [--color[=WHEN]] [FILE]\n"
 	      "       pgclassctl help [COMMAND] | --help\n", out);
@@ -166,6 +178,7 @@ int pgc_help(const char *cmd, FILE *out)
 	      "  classes  the size classes' table (debugfs)\n"
 	      "  pages    one line per allocator page (debugfs)\n"
 	      "  blocks   one line per block handed out by the device (debugfs)\n"
+	      "  cpus     what each CPU's cache holds and has done (debugfs)\n"
 	      "  map      one character per page (debugfs), in colour on a\n"
 	      "           terminal; --svg FILE draws it as a picture\n"
 	      "  run      plays a session of commands from FILE or stdin\n"

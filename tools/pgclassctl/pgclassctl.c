@@ -2,7 +2,7 @@
 /*
  * pgclassctl: look at the pgclass allocator and drive it from a shell.
  *
- *	pgclassctl info | stats | classes | pages | blocks
+ *	pgclassctl info | stats | classes | pages | blocks | cpus
  *	pgclassctl map [--color[=WHEN]] [--svg FILE]
  *	pgclassctl run [--color[=WHEN]] [FILE]
  *	pgclassctl help [COMMAND] | --help | COMMAND --help

@@ -27,8 +27,8 @@ import xml.etree.ElementTree as ET
 TOOL = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
 NS = '{http://www.w3.org/2000/svg}'
-COMMANDS = ['info', 'stats', 'classes', 'pages', 'blocks', 'map', 'run',
-            'help']
+COMMANDS = ['info', 'stats', 'classes', 'pages', 'blocks', 'cpus', 'map',
+            'run', 'help']
 ESC = re.compile(r'\x1b\[[0-9;]*m')
 
 results = []
@@ -152,7 +152,7 @@ def test_usage_errors():
 
 def test_plain():
     d = os.path.join(DATA, 'lab-example1')
-    for what in ('map', 'pages', 'blocks', 'classes'):
+    for what in ('map', 'pages', 'blocks', 'classes', 'cpus'):
         rc, out, err = run([what], PGCLASS_DEBUGFS=d)
         check(rc == 0 and out == data('lab-example1', what) and not err,
               '%s: the debugfs file, byte for byte' % what, (rc, err))
