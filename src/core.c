@@ -246,8 +246,6 @@ struct pgclass_pool {
 	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
 				 * before the descriptors
 				 */
-	u16 desc_size;
-	u16 heads_off;		/* offset of the TLSF list heads */
 	u16 spare_mask;		/* classes that keep a spare empty page */
 	u8 page_shift;
 	u8 nr_small;		/* small classes: 16 B .. page / 2 */
@@ -338,7 +336,8 @@ static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 {
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
 				   (size_t)(i - pool->meta_pages) *
-				   pool->desc_size);
+				   (sizeof(struct pgc_desc) +
+				    pool->map_words * sizeof(unsigned long)));
 }
 
 static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
@@ -351,9 +350,17 @@ static inline u8 *pgc_sl(struct pgclass_pool *pool)
 	return (u8 *)&pool->cls[pool->nr_small];
 }
 
+/* The TLSF list heads follow the classes and the second-level bitmaps. */
+static inline size_t pgc_heads_offset(u32 nr_small, u32 rows)
+{
+	return ALIGN(offsetof(struct pgclass_pool, cls) +
+		     nr_small * sizeof(struct pgc_class) + rows, sizeof(u32));
+}
+
 static inline u32 *pgc_heads(struct pgclass_pool *pool)
 {
-	return (u32 *)((char *)pool + pool->heads_off);
+	return (u32 *)((char *)pool +
+		       pgc_heads_offset(pool->nr_small, pool->nr_rows));
 }
 
 static inline u32 pgc_multi_class(struct pgclass_pool *pool)
@@ -1409,15 +1416,11 @@ static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 	return blocks;
 }
 
-/* Size of the header with its TLSF arrays; their offset in *heads_off. */
-static size_t pgc_header_size(u32 nr_small, u32 rows, size_t *heads_off)
+/* Size of the header with its TLSF arrays (see pgc_heads()). */
+static size_t pgc_header_size(u32 nr_small, u32 rows)
 {
-	size_t off = offsetof(struct pgclass_pool, cls) +
-		     nr_small * sizeof(struct pgc_class) + rows;
+	size_t off = pgc_heads_offset(nr_small, rows);
 
-	off = ALIGN(off, sizeof(u32));
-	if (heads_off)
-		*heads_off = off;
 	return ALIGN(off + rows * PGC_SL_COUNT * sizeof(u32),
 		     sizeof(unsigned long));
 }
@@ -1425,7 +1428,7 @@ static size_t pgc_header_size(u32 nr_small, u32 rows, size_t *heads_off)
 /* Where the descriptors start: after the header and @slots slots. */
 static size_t pgc_desc_offset(u32 nr_small, u32 data, u32 slots)
 {
-	size_t hdr = pgc_header_size(nr_small, pgc_rows(data), NULL);
+	size_t hdr = pgc_header_size(nr_small, pgc_rows(data));
 
 	return slots ? ALIGN(hdr, PGC_LINE) + (size_t)slots * PGC_SLOT_SIZE :
 		       hdr;
@@ -1499,7 +1502,7 @@ static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
 {
 	struct pgclass_pool *pool = base;
 	u32 nr, meta, nr_small, words, data, slots;
-	size_t dsize, heads_off;
+	size_t dsize;
 
 	if (!base || page_shift < PGCLASS_MIN_PAGE_SHIFT ||
 	    page_shift > PGCLASS_MAX_PAGE_SHIFT)
@@ -1523,7 +1526,6 @@ static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
 	if (meta >= nr)
 		return NULL;
 	data = nr - meta;
-	pgc_header_size(nr_small, pgc_rows(data), &heads_off);
 
 	/* Zeroed descriptors say FREE and zeroed slots own nothing. */
 	memset(pool, 0, pgc_desc_offset(nr_small, data, slots) +
@@ -1533,8 +1535,6 @@ static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
 	pool->meta_pages = meta;
 	pool->desc_off = pgc_desc_offset(nr_small, data, slots);
 	pool->nr_slots = slots;
-	pool->desc_size = dsize;
-	pool->heads_off = heads_off;
 	pool->page_shift = page_shift;
 	pool->nr_small = nr_small;
 	pool->map_words = words;
