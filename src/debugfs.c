@@ -9,11 +9,13 @@
  *	map	one character per allocator page, 64 per line
  *	cpus	what each CPU's slot holds and has done, then a total row
  *
- * Each file is one seq_file record: the page walk holds the pool's lock,
- * so a file is a consistent snapshot.  A walk's callback only prints into
- * the seq_file buffer, which does not sleep; if the buffer overflows,
- * seq_file calls the show function again with a larger one, and the
- * large files are opened with a buffer sized for the arena to begin with.
+ * Each file but blocks is one seq_file record: the page walk holds the
+ * pool's lock, so such a file is a consistent snapshot.  A walk's
+ * callback only prints into the seq_file buffer, which does not sleep; if
+ * the buffer overflows, seq_file calls the show function again with a
+ * larger one, and the large files are opened with a buffer sized for the
+ * arena to begin with.  blocks is a record per block, read from each open
+ * file in turn (see there).
  */
 
 #include <linux/debugfs.h>
@@ -26,6 +28,9 @@
 #include "internal.h"
 
 #define PGCLASS_MAP_WIDTH	64
+
+/* Room for a class name or any number printed in a column. */
+#define PGCLASS_NAME_LEN	24
 
 /* Printed sizes of a line of "pages", and of the header and legends. */
 #define PGCLASS_PAGES_LINE	48
@@ -44,8 +49,8 @@
  *
  * Return: the name, in @buf or a constant string.
  */
-const char *pgclass_class_name(struct pgclass_dev *dev, size_t block_size,
-			       char *buf, size_t len)
+static const char *pgclass_class_name(struct pgclass_dev *dev,
+				      size_t block_size, char *buf, size_t len)
 {
 	size_t page_size = 1UL << dev->page_shift;
 
@@ -71,7 +76,7 @@ static int pgclass_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "blocks: %llu\n", st.blocks);
 	seq_printf(m, "bytes_allocated: %llu\n", st.bytes_allocated);
 	seq_printf(m, "bytes_requested: %llu\n",
-		   pgclass_chardev_bytes_requested(dev));
+		   pgclass_blocks_bytes_requested(dev));
 	seq_printf(m, "peak_used_pages: %u\n", st.peak_used_pages);
 	seq_printf(m, "alloc_calls: %llu\n", st.alloc_calls);
 	seq_printf(m, "free_calls: %llu\n", st.free_calls);
@@ -248,14 +253,73 @@ static int pgclass_pages_show(struct seq_file *m, void *v)
 }
 
 /*
- * One line per block and nothing else (DESIGN.md: unlike pages, no header
- * line), so that a script can count blocks by counting lines.
+ * blocks: one line per block and nothing else (DESIGN.md: unlike pages,
+ * no header line), so that a script can count blocks by counting lines.
+ *
+ * The blocks are each open file's, under each file's own lock: the walk
+ * goes up by offset, asking every file for its first block at or above
+ * the position, which is one more than the offset printed last.  So
+ * between two reads nothing is held, and no block is printed twice.
+ */
+struct pgclass_blocks_iter {
+	struct pgclass_dev *dev;
+	struct pgclass_block_info info;
+};
+
+static void *pgclass_blocks_at(struct seq_file *m, loff_t pos)
+{
+	struct pgclass_blocks_iter *it = m->private;
+
+	return pgclass_blocks_find(it->dev, pos, &it->info) ? &it->info : NULL;
+}
+
+static void *pgclass_blocks_start(struct seq_file *m, loff_t *pos)
+{
+	struct pgclass_blocks_iter *it = m->private;
+
+	pgclass_blocks_walk_begin(it->dev);
+	return pgclass_blocks_at(m, *pos);
+}
+
+static void *pgclass_blocks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	const struct pgclass_block_info *info = v;
+
+	*pos = info->handle + 1;
+	return pgclass_blocks_at(m, *pos);
+}
+
+static void pgclass_blocks_stop(struct seq_file *m, void *v)
+{
+	struct pgclass_blocks_iter *it = m->private;
+
+	pgclass_blocks_walk_end(it->dev);
+}
+
+/*
+ * Offset, usable size, class and owner.  The owner is "pid:<opener's
+ * pid>/<open serial number>", so that two opens by one process stay apart.
  */
 static int pgclass_blocks_show(struct seq_file *m, void *v)
 {
-	pgclass_chardev_show_blocks(m->private, m);
+	struct pgclass_blocks_iter *it = m->private;
+	const struct pgclass_block_info *info = v;
+	char class[PGCLASS_NAME_LEN];
+
+	seq_printf(m, "0x%-8lx %10zu %6s pid:%d/%u\n", info->handle,
+		   info->usable,
+		   pgclass_class_name(it->dev, info->usable, class,
+				      sizeof(class)),
+		   info->pid, info->serial);
 	return 0;
 }
+
+static const struct seq_operations pgclass_blocks_seq_ops = {
+	.start	= pgclass_blocks_start,
+	.next	= pgclass_blocks_next,
+	.stop	= pgclass_blocks_stop,
+	.show	= pgclass_blocks_show,
+};
 
 static char pgclass_map_char(const struct pgclass_extent *ext,
 			     unsigned long index)
@@ -336,7 +400,13 @@ static int pgclass_classes_open(struct inode *inode, struct file *file)
 
 static int pgclass_blocks_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, pgclass_blocks_show, inode->i_private);
+	struct pgclass_blocks_iter *it;
+
+	it = __seq_open_private(file, &pgclass_blocks_seq_ops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->dev = inode->i_private;
+	return 0;
 }
 
 static int pgclass_pages_open(struct inode *inode, struct file *file)
@@ -369,9 +439,16 @@ static const struct file_operations pgclass_##name##_fops = {		\
 PGCLASS_DEBUGFS_FOPS(stats);
 PGCLASS_DEBUGFS_FOPS(classes);
 PGCLASS_DEBUGFS_FOPS(pages);
-PGCLASS_DEBUGFS_FOPS(blocks);
 PGCLASS_DEBUGFS_FOPS(map);
 PGCLASS_DEBUGFS_FOPS(cpus);
+
+static const struct file_operations pgclass_blocks_fops = {
+	.owner		= THIS_MODULE,
+	.open		= pgclass_blocks_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
 
 /**
  * pgclass_debugfs_init() - create /sys/kernel/debug/pgclass/

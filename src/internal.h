@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pgclass.ko: what module.c, chardev.c and debugfs.c share.  The
- * allocator itself (core.c) knows none of this.
+ * pgclass.ko: what module.c, chardev.c, blocks.c and debugfs.c share.
+ * The allocator itself (core.c) knows none of this.
+ *
+ * Calls run one way: module -> chardev -> blocks -> core; debugfs reads
+ * blocks and core and is called by nobody.
  */
 #ifndef _PGCLASS_INTERNAL_H
 #define _PGCLASS_INTERNAL_H
 
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
-#include <linux/rbtree.h>
 #include <linux/types.h>
 
 struct dentry;
+struct pgclass_block;
+struct pgclass_file;
 struct pgclass_pool;
-struct seq_file;
 
 /**
  * struct pgclass_dev - the module's one arena and its users
@@ -24,9 +28,8 @@ struct seq_file;
  * @nr_pages: allocator pages in the arena
  * @misc: /dev/pgclass
  * @debugfs: the debugfs directory, or an error pointer
- * @lock: protects the fields below it (see there)
- * @blocks: every block handed out through /dev/pgclass, keyed by handle
- * @bytes_requested: the sum of the sizes asked for those blocks
+ * @files_lock: protects the fields below it (see there)
+ * @files: every open file of /dev/pgclass (struct pgclass_file, blocks.c)
  * @next_serial: the serial number the last open file got
  */
 struct pgclass_dev {
@@ -39,30 +42,66 @@ struct pgclass_dev {
 	struct dentry *debugfs;
 
 	/*
-	 * Protects @blocks, @bytes_requested, @next_serial and each open
-	 * file's list of blocks.  Pool calls that create, move or destroy a
-	 * block are made under it too, so that @blocks always matches the
-	 * pool and no file is handed a handle still in the tree.  Nests
-	 * inside an open file's lock and outside the pool's spinlock.
+	 * Protects @files and @next_serial.  Taken at open and release and
+	 * by debugfs's walk of the blocks, never around a pool call or by
+	 * an ioctl: each file's blocks are under that file's own lock.
+	 * Nests outside a file's lock.  @files is also read under RCU, to
+	 * sum the files' counters.
 	 */
-	struct mutex lock;
-	struct rb_root blocks;
-	u64 bytes_requested;
+	struct mutex files_lock;
+	struct list_head files;
 	unsigned int next_serial;
 };
 
 int pgclass_chardev_init(struct pgclass_dev *dev);
 void pgclass_chardev_exit(struct pgclass_dev *dev);
-u64 pgclass_chardev_bytes_requested(struct pgclass_dev *dev);
-void pgclass_chardev_show_blocks(struct pgclass_dev *dev, struct seq_file *m);
+
+/**
+ * struct pgclass_block_ref - a block held for a copy (READ, WRITE)
+ * @blk: the block
+ * @data: its first byte
+ * @usable: its usable size
+ */
+struct pgclass_block_ref {
+	struct pgclass_block *blk;
+	void *data;
+	size_t usable;
+};
+
+/**
+ * struct pgclass_block_info - a block as debugfs shows it
+ * @handle: its offset in the arena
+ * @usable: its usable size
+ * @pid: the thread group that opened the file owning it
+ * @serial: that open's number since the module was loaded
+ */
+struct pgclass_block_info {
+	unsigned long handle;
+	size_t usable;
+	pid_t pid;
+	unsigned int serial;
+};
+
+struct pgclass_file *pgclass_file_open(struct pgclass_dev *dev);
+void pgclass_file_release(struct pgclass_file *pf);
+struct pgclass_dev *pgclass_file_dev(struct pgclass_file *pf);
+struct pgclass_block *pgclass_blocks_alloc(struct pgclass_file *pf, u64 size,
+					   u64 *handle, u64 *usable);
+void pgclass_blocks_publish(struct pgclass_file *pf, struct pgclass_block *blk);
+void pgclass_blocks_discard(struct pgclass_file *pf, struct pgclass_block *blk);
+int pgclass_blocks_free(struct pgclass_file *pf, u64 handle);
+int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
+			   u64 *new_handle, u64 *usable);
+int pgclass_blocks_get(struct pgclass_file *pf, u64 handle,
+		       struct pgclass_block_ref *ref);
+void pgclass_blocks_put(struct pgclass_file *pf, struct pgclass_block_ref *ref);
+u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev);
+void pgclass_blocks_walk_begin(struct pgclass_dev *dev);
+void pgclass_blocks_walk_end(struct pgclass_dev *dev);
+bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
+			 struct pgclass_block_info *info);
 
 void pgclass_debugfs_init(struct pgclass_dev *dev);
 void pgclass_debugfs_exit(struct pgclass_dev *dev);
-
-/* Room for a class name or any number printed in a debugfs column. */
-#define PGCLASS_NAME_LEN	24
-
-const char *pgclass_class_name(struct pgclass_dev *dev, size_t block_size,
-			       char *buf, size_t len);
 
 #endif /* _PGCLASS_INTERNAL_H */

@@ -56,8 +56,8 @@ struct pgclass_arena {
 };
 
 static struct pgclass_dev pgclass_dev = {
-	.lock = __MUTEX_INITIALIZER(pgclass_dev.lock),
-	.blocks = RB_ROOT,
+	.files_lock = __MUTEX_INITIALIZER(pgclass_dev.files_lock),
+	.files = LIST_HEAD_INIT(pgclass_dev.files),
 };
 
 static struct pgclass_arena pgclass_arena;

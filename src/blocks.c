@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which open file of /dev/pgclass owns which block.
+ *
+ * Each open file keeps the blocks it owns in a tree of its own, keyed by
+ * handle (the block's offset in the arena), under a lock of its own.
+ * Files meet nowhere but in the pool, which locks for itself, so files
+ * on different CPUs allocate and free at once.  The device keeps only the
+ * list of its open files, for debugfs and the statistics; that list
+ * changes at open and release, and no pool call is made under its lock.
+ *
+ * A block is copied to and from user space (READ, WRITE) with no lock
+ * held, since the copy may fault and sleep.  It is held meanwhile by a
+ * count of the copies in flight: FREE and REALLOC of it wait, killably,
+ * for that count to drop to zero, so the pool never gets back a block
+ * that is being copied, and READ and WRITE never see a block half
+ * resized.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pgclass.h>
+#include <linux/rbtree.h>
+#include <linux/rculist.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "internal.h"
+
+/* Blocks release frees between two chances for others to run. */
+#define PGCLASS_RELEASE_BATCH	64
+
+/**
+ * enum pgclass_block_state - where a block is in its life
+ * @PGCLASS_BLOCK_LIVE: in its file's tree, found by every call
+ * @PGCLASS_BLOCK_RESIZING: a REALLOC has it to itself, on its file's
+ *	resizing list; a call naming its handle waits for the REALLOC to end
+ * @PGCLASS_BLOCK_FREEING: a FREE has taken it out of the tree and waits
+ *	for the copies in flight to end before it gives it back to the pool
+ * @PGCLASS_BLOCK_ORPHAN: that FREE was killed while waiting: the last
+ *	copy gives the block back
+ */
+enum pgclass_block_state {
+	PGCLASS_BLOCK_LIVE,
+	PGCLASS_BLOCK_RESIZING,
+	PGCLASS_BLOCK_FREEING,
+	PGCLASS_BLOCK_ORPHAN,
+};
+
+/**
+ * struct pgclass_block - a block handed out through /dev/pgclass
+ * @node: in the owner's tree, while @state is PGCLASS_BLOCK_LIVE
+ * @resizing: on the owner's resizing list, while PGCLASS_BLOCK_RESIZING
+ * @handle: its offset in the arena
+ * @requested: the size asked for
+ * @usable: its size as the allocator gave it
+ * @copies: READ and WRITE copies in flight
+ * @state: see enum pgclass_block_state
+ *
+ * All under the owner's lock.  Only the call that moved a block out of
+ * the tree (FREE, REALLOC) changes @handle, @requested and @usable, and
+ * only once @copies is zero, so a copy may use what it read under the
+ * lock when it took its count.
+ */
+struct pgclass_block {
+	struct rb_node node;
+	struct list_head resizing;
+	unsigned long handle;
+	size_t requested;
+	size_t usable;
+	unsigned int copies;
+	enum pgclass_block_state state;
+};
+
+/**
+ * struct pgclass_file - one open of /dev/pgclass and the blocks it owns
+ * @dev: the device
+ * @node: in pgclass_dev.files
+ * @rcu: frees the file after those who sum its counter without
+ *	pgclass_dev.files_lock are done with it
+ * @pid: thread group of the task that opened the file
+ * @serial: this open's number since the module was loaded
+ * @lock: protects the fields below it (see there)
+ * @blocks: the blocks the file owns that are not being resized or freed
+ * @resizing: the blocks a REALLOC is working on
+ * @bytes_requested: the sizes asked for the blocks the file owns, summed
+ * @events: counts the ends of resizes and of copies that someone waits
+ *	for; a waiter sleeps until it changes
+ * @wait: where FREE, REALLOC, READ and WRITE wait for those events
+ */
+struct pgclass_file {
+	struct pgclass_dev *dev;
+	struct list_head node;
+	struct rcu_head rcu;
+	pid_t pid;
+	unsigned int serial;
+
+	/*
+	 * Protects @blocks, @resizing, @bytes_requested, @events and every
+	 * field of the file's blocks.  A spinlock held for a tree lookup,
+	 * insertion or removal and a few counters; never across a copy to
+	 * or from user space, a pool call, zeroing or a wait.
+	 *
+	 * Lock order, outermost first:
+	 *	mmap_lock -> pgclass_file.lock -> the pool's lock
+	 *	pgclass_dev.files_lock -> pgclass_file.lock
+	 * so nothing that may fault on user memory runs under this lock.
+	 * The pool could be called under it (it calls nothing back), but
+	 * nothing needs to: a block out of the tree is its caller's alone.
+	 */
+	spinlock_t lock;
+	struct rb_root blocks;
+	struct list_head resizing;
+	u64 bytes_requested;
+	unsigned long events;
+	wait_queue_head_t wait;
+};
+
+static void *pgclass_block_ptr(struct pgclass_dev *dev, unsigned long handle)
+{
+	return dev->base + handle;
+}
+
+/* The live block at @handle, or NULL. */
+static struct pgclass_block *pgclass_tree_find(struct pgclass_file *pf,
+					       u64 handle)
+{
+	struct rb_node *node = pf->blocks.rb_node;
+
+	lockdep_assert_held(&pf->lock);
+	while (node) {
+		struct pgclass_block *blk;
+
+		blk = rb_entry(node, struct pgclass_block, node);
+		if (handle < blk->handle)
+			node = node->rb_left;
+		else if (handle > blk->handle)
+			node = node->rb_right;
+		else
+			return blk;
+	}
+	return NULL;
+}
+
+/* The live block with the lowest handle at or above @from, or NULL. */
+static struct pgclass_block *pgclass_tree_from(struct pgclass_file *pf,
+					       u64 from)
+{
+	struct rb_node *node = pf->blocks.rb_node;
+	struct pgclass_block *best = NULL;
+
+	lockdep_assert_held(&pf->lock);
+	while (node) {
+		struct pgclass_block *blk;
+
+		blk = rb_entry(node, struct pgclass_block, node);
+		if (blk->handle >= from) {
+			best = blk;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return best;
+}
+
+static void pgclass_tree_insert(struct pgclass_file *pf,
+				struct pgclass_block *blk)
+{
+	struct rb_node **link = &pf->blocks.rb_node, *parent = NULL;
+
+	lockdep_assert_held(&pf->lock);
+	while (*link) {
+		struct pgclass_block *cur;
+
+		parent = *link;
+		cur = rb_entry(parent, struct pgclass_block, node);
+		link = blk->handle < cur->handle ?
+		       &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&blk->node, parent, link);
+	rb_insert_color(&blk->node, &pf->blocks);
+	blk->state = PGCLASS_BLOCK_LIVE;
+}
+
+static bool pgclass_is_resizing(struct pgclass_file *pf, u64 handle)
+{
+	struct pgclass_block *blk;
+
+	lockdep_assert_held(&pf->lock);
+	list_for_each_entry(blk, &pf->resizing, resizing)
+		if (blk->handle == handle)
+			return true;
+	return false;
+}
+
+/*
+ * Something a waiter may wait for happened.  The caller wakes pf->wait
+ * once it has dropped the lock.
+ */
+static void pgclass_event(struct pgclass_file *pf)
+{
+	lockdep_assert_held(&pf->lock);
+	WRITE_ONCE(pf->events, pf->events + 1);
+}
+
+/*
+ * Drops pf->lock until the next event, or a fatal signal: -EINTR.
+ * Ordinary signals do not interrupt it: what it waits for ends without
+ * user space's help, and a restarted FREE would find the block gone.
+ */
+static int pgclass_wait(struct pgclass_file *pf)
+	__must_hold(&pf->lock)
+{
+	unsigned long seen = pf->events;
+	int ret;
+
+	spin_unlock(&pf->lock);
+	ret = wait_event_killable(pf->wait, READ_ONCE(pf->events) != seen);
+	spin_lock(&pf->lock);
+	return ret ? -EINTR : 0;
+}
+
+/*
+ * The block the file owns at @handle, NULL if none, or ERR_PTR(-EINTR).
+ * A block being resized is waited for: the REALLOC may leave it where it
+ * is, and a call that came meanwhile must then find it.
+ */
+static struct pgclass_block *pgclass_lookup(struct pgclass_file *pf,
+					    u64 handle)
+	__must_hold(&pf->lock)
+{
+	for (;;) {
+		struct pgclass_block *blk = pgclass_tree_find(pf, handle);
+		int ret;
+
+		/* A live block found first is newer than one being moved. */
+		if (blk || !pgclass_is_resizing(pf, handle))
+			return blk;
+		ret = pgclass_wait(pf);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+}
+
+/* Waits until no copy of @blk, which is out of the tree, is in flight. */
+static int pgclass_wait_copies(struct pgclass_file *pf,
+			       struct pgclass_block *blk)
+	__must_hold(&pf->lock)
+{
+	while (blk->copies)
+		if (pgclass_wait(pf) && blk->copies)
+			return -EINTR;
+	return 0;
+}
+
+/* Gives @blk, which nobody can reach any more, back to the pool. */
+static void pgclass_block_destroy(struct pgclass_dev *dev,
+				  struct pgclass_block *blk)
+{
+	/* The trees mirror the pool: a refusal here would be a bug in it. */
+	if (pgclass_free(dev->pool, pgclass_block_ptr(dev, blk->handle)))
+		pr_err("block at %#lx was owned but not allocated\n",
+		       blk->handle);
+	kfree(blk);
+}
+
+/*
+ * Blocks reach user space zeroed.  A block may be as large as the arena:
+ * clear it a page at a time, and let others run in between.
+ */
+static void pgclass_zero(void *ptr, size_t len)
+{
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(ptr));
+
+		memset(ptr, 0, n);
+		ptr += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+/**
+ * pgclass_file_open() - the state of a new open of /dev/pgclass
+ * @dev: the device
+ *
+ * Context: process context; takes @dev->files_lock.
+ * Return: the new file, owning no block, or NULL if out of memory.
+ */
+struct pgclass_file *pgclass_file_open(struct pgclass_dev *dev)
+{
+	struct pgclass_file *pf;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL_ACCOUNT);
+	if (!pf)
+		return NULL;
+	pf->dev = dev;
+	pf->pid = task_tgid_nr(current);
+	spin_lock_init(&pf->lock);
+	pf->blocks = RB_ROOT;
+	INIT_LIST_HEAD(&pf->resizing);
+	init_waitqueue_head(&pf->wait);
+
+	mutex_lock(&dev->files_lock);
+	pf->serial = ++dev->next_serial;
+	list_add_tail_rcu(&pf->node, &dev->files);
+	mutex_unlock(&dev->files_lock);
+	return pf;
+}
+
+/**
+ * pgclass_file_release() - free every block of a file, and the file
+ * @pf: the file, which no call uses any more
+ *
+ * A file that owns many blocks frees them in batches, with a chance for
+ * others to run between two batches.
+ *
+ * Context: process context; takes @pf->dev->files_lock.
+ */
+void pgclass_file_release(struct pgclass_file *pf)
+{
+	struct pgclass_dev *dev = pf->dev;
+	struct pgclass_block *blk, *next;
+	unsigned long n = 0;
+
+	mutex_lock(&dev->files_lock);
+	list_del_rcu(&pf->node);
+	mutex_unlock(&dev->files_lock);
+
+	/*
+	 * No call is in flight on a file being released, so no block is
+	 * being resized, freed or copied; and off the list, debugfs cannot
+	 * find the file: its tree is ours alone.
+	 */
+	rbtree_postorder_for_each_entry_safe(blk, next, &pf->blocks, node) {
+		pgclass_block_destroy(dev, blk);
+		if (!(++n % PGCLASS_RELEASE_BATCH))
+			cond_resched();
+	}
+	pf->blocks = RB_ROOT;
+	/* pgclass_blocks_bytes_requested() may still be reading it. */
+	kfree_rcu(pf, rcu);
+}
+
+/**
+ * pgclass_file_dev() - the device a file is an open of
+ * @pf: the file
+ *
+ * Return: its device.
+ */
+struct pgclass_dev *pgclass_file_dev(struct pgclass_file *pf)
+{
+	return pf->dev;
+}
+
+/**
+ * pgclass_blocks_alloc() - allocate a zeroed block, not yet the file's
+ * @pf: the file that will own it
+ * @size: bytes asked for, 1 to the arena's size
+ * @handle: out: the block's handle
+ * @usable: out: the block's size as the allocator gave it
+ *
+ * The block is zeroed over its whole usable size.  No call on @pf can
+ * find it until pgclass_blocks_publish(), so the caller can tell user
+ * space about it first, and give it back with pgclass_blocks_discard() if
+ * that fails.
+ *
+ * Context: process context; may sleep.
+ * Return: the block, or ERR_PTR(-ENOMEM) if the kernel has no memory for
+ * its bookkeeping (then the pool was not asked) or no free space fits.
+ */
+struct pgclass_block *pgclass_blocks_alloc(struct pgclass_file *pf, u64 size,
+					   u64 *handle, u64 *usable)
+{
+	struct pgclass_dev *dev = pf->dev;
+	struct pgclass_block *blk;
+	void *ptr;
+
+	/* Allocated first, so that the pool is asked only when it can stay. */
+	blk = kzalloc(sizeof(*blk), GFP_KERNEL_ACCOUNT);
+	if (!blk)
+		return ERR_PTR(-ENOMEM);
+	ptr = pgclass_alloc(dev->pool, size);
+	if (!ptr) {
+		kfree(blk);
+		return ERR_PTR(-ENOMEM);
+	}
+	INIT_LIST_HEAD(&blk->resizing);
+	blk->handle = ptr - dev->base;
+	blk->requested = size;
+	blk->usable = pgclass_usable_size(dev->pool, ptr);
+	/* The last owner's data must not leak; nobody else can reach it. */
+	pgclass_zero(ptr, blk->usable);
+
+	*handle = blk->handle;
+	*usable = blk->usable;
+	return blk;
+}
+
+/**
+ * pgclass_blocks_publish() - give a block from pgclass_blocks_alloc() to its file
+ * @pf: the file
+ * @blk: the block
+ *
+ * From now on every call on @pf finds it, and release frees it.
+ *
+ * Context: process context; takes @pf->lock.
+ */
+void pgclass_blocks_publish(struct pgclass_file *pf, struct pgclass_block *blk)
+{
+	spin_lock(&pf->lock);
+	pgclass_tree_insert(pf, blk);
+	pf->bytes_requested += blk->requested;
+	spin_unlock(&pf->lock);
+}
+
+/**
+ * pgclass_blocks_discard() - give back a block from pgclass_blocks_alloc()
+ * @pf: the file it was for
+ * @blk: the block, never published
+ */
+void pgclass_blocks_discard(struct pgclass_file *pf, struct pgclass_block *blk)
+{
+	pgclass_block_destroy(pf->dev, blk);
+}
+
+/**
+ * pgclass_blocks_free() - free a block of a file
+ * @pf: the file
+ * @handle: the block's handle
+ *
+ * If another thread is copying the block (READ, WRITE), waits for the
+ * copy to end; if a REALLOC is resizing it, waits for that, then frees
+ * the block if it is still at @handle.  A fatal signal ends the wait:
+ * the block is then no longer the file's, and the last copy frees it.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL if @pf owns no block at @handle; -EINTR if killed.
+ */
+int pgclass_blocks_free(struct pgclass_file *pf, u64 handle)
+{
+	struct pgclass_block *blk;
+
+	spin_lock(&pf->lock);
+	blk = pgclass_lookup(pf, handle);
+	if (IS_ERR_OR_NULL(blk)) {
+		spin_unlock(&pf->lock);
+		return blk ? PTR_ERR(blk) : -EINVAL;
+	}
+	/* From here on no new copy starts, and a second FREE finds nothing. */
+	rb_erase(&blk->node, &pf->blocks);
+	blk->state = PGCLASS_BLOCK_FREEING;
+	pf->bytes_requested -= blk->requested;
+	if (pgclass_wait_copies(pf, blk)) {
+		blk->state = PGCLASS_BLOCK_ORPHAN;
+		spin_unlock(&pf->lock);
+		return -EINTR;
+	}
+	spin_unlock(&pf->lock);
+
+	pgclass_block_destroy(pf->dev, blk);
+	return 0;
+}
+
+/* Puts a block back after a REALLOC, moved or not; wakes who waits. */
+static void pgclass_resize_end(struct pgclass_file *pf,
+			       struct pgclass_block *blk)
+{
+	lockdep_assert_held(&pf->lock);
+	list_del_init(&blk->resizing);
+	pgclass_tree_insert(pf, blk);
+	pgclass_event(pf);
+}
+
+/**
+ * pgclass_blocks_realloc() - resize a block of a file
+ * @pf: the file
+ * @handle: the block's handle
+ * @size: its new size, 1 to the arena's size
+ * @new_handle: out: the block's handle now
+ * @usable: out: its usable size now
+ *
+ * The first min(old usable size, @size) bytes keep their contents; the
+ * rest reads as zero.  Calls on the block wait until this one ends;
+ * this one waits for copies in flight first.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL if @pf owns no block at @handle; -ENOMEM if it
+ * cannot grow and nothing fits (the block is left as it was); -EINTR if
+ * killed while waiting (the block is left as it was).
+ */
+int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
+			   u64 *new_handle, u64 *usable)
+{
+	struct pgclass_dev *dev = pf->dev;
+	struct pgclass_block *blk;
+	size_t new_usable = 0, keep;
+	void *ptr;
+	int ret;
+
+	spin_lock(&pf->lock);
+	blk = pgclass_lookup(pf, handle);
+	if (IS_ERR_OR_NULL(blk)) {
+		spin_unlock(&pf->lock);
+		return blk ? PTR_ERR(blk) : -EINVAL;
+	}
+	/*
+	 * Out of the tree while the pool works on it: if the block moves,
+	 * its old place is free at once and may come back to this very
+	 * file, under the same handle, before this call is done.
+	 */
+	rb_erase(&blk->node, &pf->blocks);
+	list_add(&blk->resizing, &pf->resizing);
+	blk->state = PGCLASS_BLOCK_RESIZING;
+	ret = pgclass_wait_copies(pf, blk);
+	if (ret) {
+		pgclass_resize_end(pf, blk);
+		spin_unlock(&pf->lock);
+		wake_up_all(&pf->wait);
+		return ret;
+	}
+	spin_unlock(&pf->lock);
+
+	/* The pool copies a block it moves: not under the lock. */
+	ptr = pgclass_realloc(dev->pool, pgclass_block_ptr(dev, blk->handle),
+			      size);
+	if (ptr) {
+		/*
+		 * Whatever the allocator moved or kept, the first min(old
+		 * usable, new size) bytes are the file's own; the rest may be
+		 * an earlier owner's, or what the file wrote past its new size.
+		 */
+		new_usable = pgclass_usable_size(dev->pool, ptr);
+		keep = min_t(size_t, blk->usable, size);
+		if (new_usable > keep)
+			pgclass_zero(ptr + keep, new_usable - keep);
+	}
+
+	spin_lock(&pf->lock);
+	if (ptr) {
+		blk->handle = ptr - dev->base;
+		blk->usable = new_usable;
+		pf->bytes_requested += size - blk->requested;
+		blk->requested = size;
+	}
+	pgclass_resize_end(pf, blk);
+	*new_handle = blk->handle;
+	*usable = blk->usable;
+	spin_unlock(&pf->lock);
+	wake_up_all(&pf->wait);
+	return ptr ? 0 : -ENOMEM;
+}
+
+/**
+ * pgclass_blocks_get() - hold a block of a file for a copy
+ * @pf: the file
+ * @handle: the block's handle
+ * @ref: out: the block, its data and its usable size
+ *
+ * While held, the block is neither freed nor resized: FREE and REALLOC
+ * of it wait for pgclass_blocks_put().  A block being resized is waited
+ * for.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL if @pf owns no block at @handle; -EINTR if killed.
+ */
+int pgclass_blocks_get(struct pgclass_file *pf, u64 handle,
+		       struct pgclass_block_ref *ref)
+{
+	struct pgclass_block *blk;
+
+	spin_lock(&pf->lock);
+	blk = pgclass_lookup(pf, handle);
+	if (IS_ERR_OR_NULL(blk)) {
+		spin_unlock(&pf->lock);
+		return blk ? PTR_ERR(blk) : -EINVAL;
+	}
+	blk->copies++;
+	ref->blk = blk;
+	ref->data = pgclass_block_ptr(pf->dev, blk->handle);
+	ref->usable = blk->usable;
+	spin_unlock(&pf->lock);
+	return 0;
+}
+
+/**
+ * pgclass_blocks_put() - end a copy begun with pgclass_blocks_get()
+ * @pf: the file
+ * @ref: what pgclass_blocks_get() gave
+ *
+ * Context: process context; takes @pf->lock.
+ */
+void pgclass_blocks_put(struct pgclass_file *pf, struct pgclass_block_ref *ref)
+{
+	struct pgclass_block *blk = ref->blk;
+	bool wake = false, orphan = false;
+
+	spin_lock(&pf->lock);
+	if (!--blk->copies) {
+		switch (blk->state) {
+		case PGCLASS_BLOCK_LIVE:
+			break;
+		case PGCLASS_BLOCK_ORPHAN:
+			orphan = true;
+			break;
+		default:
+			/* A FREE or a REALLOC waits for this. */
+			pgclass_event(pf);
+			wake = true;
+			break;
+		}
+	}
+	spin_unlock(&pf->lock);
+	if (wake)
+		wake_up_all(&pf->wait);
+	if (orphan)
+		pgclass_block_destroy(pf->dev, blk);
+	ref->blk = NULL;
+}
+
+/**
+ * pgclass_blocks_bytes_requested() - bytes asked for the blocks out now
+ * @dev: the device
+ *
+ * The allocator knows only the sizes it rounded up to; each file keeps
+ * the sizes user space asked for.  The sum is exact when no call is in
+ * flight.
+ *
+ * Context: process context; takes each open file's lock in turn.
+ * Return: the sum of the requested sizes of every block of every file.
+ */
+u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev)
+{
+	struct pgclass_file *pf;
+	u64 bytes = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pf, &dev->files, node) {
+		spin_lock(&pf->lock);
+		bytes += pf->bytes_requested;
+		spin_unlock(&pf->lock);
+	}
+	rcu_read_unlock();
+	return bytes;
+}
+
+/**
+ * pgclass_blocks_walk_begin() - begin a walk of every file's blocks
+ * @dev: the device
+ *
+ * Holds off open and release until pgclass_blocks_walk_end(); calls on
+ * open files go on.
+ *
+ * Context: process context; takes @dev->files_lock.
+ */
+void pgclass_blocks_walk_begin(struct pgclass_dev *dev)
+{
+	mutex_lock(&dev->files_lock);
+}
+
+/**
+ * pgclass_blocks_walk_end() - end a walk begun with pgclass_blocks_walk_begin()
+ * @dev: the device
+ */
+void pgclass_blocks_walk_end(struct pgclass_dev *dev)
+{
+	mutex_unlock(&dev->files_lock);
+}
+
+/**
+ * pgclass_blocks_find() - the block of any file with the lowest handle at or above @from
+ * @dev: the device
+ * @from: the lowest handle wanted
+ * @info: out: the block's handle, usable size and owner
+ *
+ * Walking up from 0, each time from one more than the handle found last,
+ * visits every block by offset, each once; blocks that come and go
+ * meanwhile may or may not be seen, and a block being resized is not.
+ * Costs one tree lookup per open file.
+ *
+ * Context: between pgclass_blocks_walk_begin() and pgclass_blocks_walk_end().
+ * Return: true if a block was found.
+ */
+bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
+			 struct pgclass_block_info *info)
+{
+	struct pgclass_file *pf;
+	bool found = false;
+
+	lockdep_assert_held(&dev->files_lock);
+	list_for_each_entry(pf, &dev->files, node) {
+		struct pgclass_block *blk;
+
+		spin_lock(&pf->lock);
+		blk = pgclass_tree_from(pf, from);
+		if (blk && (!found || blk->handle < info->handle)) {
+			info->handle = blk->handle;
+			info->usable = blk->usable;
+			info->pid = pf->pid;
+			info->serial = pf->serial;
+			found = true;
+		}
+		spin_unlock(&pf->lock);
+	}
+	return found;
+}
