@@ -128,6 +128,9 @@ static long pgclass_ioc_realloc(struct pgclass_file *pf, void __user *arg)
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
 }
 
+/* A READ or WRITE copies this much between two chances to reschedule. */
+#define PGCLASS_COPY_CHUNK	(64 * 1024)
+
 /*
  * READ and WRITE.  The block is held by a reference, not a lock, while
  * its bytes are copied: a FREE or REALLOC of it by another thread waits
@@ -139,8 +142,7 @@ static long pgclass_ioc_rw(struct pgclass_file *pf, void __user *arg,
 	struct pgclass_block_ref ref;
 	struct pgclass_ioc_rw req;
 	void __user *ubuf;
-	void *ptr;
-	u64 end;
+	u64 end, done;
 	long ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
@@ -157,20 +159,27 @@ static long pgclass_ioc_rw(struct pgclass_file *pf, void __user *arg,
 	}
 
 	ubuf = u64_to_user_ptr(req.buf);
-	ptr = ref.data + req.offset;
-	if (write) {
-		/*
-		 * Not copy_from_user(): where the copy faults, it zeroes the
-		 * rest of the destination, which here is the caller's block.
-		 * A WRITE that fails stores the bytes before the fault and
-		 * leaves the rest of the block as it was.
-		 */
-		if (!access_ok(ubuf, req.len) ||
-		    __copy_from_user(ptr, ubuf, req.len))
+	/*
+	 * Not copy_from_user() for WRITE: where the copy faults, it zeroes
+	 * the rest of the destination, which here is the caller's block.  A
+	 * WRITE that fails stores the bytes before the fault and leaves the
+	 * rest of the block as it was.
+	 */
+	if (write && !access_ok(ubuf, req.len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	/* A block may be as large as the arena: let others run meanwhile. */
+	for (done = 0; done < req.len; done += PGCLASS_COPY_CHUNK) {
+		size_t n = min_t(u64, req.len - done, PGCLASS_COPY_CHUNK);
+		void *ptr = ref.data + req.offset + done;
+
+		if (write ? __copy_from_user(ptr, ubuf + done, n) :
+			    copy_to_user(ubuf + done, ptr, n)) {
 			ret = -EFAULT;
-	} else {
-		if (copy_to_user(ubuf, ptr, req.len))
-			ret = -EFAULT;
+			break;
+		}
+		cond_resched();
 	}
 out:
 	pgclass_blocks_put(pf, &ref);
