@@ -15,6 +15,13 @@
  * Every block reaches user space zeroed: nothing written by an earlier
  * owner can be read back.
  *
+ * Calls run at once, from different files and from threads sharing one.
+ * Calls on the same block wait for each other rather than fail: FREE and
+ * REALLOC of a block that another thread is copying (READ, WRITE) wait
+ * until the copy is done, and a call naming a block that another thread
+ * is resizing (REALLOC) waits for that to end.  Only a fatal signal cuts
+ * such a wait short, so no call fails with EBUSY or EINTR.
+ *
  * All structures are made of __u64 and __u32 fields with explicit padding,
  * so they have one layout for 32- and 64-bit user space.  Fields named
  * reserved must be zero on input (EINVAL otherwise) and are returned as
@@ -89,6 +96,9 @@ struct pgclass_ioc_alloc {
  * @handle: a block this file owns
  * @reserved: must be zero
  *
+ * If another thread of the file is copying the block (READ, WRITE),
+ * waits for the copy to end; the block is freed only then.
+ *
  * Errors: EINVAL if @handle is not a block of this file (freeing a block
  * twice is EINVAL the second time), or @reserved is not zero.
  */
@@ -107,7 +117,9 @@ struct pgclass_ioc_free {
  * @reserved: must be zero
  *
  * The first min(old usable size, @size) bytes keep their contents; the
- * rest of the block reads as zero.
+ * rest of the block reads as zero.  Waits for READ and WRITE of the block
+ * by other threads to end first; calls naming @handle meanwhile wait for
+ * this one.
  *
  * Errors: EINVAL for a bad @handle, a @size of 0 or larger than the
  * arena, or a non-zero @reserved; ENOMEM if the block cannot grow and no
