@@ -253,13 +253,13 @@ static int pgclass_pages_show(struct seq_file *m, void *v)
 }
 
 /*
- * blocks: one line per block and nothing else (DESIGN.md: unlike pages,
- * no header line), so that a script can count blocks by counting lines.
+ * blocks: a header line, then one line per block (DESIGN.md 5).
  *
  * The blocks are each open file's, under each file's own lock: the walk
  * goes up by offset, asking every file for its first block at or above
- * the position, which is one more than the offset printed last.  So
- * between two reads nothing is held, and no block is printed twice.
+ * the offset after the one printed last.  Position 0 is the header;
+ * position p stands for offset p - 1.  So between two reads nothing is
+ * held, and no block is printed twice.
  */
 struct pgclass_blocks_iter {
 	struct pgclass_dev *dev;
@@ -270,7 +270,10 @@ static void *pgclass_blocks_at(struct seq_file *m, loff_t pos)
 {
 	struct pgclass_blocks_iter *it = m->private;
 
-	return pgclass_blocks_find(it->dev, pos, &it->info) ? &it->info : NULL;
+	if (!pos)
+		return SEQ_START_TOKEN;
+	return pgclass_blocks_find(it->dev, pos - 1, &it->info) ?
+	       &it->info : NULL;
 }
 
 static void *pgclass_blocks_start(struct seq_file *m, loff_t *pos)
@@ -285,7 +288,7 @@ static void *pgclass_blocks_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	const struct pgclass_block_info *info = v;
 
-	*pos = info->handle + 1;
+	*pos = v == SEQ_START_TOKEN ? 1 : info->handle + 2;
 	return pgclass_blocks_at(m, *pos);
 }
 
@@ -306,6 +309,11 @@ static int pgclass_blocks_show(struct seq_file *m, void *v)
 	const struct pgclass_block_info *info = v;
 	char class[PGCLASS_NAME_LEN];
 
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "%-10s %10s %6s %s\n", "offset", "size", "class",
+			   "owner");
+		return 0;
+	}
 	seq_printf(m, "0x%-8lx %10zu %6s pid:%d/%u\n", info->handle,
 		   info->usable,
 		   pgclass_class_name(it->dev, info->usable, class,

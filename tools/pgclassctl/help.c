@@ -48,9 +48,10 @@ static const struct pgc_cmd_help pgc_cmds[] = {
 	  "Files: $PGCLASS_DEBUGFS/pages (default\n"
 	  "/sys/kernel/debug/pgclass/pages).\n" },
 	{ "blocks", "pgclassctl blocks",
-	  "Prints debugfs blocks: one line per block handed out through\n"
-	  "/dev/pgclass, by offset, columns offset, size (usable), class,\n"
-	  "owner (pid:PID/N, the process and the number of its open).\n"
+	  "Prints debugfs blocks: a header line, then one line per block\n"
+	  "handed out through /dev/pgclass, by offset, columns offset, size\n"
+	  "(usable), class, owner (pid:PID/N, the process and the number of\n"
+	  "its open).\n"
 	  "\n"
 	  "Files: $PGCLASS_DEBUGFS/blocks (default\n"
 	  "/sys/kernel/debug/pgclass/blocks).\n" },

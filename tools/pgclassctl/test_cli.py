@@ -222,9 +222,9 @@ def parse_pages(name):
 
 
 def parse_blocks(name):
-    """The blocks file: one line per block, no header."""
+    """The blocks file: a header line, then one line per block."""
     blocks = {}
-    for line in data(name, 'blocks').decode().splitlines():
+    for line in data(name, 'blocks').decode().splitlines()[1:]:
         w = line.split()
         blocks[int(w[0], 16)] = w
     return blocks

@@ -253,6 +253,7 @@ TEST_F(dbg, pages_one_line_per_page)
 
 TEST_F(dbg, blocks_show_owner)
 {
+	const char *const header[] = { "offset", "size", "class", "owner" };
 	uint64_t h[2], u[2];
 	char copy[512], *w[8], want[64], owner[32];
 	int fd2 = pgc_open(), i, found = 0;
@@ -261,10 +262,11 @@ TEST_F(dbg, blocks_show_owner)
 	ASSERT_EQ(0, pgc_alloc(self->fd, 60, &h[0], &u[0]));
 	ASSERT_EQ(0, pgc_alloc(fd2, 2 * self->info.page_size, &h[1], &u[1]));
 	ASSERT_EQ(0, load_text(&self->t, "blocks"));
-	/* No header line: one line per block. */
-	ASSERT_EQ(2, self->t.nr_lines);
+	/* A header line, then one line per block. */
+	ASSERT_EQ(3, self->t.nr_lines);
+	expect_words(_metadata, self->t.lines[0], header, 4);
 	snprintf(owner, sizeof(owner), "pid:%d/", getpid());
-	for (i = 0; i < 2; i++) {
+	for (i = 1; i < 3; i++) {
 		int k;
 
 		ASSERT_EQ(4, words(self->t.lines[i], copy, w, 8));
@@ -279,15 +281,15 @@ TEST_F(dbg, blocks_show_owner)
 	}
 	EXPECT_EQ(3, found);
 	/* Two opens by one process are two owners. */
-	ASSERT_EQ(4, words(self->t.lines[0], copy, w, 8));
-	snprintf(want, sizeof(want), "%s", w[3]);
 	ASSERT_EQ(4, words(self->t.lines[1], copy, w, 8));
+	snprintf(want, sizeof(want), "%s", w[3]);
+	ASSERT_EQ(4, words(self->t.lines[2], copy, w, 8));
 	EXPECT_STRNE(want, w[3]);
-	EXPECT_GT(strtoull(self->t.lines[1], NULL, 16),
-		  strtoull(self->t.lines[0], NULL, 16));
+	EXPECT_GT(strtoull(self->t.lines[2], NULL, 16),
+		  strtoull(self->t.lines[1], NULL, 16));
 	close(fd2);
 	ASSERT_EQ(0, load_text(&self->t, "blocks"));
-	EXPECT_EQ(1, self->t.nr_lines);
+	EXPECT_EQ(2, self->t.nr_lines);
 	EXPECT_EQ(0, pgc_free(self->fd, h[0]));
 }
 
