@@ -69,6 +69,9 @@ static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg)
 	out.free_calls = st.free_calls;
 	out.realloc_calls = st.realloc_calls;
 	out.failed_calls = st.failed_calls;
+	out.cached_blocks = st.cached_blocks;
+	out.cached_pages = st.cached_pages;
+	out.cache_busy_failures = st.cache_busy_failures;
 	return copy_to_user(arg, &out, sizeof(out)) ? -EFAULT : 0;
 }
 

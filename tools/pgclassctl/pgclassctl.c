@@ -147,6 +147,9 @@ static int print_stats(int fd, FILE *out)
 		{ "free_calls", st.free_calls },
 		{ "realloc_calls", st.realloc_calls },
 		{ "failed_calls", st.failed_calls },
+		{ "cached_blocks", st.cached_blocks },
+		{ "cached_pages", st.cached_pages },
+		{ "cache_busy_failures", st.cache_busy_failures },
 	};
 	size_t i;
 

@@ -176,9 +176,15 @@ struct pgclass_ioc_rw {
  * @failed_calls: allocator calls that failed (exhaustion, bad frees); a
  *	call that this device rejects (bad handle, bad size) never reaches
  *	the allocator and is not counted
- * @reserved: returned as zero
+ * @cached_blocks: free blocks on the pages the CPUs' caches own
+ * @cached_pages: pages the CPUs' caches own (at most one per small class
+ *	and CPU)
+ * @cache_busy_failures: allocations that failed while a CPU's cache that
+ *	might have held the space was in use by another call
  *
- * The same numbers, with the same names, as debugfs pgclass/stats.
+ * The same numbers, with the same names, as debugfs pgclass/stats.  The
+ * last three were reserved (returned as zero) before the per-CPU caches:
+ * the struct's size, and so the ioctl's number, did not change.
  */
 struct pgclass_ioc_stats {
 	__u64 page_size;
@@ -194,7 +200,9 @@ struct pgclass_ioc_stats {
 	__u64 free_calls;
 	__u64 realloc_calls;
 	__u64 failed_calls;
-	__u64 reserved[3];
+	__u64 cached_blocks;
+	__u64 cached_pages;
+	__u64 cache_busy_failures;
 };
 
 #define PGCLASS_IOC_MAGIC	'J'
