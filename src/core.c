@@ -41,61 +41,58 @@
  * Per-CPU layer (the fast path).  Each CPU has a slot in the metadata, and
  * a slot owns at most one page per small class: the page its CPU allocates
  * that class from.  An owned page is on no list; its descriptor says OWNED
- * and names the slot.  A small allocation takes the slot's lock, sets the
+ * and names the slot.  A small allocation trylocks the slot, sets the
  * lowest clear bit of the owned page and counts the block in the slot; a
  * free of a block on a page the slot owns clears the bit the same way.  No
- * pool lock, no interrupt flag, and the one atomic read-modify-write, the
- * slot lock's cmpxchg, is on a line that only this CPU writes unless
+ * pool lock and no interrupt flag: two atomic read-modify-writes, the slot
+ * lock's cmpxchg and the bit's, on lines that only this CPU writes unless
  * another CPU frees into its pages or reclaims them.  A free on another CPU
- * than the owner's takes the owner's slot lock, so it is correct, and
- * costs that line and the descriptor's: no list, no pool lock.
+ * than the owner's trylocks the owner's slot the same way: no list, no
+ * pool lock.
  *
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
  * list of pages that are not full, or a new page from the free runs, under
  * the pool lock.  Frees of blocks on shared pages, whole and multi-page
- * blocks and every allocation that finds its slot busy (an interrupt that
- * came in while its CPU was in the fast path, say) take the pool lock, as
- * the whole allocator did before it had slots.
+ * blocks, and every call that finds the slot it needs locked (an interrupt
+ * that came in while its CPU was in the fast path, another CPU's free) take
+ * the pool lock, as the whole allocator did before it had slots.
  *
  * Reclaim.  A request that the free runs cannot meet first takes back each
- * class's spare empty page, then every slot's pages: it trylocks each slot
- * (O(nr_cpus), allowed here and in stats and destroy only), puts its empty
- * pages back to the free runs and its others on their class lists.  A slot
- * that is locked at that moment is skipped: if the request then fails, it
- * is counted in cache_busy_failures.  That is the one case in which space
- * held by a cache is not found, and it needs another call in flight.  What
- * one CPU holds is bounded: one page per small class.
+ * class's spare empty page, then, if any slot owns a page, every slot's
+ * pages: it trylocks each slot (O(nr_cpus), allowed here and in stats and
+ * destroy only), puts its empty pages back to the free runs and its others
+ * on their class lists.  A slot that is locked at that moment is skipped:
+ * if the request then fails, it is counted in cache_busy_failures.  That is
+ * the one case in which space held by a cache is not found, and it needs
+ * another call in flight.  What one CPU holds is bounded: one page per
+ * small class.
  *
- * Bad frees stay exact on every path.  Each page has one governing lock at
- * any time: the pool lock for a shared page, its owner's slot lock for an
- * owned page.  Changing which one governs it takes both.  Every read of a
- * block's bit and every change of it happens under the governing lock (or
- * in the nested case below, atomically on the CPU that holds it), so a free
- * sees the bitmap as it is: a block whose bit is clear, whether it sits in
- * a free page, in an owned page or was freed a moment ago on another CPU,
- * is refused, and of two frees of one block exactly one clears the bit.
- * A block's bit is set only while it is allocated, so no block is handed
- * out twice.
+ * Bad frees stay exact on every path.  Which slot owns a page changes only
+ * with both the pool lock and that slot's lock held, so either lock keeps
+ * a page's ownership and class still.  A block's bit is read and changed
+ * only with one of them held, and changed on an owned page only with
+ * cmpxchg(), since the owner's holder and a pool-lock holder may change
+ * bits of one word at once.  A free therefore sees the bitmap as it is: a
+ * block whose bit is clear, whether it sits in a free page, in an owned
+ * page or was freed a moment ago on another CPU, is refused, and of two
+ * frees of one block exactly one clears the bit.  A block's bit is set
+ * only while it is allocated, so no block is handed out twice.
  *
  * Slot locks are this file's own local_trylock: a word that says which CPU
  * holds it (CPU + 1), taken with cmpxchg_acquire and given back with
  * smp_store_release, held with preemption off and only for bounded work.
- * An interrupt that finds its own CPU's slot held cannot wait for it: it
- * allocates through the pool lock, and a free of a block on a page governed
- * by that slot clears the bit with cmpxchg_local(), which is atomic against
- * the interrupted holder (it changes bits with cmpxchg_local() too), and
- * counts under the pool lock.  A CPU that finds another CPU's slot held
- * spins: the holder never waits for anything but the pool lock, whose
- * holders never wait for a slot lock (they only trylock).
+ * Nobody ever waits for one: its holder runs with interrupts on and may be
+ * interrupted by code that waits for something the waiter holds (a
+ * driver's lock, another slot).  A call that finds the slot it needs taken
+ * uses the pool lock instead, as above.
  *
  * Lock order: a slot lock, then the pool lock (a raw_spinlock_t, taken
- * with interrupts off, held for bounded work).  Nobody holding the pool
- * lock or a slot lock waits for a slot lock.  No function sleeps or
- * allocates memory, so all may be called in any context but NMI, hard
- * interrupts and PREEMPT_RT included.  pgclass_walk() calls back with the
- * pool lock held; pgclass_realloc() holds no lock while it copies a moved
- * block.
+ * with interrupts off, held for bounded work); slot locks are only ever
+ * trylocked.  No function sleeps or allocates memory, so all may be called
+ * in any context but NMI, hard interrupts and PREEMPT_RT included.
+ * pgclass_walk() calls back with the pool lock held; pgclass_realloc()
+ * holds no lock while it copies a moved block.
  *
  * Memory checkers: a block's usable bytes are unpoisoned when it is handed
  * out and poisoned before it is given back, and the free pages of a new
@@ -242,6 +239,7 @@ struct pgclass_pool {
 	u32 multi_pages;
 	u32 multi_blocks;
 	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
+	u32 owned_pages;	/* pages the slots own: reclaim has work */
 	u32 desc_off;		/* offset of the first data page's descriptor */
 	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
 				 * before the descriptors
@@ -701,8 +699,9 @@ static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 
 /*
  * Set the lowest clear bit of an owned page of @nw bitmap words, or return
- * -1 if there is none.  cmpxchg_local(): an interrupt on this CPU may clear
- * a bit of the same word meanwhile (pgc_owned_clear()).
+ * -1 if there is none.  Under the owner's slot lock or the pool lock; with
+ * cmpxchg(), as a holder of the other lock may clear a bit of the same word
+ * meanwhile (pgc_owned_clear()).
  */
 static long pgc_owned_take(struct pgc_desc *d, u32 nw)
 {
@@ -714,7 +713,7 @@ static long pgc_owned_take(struct pgc_desc *d, u32 nw)
 			old = READ_ONCE(d->map[w]);
 			if (old == ~0UL)
 				break;
-		} while (cmpxchg_local(&d->map[w], old,
+		} while (cmpxchg(&d->map[w], old,
 				       old | (1UL << ffz(old))) != old);
 		if (old != ~0UL)
 			return (long)w * BITS_PER_LONG + ffz(old);
@@ -722,7 +721,11 @@ static long pgc_owned_take(struct pgc_desc *d, u32 nw)
 	return -1;
 }
 
-/* Clear bit @bit of an owned page; false if it was clear already. */
+/*
+ * Clear bit @bit of an owned page; false if it was clear already.  Under
+ * the owner's slot lock or the pool lock, with cmpxchg() for the same
+ * reason as pgc_owned_take().
+ */
 static bool pgc_owned_clear(struct pgc_desc *d, u32 bit)
 {
 	unsigned long *word = &d->map[bit / BITS_PER_LONG];
@@ -732,7 +735,7 @@ static bool pgc_owned_clear(struct pgc_desc *d, u32 bit)
 		old = READ_ONCE(*word);
 		if (!(old & mask))
 			return false;
-	} while (cmpxchg_local(word, old, old & ~mask) != old);
+	} while (cmpxchg(word, old, old & ~mask) != old);
 	return true;
 }
 
@@ -751,9 +754,11 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
-	pgc_init(d, PGC_OWNED, c);
-	pgc_set_next(d, k);
+	/* One store: a reader must never see OWNED with another slot. */
+	d->prev = c << PGC_IDX_BITS;
+	WRITE_ONCE(d->next, (PGC_OWNED << PGC_IDX_BITS) | k);
 	pgc_slot(pool, k)->page[c] = i;
+	pool->owned_pages++;
 }
 
 /*
@@ -764,13 +769,14 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 {
 	struct pgc_desc *d;
-	u32 c, i, nb;
+	u32 c, i, nb, taken = 0;
 
 	for (c = 0; c < pool->nr_small; c++) {
 		i = s->page[c];
 		if (!i)
 			continue;
 		s->page[c] = PGC_NIL;
+		taken++;
 		d = pgc_desc(pool, i);
 		nb = pgc_blocks(pool, c);
 		pgc_init(d, PGC_SMALL, c);
@@ -781,7 +787,10 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 			pgc_part_add(pool, c, i, false);
 		}
 	}
-	s->flushes++;
+	if (taken) {
+		pool->owned_pages -= taken;
+		s->flushes++;
+	}
 }
 
 /*
@@ -824,7 +833,7 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 		pgc_reclaim_spares(pool);
 		s = pgc_find_run(pool, n);
 	}
-	if (!s && pool->nr_slots) {
+	if (!s && pool->owned_pages) {
 		*busy += pgc_reclaim_slots(pool, held);
 		if (pool->spare_mask)
 			pgc_reclaim_spares(pool);
@@ -1019,6 +1028,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		if (bit < 0) {
 			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 			s->page[c] = PGC_NIL;
+			pool->owned_pages--;
 		}
 	}
 	if (bit < 0) {
@@ -1276,9 +1286,9 @@ static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 
 /*
  * Look up, and if @do_free free, the block at @ptr on page @page, which
- * was seen owned by slot @k: under @k's lock, or, when an interrupted
- * context on this CPU holds it, with cmpxchg_local() (see "Slot locks").
- * -EAGAIN if the page changed hands before the lock was had.
+ * was seen owned by slot @k: under @k's lock, or under the pool lock when
+ * the slot is taken (see "Slot locks").  -EAGAIN if the page changed hands
+ * before the lock was had.
  */
 static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 			u32 k, struct pgc_ref *r, bool do_free,
@@ -1287,17 +1297,18 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 	struct pgc_desc *d = pgc_desc(pool, page);
 	struct pgc_cpu *s = pgc_slot(pool, k);
 	u32 cpu = get_cpu();
-	bool nested = false;
 	unsigned long flags;
+	bool locked;
 	int bad;
 
-	while (!pgc_slot_trylock(s, cpu)) {
-		if (READ_ONCE(s->lock) == cpu + 1) {
-			nested = true;
-			break;
-		}
-		cpu_relax();
-	}
+	/*
+	 * Never wait for a slot lock: its holder may be interrupted by a
+	 * context that waits for ours.  When the slot is busy, clear under
+	 * the pool lock: ownership only changes with it held.
+	 */
+	locked = pgc_slot_trylock(s, cpu);
+	if (!locked)
+		raw_spin_lock_irqsave(&pool->lock, flags);
 	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k)) {
 		bad = -EAGAIN;
 		goto out;
@@ -1312,15 +1323,13 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 		goto out;
 	pgc_poison(pgc_ref_addr(pool, r), r->size);
 	if (!pgc_owned_clear(d, r->bit)) {
-		/* An interrupt on this CPU freed it since the lookup. */
+		/* Another free of it won since the lookup. */
 		bad = PGC_BAD_UNUSED;
 		goto out;
 	}
-	if (nested) {
-		raw_spin_lock_irqsave(&pool->lock, flags);
+	if (!locked) {
 		pgc_count_call(pool, call);
 		pool->cls[r->class].used--;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		goto out;
 	}
 	pgc_count_slot(s, call);
@@ -1328,8 +1337,10 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 	if (k != cpu)
 		s->remote_frees++;
 out:
-	if (!nested)
+	if (locked)
 		pgc_slot_unlock(s);
+	else
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
 	put_cpu();
 	return bad;
 }
@@ -1650,7 +1661,8 @@ void pgclass_drain(struct pgclass_pool *pool)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	pgc_reclaim_slots(pool, U32_MAX);
+	if (pool->owned_pages)
+		pgc_reclaim_slots(pool, U32_MAX);
 	if (pool->spare_mask)
 		pgc_reclaim_spares(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -1782,6 +1794,8 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 		/* Whole and multi-page blocks are the pool lock's. */
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		bad = pgc_lookup(pool, ptr, &r, false);
+		if (bad == -EAGAIN)	/* freed and now owned by a slot */
+			bad = PGC_BAD_UNUSED;
 		done = !bad && pgc_resize(pool, &r, size);
 		if (done || bad)
 			pool->realloc_calls++;
