@@ -214,10 +214,14 @@ static void test_stats_bytes_per_class(struct kunit *test)
 	pgc_check(test, f);
 }
 
-/* A class's counters: pages and blocks as blocks come and go. */
+/*
+ * A class's counters: pages and blocks as blocks come and go.  The pages
+ * left are the shared path's spare: the pool has no CPU slot to keep a
+ * page of its own.
+ */
 static void test_stats_class_counters(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgc_fixture *f = pgc_fixture_cpus(test, PGC_NR_PAGES, 12, 0);
 	unsigned int c64 = pgc_class(f, 64), cm = pgc_class_multi(f);
 	struct pgclass_class_stats cs;
 	void *p[65], *m[3];
