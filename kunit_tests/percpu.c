@@ -1166,8 +1166,8 @@ static const struct cpus_param cpus_params[] = {
 
 static void cpus_desc(const struct cpus_param *p, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu pages for %u CPUs",
-		 p->nr_pages, p->cpus);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu pages for %u CPU%s",
+		 p->nr_pages, p->cpus, p->cpus == 1 ? "" : "s");
 }
 
 KUNIT_ARRAY_PARAM(cpus, cpus_params, cpus_desc);
