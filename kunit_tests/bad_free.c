@@ -5,6 +5,10 @@
  * and leaves the pool exactly as it was: same counters (but the call
  * counters), same pages, same bitmaps, live blocks untouched.
  *
+ * Every case runs on a pool with CPU slots, where small blocks sit on
+ * pages the slots own, and on one without, where the shared path serves
+ * them, at three page sizes.
+ *
  * The allocator warns about each bad free on the console (rate-limited);
  * that is expected here.
  */
@@ -26,14 +30,15 @@ struct bad_pool {
 
 static struct bad_pool *bad_pool(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
 	struct bad_pool *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	struct pgc_fixture *f;
 	struct pgc_snap *s;
 	unsigned long i;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	f = pgc_fixture_path(test, PGC_NR_PAGES, test->param_value);
+	/* small and small2 share the page of this CPU's slot */
+	pgc_pin_cpu(test);
 	b->f = f;
 	b->small = pgclass_alloc(f->pool, 40);
 	b->small2 = pgclass_alloc(f->pool, 40);
@@ -365,24 +370,24 @@ static void test_bad_realloc(struct kunit *test)
 	bad_pool_finish(test, b);
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
+PGC_DEFINE_PATH_PARAMS(path);
 
 static struct kunit_case pgclass_bad_free_cases[] = {
-	KUNIT_CASE_PARAM(test_free_null, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_before_data, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_after_data, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_small_interior, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_small_unallocated, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_whole_interior, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_multi_tail, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_free_page, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_spare_page, shift_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_small, shift_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_small_last, shift_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_whole, shift_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_multi, shift_gen_params),
-	KUNIT_CASE_PARAM(test_bad_realloc, shift_gen_params),
+	KUNIT_CASE_PARAM(test_free_null, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
+	KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
+	KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
+	KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
+	KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
+	KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params),
 	{}
 };
 

@@ -41,7 +41,7 @@ static void expect_in_map(struct kunit *test, struct pgc_fixture *f,
  * The lab's example at 4 KiB pages: 10, 33, 69, 5 x 100 and 560 bytes
  * make one page of 16 B blocks (1 used), one of 64 B (1), one of 128 B
  * (6) and one of 1024 B (1).  Then the 33-byte block is freed and blocks
- * are reallocated.
+ * are reallocated.  On one CPU: blocks of a class share its slot's page.
  */
 static void test_lab_example(struct kunit *test)
 {
@@ -54,6 +54,7 @@ static void test_lab_example(struct kunit *test)
 	unsigned int c;
 	int i;
 
+	pgc_pin_cpu(test);
 	p10 = pgclass_alloc(f->pool, 10);
 	p33 = pgclass_alloc(f->pool, 33);
 	p69 = pgclass_alloc(f->pool, 69);
@@ -279,11 +280,13 @@ static void test_alignment(struct kunit *test)
 /*
  * Blocks of one class fill a page, page size / block size of them, then
  * the next one opens a new page; freed, at most one empty page stays.
+ * That is the shared path's spare: a CPU slot would keep its own page
+ * besides, so the pool has no slots.
  */
 static void test_small_blocks_share_page(struct kunit *test)
 {
 	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	struct pgc_fixture *f = pgc_fixture_cpus(test, PGC_NR_PAGES, shift, 0);
 	size_t bs;
 	void **p;
 
@@ -345,13 +348,18 @@ static void test_zero_and_oversize(struct kunit *test)
 			    pgclass_alloc(f->pool, data));
 }
 
-/* A freed class page is kept and reused by the next block of the class. */
+/*
+ * A freed class page is kept and reused by the next block of the class:
+ * the spare, or the page the CPU's slot owns (so the case stays on one
+ * CPU).
+ */
 static void test_spare_page_reused(struct kunit *test)
 {
 	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
 	struct pgclass_stats before, st;
 	void *p, *q;
 
+	pgc_pin_cpu(test);
 	p = pgclass_alloc(f->pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	pgclass_get_stats(f->pool, &before);

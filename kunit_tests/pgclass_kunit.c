@@ -8,17 +8,26 @@
  * the memory back, so a failed assertion leaks nothing.
  *
  * pgc_check() is the suites' main oracle: it walks the whole pool and
- * checks that the walk, the pool's counters and every class's counters
- * agree with each other and with the size rules.
+ * checks that the walk, the pool's counters, every class's counters and
+ * the CPU slots' counters agree with each other and with the size rules.
+ *
+ * A pool normally has a slot per CPU that owns a page per small class, so
+ * where a small block lands depends on the calling CPU.  A case that is
+ * about the shared path makes its pool without slots
+ * (pgc_fixture_cpus(..., 0)); a case that expects blocks of one class to
+ * share a page pins itself to one CPU (pgc_pin_cpu()).
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/vmalloc.h>
 
 #include "pgclass_kunit.h"
@@ -95,8 +104,10 @@ struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
  * @test: the test
  * @f: the fixture, with no pool
  *
- * Checks the new pool's counters and its layout (metadata, then one free
- * run over the rest) and keeps the counters in @f->init.
+ * Makes the pool for @f->cpus CPUs if @f->cpus_set, else with
+ * pgclass_pool_create().  Checks the new pool's counters and its layout
+ * (metadata, then one free run over the rest) and keeps the counters in
+ * @f->init.
  */
 void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 {
@@ -104,13 +115,20 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	struct pgc_snap *s;
 
 	KUNIT_ASSERT_NULL(test, f->pool);
-	f->pool = pgclass_pool_create(f->base, f->size, f->shift);
+	if (f->cpus_set)
+		f->pool = pgclass_pool_create_cpus(f->base, f->size, f->shift,
+						   f->cpus);
+	else
+		f->pool = pgclass_pool_create(f->base, f->size, f->shift);
 	if (IS_ERR(f->pool)) {
 		KUNIT_FAIL(test, "pool_create(%lu pages of %zu B) failed: %ld",
 			   f->nr_pages, f->page, PTR_ERR(f->pool));
 		f->pool = NULL;
 	}
 	KUNIT_ASSERT_NOT_NULL(test, f->pool);
+	f->nr_slots = pgclass_nr_cpu_slots(f->pool);
+	KUNIT_EXPECT_LE(test, f->nr_slots,
+			f->cpus_set ? f->cpus : nr_cpu_ids);
 
 	pgclass_get_stats(f->pool, st);
 	KUNIT_ASSERT_EQ(test, st->page_size, f->page);
@@ -126,6 +144,9 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	KUNIT_EXPECT_EQ(test, st->free_calls, 0ULL);
 	KUNIT_EXPECT_EQ(test, st->realloc_calls, 0ULL);
 	KUNIT_EXPECT_EQ(test, st->failed_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->cached_blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->cache_busy_failures, 0ULL);
 
 	if (!f->scratch)
 		f->scratch = pgc_snap_alloc(test, f);
@@ -152,6 +173,65 @@ struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
 
 	pgc_pool_new(test, f);
 	return f;
+}
+
+/**
+ * pgc_fixture_cpus() - memory and a new pool for a number of CPUs
+ * @test: the test
+ * @nr_pages: allocator pages
+ * @shift: allocator page shift
+ * @cpus: the CPUs the pool is made for; 0 for a pool without slots
+ *
+ * Later pgc_pool_new() calls on the fixture make pools for @cpus too.
+ *
+ * Return: the fixture; the test ends if either cannot be had.
+ */
+struct pgc_fixture *pgc_fixture_cpus(struct kunit *test,
+				     unsigned long nr_pages, unsigned int shift,
+				     unsigned int cpus)
+{
+	struct pgc_fixture *f = pgc_fixture_mem(test, nr_pages, shift);
+
+	f->cpus = cpus;
+	f->cpus_set = true;
+	pgc_pool_new(test, f);
+	return f;
+}
+
+/**
+ * pgc_fixture_path() - memory and a new pool for a path parameter
+ * @test: the test
+ * @nr_pages: allocator pages
+ * @p: the page shift, and whether the pool has no slots
+ *
+ * Return: the fixture; the test ends if either cannot be had.
+ */
+struct pgc_fixture *pgc_fixture_path(struct kunit *test,
+				     unsigned long nr_pages,
+				     const struct pgc_path_param *p)
+{
+	if (p->shared)
+		return pgc_fixture_cpus(test, nr_pages, p->shift, 0);
+	return pgc_fixture(test, nr_pages, p->shift);
+}
+
+/**
+ * pgc_pin_cpu() - keep the rest of the case on the CPU it runs on
+ * @test: the test
+ *
+ * Small blocks come from the calling CPU's slot: a case that expects
+ * blocks of one class to share a page, or a freed page to be reused,
+ * must not move to another CPU halfway.  Each case runs in a kthread of
+ * its own, which ends with it, so nothing needs undoing.
+ *
+ * Return: the CPU.
+ */
+unsigned int pgc_pin_cpu(struct kunit *test)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(cpu)));
+	return cpu;
 }
 
 /**
@@ -231,6 +311,8 @@ static int pgc_snap_cb(void *data, const struct pgclass_extent *ext)
 void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
 		   struct pgc_snap *s)
 {
+	struct pgclass_cpu_stats cs;
+	unsigned int cpu;
 	int ret;
 
 	s->nr = 0;
@@ -238,6 +320,15 @@ void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
 	s->map_too_big = false;
 	memset(s->maps, 0, s->cap * s->map_longs * sizeof(long));
 	pgclass_get_stats(f->pool, &s->st);
+	s->nr_slots = pgclass_nr_cpu_slots(f->pool);
+	s->slot_cached_pages = 0;
+	s->slot_cached_blocks = 0;
+	for (cpu = 0; cpu < s->nr_slots; cpu++) {
+		KUNIT_ASSERT_EQ(test, 0,
+				pgclass_get_cpu_stats(f->pool, cpu, &cs));
+		s->slot_cached_pages += cs.cached_pages;
+		s->slot_cached_blocks += cs.cached_blocks;
+	}
 	ret = pgclass_walk(f->pool, pgc_snap_cb, s);
 	KUNIT_ASSERT_FALSE_MSG(test, s->overflow,
 			       "walk gave more extents than the %lu pages",
@@ -407,11 +498,19 @@ static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
 	cls[e->class].total++;
 }
 
+/*
+ * The class counters agree with the walk.  Empty pages: a class keeps at
+ * most one of its own (the spare); every other empty page must be owned
+ * by a CPU slot, at most one per class and slot, and counted in
+ * cached_pages.  A pool without slots keeps at most one per class.
+ */
 static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
+			      const struct pgc_snap *s,
 			      const struct pgc_class_sum *cls)
 {
 	struct pgclass_class_stats cs;
 	unsigned int c, nr = pgclass_nr_classes(f->pool);
+	u64 owned_empty = 0;
 
 	KUNIT_ASSERT_EQ(test, nr, pgc_nr_classes(f));
 	for (c = 0; c < nr; c++) {
@@ -429,10 +528,45 @@ static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
 				    "class %u", c);
 		KUNIT_ASSERT_EQ_MSG(test, cs.blocks_total, cls[c].total,
 				    "class %u", c);
-		KUNIT_ASSERT_LE_MSG(test, cls[c].empty, 1U,
-				    "class %u keeps %u empty pages", c,
-				    cls[c].empty);
+		KUNIT_ASSERT_LE_MSG(test, cls[c].empty, 1U + s->nr_slots,
+				    "class %u keeps %u empty pages with %u CPU slots",
+				    c, cls[c].empty, s->nr_slots);
+		if (cls[c].empty > 1)
+			owned_empty += cls[c].empty - 1;
 	}
+	KUNIT_ASSERT_LE_MSG(test, owned_empty, s->st.cached_pages,
+			    "%llu empty pages beyond one per class, but the slots own only %llu pages",
+			    owned_empty, s->st.cached_pages);
+}
+
+/*
+ * What the CPU slots cache: the pool's sums are the slots' sums, and
+ * cover only small pages and their free blocks, at most one page per
+ * small class and slot.
+ */
+static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
+			     const struct pgc_snap *s)
+{
+	const struct pgclass_stats *st = &s->st;
+	u64 small = 0, free_blocks = 0;
+	unsigned long i;
+
+	for (i = 0; i < s->nr; i++) {
+		if (s->ext[i].state != PGCLASS_PAGE_SMALL)
+			continue;
+		small++;
+		free_blocks += s->ext[i].total - s->ext[i].used;
+	}
+	KUNIT_ASSERT_EQ(test, s->nr_slots, pgclass_nr_cpu_slots(f->pool));
+	KUNIT_ASSERT_EQ(test, st->cached_pages, s->slot_cached_pages);
+	KUNIT_ASSERT_EQ(test, st->cached_blocks, s->slot_cached_blocks);
+	KUNIT_ASSERT_LE(test, st->cached_pages, small);
+	KUNIT_ASSERT_LE(test, st->cached_pages,
+			(u64)s->nr_slots * pgc_class_page(f));
+	KUNIT_ASSERT_LE(test, st->cached_blocks, free_blocks);
+	if (!st->cached_pages)
+		KUNIT_ASSERT_EQ(test, st->cached_blocks, 0ULL);
+	KUNIT_ASSERT_LE(test, st->cache_busy_failures, st->failed_calls);
 }
 
 /**
@@ -445,7 +579,8 @@ static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
  * well formed for its state (a free run never next to another one: free
  * runs coalesce); the page, block and byte totals must equal the pool's
  * counters, and the per-class totals its class counters; no class may
- * keep more than one empty page.  Ends the test on the first breach.
+ * keep more than one empty page but those the CPU slots own; what the
+ * slots cache must add up.  Ends the test on the first breach.
  */
 void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 		    const struct pgc_snap *s)
@@ -486,7 +621,8 @@ void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 	KUNIT_ASSERT_EQ(test, blocks, st->blocks);
 	KUNIT_ASSERT_EQ(test, bytes, st->bytes_allocated);
 	KUNIT_ASSERT_GE(test, st->peak_used_pages, st->used_pages);
-	pgc_check_classes(test, f, cls);
+	pgc_check_classes(test, f, s, cls);
+	pgc_check_cached(test, f, s);
 }
 
 /**
@@ -632,6 +768,17 @@ size_t __no_sanitize_address pgc_verify(const void *p, size_t len,
 }
 
 /**
+ * pgc_path_desc() - name a path parameter
+ * @p: the parameter
+ * @desc: its name
+ */
+void pgc_path_desc(const struct pgc_path_param *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %s", p->shift,
+		 p->shared ? "shared" : "per-cpu");
+}
+
+/**
  * pgc_shift_desc() - name a page-shift parameter
  * @shift: the parameter
  * @desc: its name
@@ -682,3 +829,5 @@ void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd)
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the pgclass page-class allocator");
+/* pgclass_pool_create_cpus() is exported for the tests only. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -29,6 +29,12 @@
  * @nr_pages: allocator pages in the region
  * @init: the pool's counters right after creation
  * @scratch: snapshot buffer reused by pgc_check()
+ * @cpus: with @cpus_set, the CPUs the pool is made for
+ *	(pgclass_pool_create_cpus()); 0 makes a pool without slots, whose
+ *	every call takes the shared path
+ * @cpus_set: @cpus is given; otherwise pgclass_pool_create() makes the
+ *	pool, for the CPUs that can exist
+ * @nr_slots: pgclass_nr_cpu_slots() of the pool
  */
 struct pgc_fixture {
 	struct pgclass_pool *pool;
@@ -42,6 +48,9 @@ struct pgc_fixture {
 	unsigned long nr_pages;
 	struct pgclass_stats init;
 	struct pgc_snap *scratch;
+	unsigned int cpus;
+	bool cpus_set;
+	unsigned int nr_slots;
 };
 
 /* One extent as pgclass_walk() reported it, its bitmap kept apart. */
@@ -67,9 +76,16 @@ struct pgc_ext {
  * @maps: @cap bitmaps of @map_longs longs, one per extent
  * @overflow: the walk reported more extents than @cap
  * @map_too_big: a bitmap had more than @map_bits bits
+ * @nr_slots: pgclass_nr_cpu_slots()
+ * @slot_cached_pages: pgclass_get_cpu_stats()' cached_pages summed over
+ *	the slots
+ * @slot_cached_blocks: the same for cached_blocks
  */
 struct pgc_snap {
 	struct pgclass_stats st;
+	unsigned int nr_slots;
+	u64 slot_cached_pages;
+	u64 slot_cached_blocks;
 	unsigned long nr;
 	unsigned long cap;
 	unsigned long map_bits;
@@ -86,6 +102,10 @@ struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
 void pgc_pool_new(struct kunit *test, struct pgc_fixture *f);
 struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
 				unsigned int shift);
+struct pgc_fixture *pgc_fixture_cpus(struct kunit *test,
+				     unsigned long nr_pages, unsigned int shift,
+				     unsigned int cpus);
+unsigned int pgc_pin_cpu(struct kunit *test);
 unsigned long pgc_pool_destroy(struct pgc_fixture *f);
 
 struct pgc_snap *pgc_snap_alloc(struct kunit *test, struct pgc_fixture *f);
@@ -124,6 +144,31 @@ void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd);
 #define PGC_DEFINE_SHIFT_PARAMS(name)					\
 	static const unsigned int name##_shifts[] = { 9, 12, 16 };	\
 	KUNIT_ARRAY_PARAM(name, name##_shifts, pgc_shift_desc)
+
+/**
+ * struct pgc_path_param - a page shift and the path small blocks take
+ * @shift: allocator page shift
+ * @shared: the pool has no CPU slots, so that every call takes the shared
+ *	path (the pool lock); otherwise it has a slot for each CPU that can
+ *	exist and small blocks come from the calling CPU's slot
+ */
+struct pgc_path_param {
+	unsigned int shift;
+	bool shared;
+};
+
+void pgc_path_desc(const struct pgc_path_param *p, char *desc);
+struct pgc_fixture *pgc_fixture_path(struct kunit *test,
+				     unsigned long nr_pages,
+				     const struct pgc_path_param *p);
+
+/* Every page shift of PGC_DEFINE_SHIFT_PARAMS(), with and without slots. */
+#define PGC_DEFINE_PATH_PARAMS(name)					\
+	static const struct pgc_path_param name##_paths[] = {		\
+		{ 9, false }, { 12, false }, { 16, false },		\
+		{ 9, true }, { 12, true }, { 16, true },		\
+	};								\
+	KUNIT_ARRAY_PARAM(name, name##_paths, pgc_path_desc)
 
 /* Class indexes: 16 B, 32 B, ... half a page, then "page", then "multi". */
 static inline unsigned int pgc_class_page(const struct pgc_fixture *f)

@@ -4,6 +4,7 @@
  * and bad frees, checked against a model of the live blocks: every block
  * keeps its bytes (blocks never overlap), has the size the rules give it,
  * and the counters, the walk and the class counters agree at every check.
+ * Each runs with CPU slots and without (the shared path alone).
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
@@ -164,15 +165,15 @@ static void step(struct kunit *test, struct model *m, struct rnd_state *rnd,
 
 static void run_model(struct kunit *test, bool small_only, unsigned int ops)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	const struct pgc_path_param *path = test->param_value;
 	struct model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	struct rnd_state rnd;
 	unsigned int n;
 	u8 *all;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->f = pgc_fixture(test, 64, shift);
-	prandom_seed_state(&rnd, 0xa110c + shift * 2 + small_only);
+	m->f = pgc_fixture_path(test, 64, path);
+	prandom_seed_state(&rnd, 0xa110c + path->shift * 2 + small_only);
 	for (n = 1; n <= ops; n++) {
 		step(test, m, &rnd, small_only);
 		if (n % 100 == 0)
@@ -204,11 +205,11 @@ static void test_random_small(struct kunit *test)
 	run_model(test, true, 3000);
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
+PGC_DEFINE_PATH_PARAMS(path);
 
 static struct kunit_case pgclass_random_cases[] = {
-	KUNIT_CASE_PARAM(test_random_mixed, shift_gen_params),
-	KUNIT_CASE_PARAM(test_random_small, shift_gen_params),
+	KUNIT_CASE_PARAM(test_random_mixed, path_gen_params),
+	KUNIT_CASE_PARAM(test_random_small, path_gen_params),
 	{}
 };
 

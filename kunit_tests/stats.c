@@ -56,7 +56,10 @@ static void test_stats_initial(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->init.page_size, 1U << shift);
 }
 
-/* A scripted session at 4 KiB pages, every counter checked at each step. */
+/*
+ * A scripted session at 4 KiB pages, every counter checked at each step.
+ * On one CPU, so that blocks of a class share its slot's page.
+ */
 static void test_stats_each_step(struct kunit *test)
 {
 	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
@@ -64,6 +67,7 @@ static void test_stats_each_step(struct kunit *test)
 	u8 *a, *b, *c, *d, *e;
 	u32 spares;
 
+	pgc_pin_cpu(test);
 	a = pgclass_alloc(f->pool, 100);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	w = (struct pgclass_stats){ .blocks = 1, .bytes_allocated = 128,
@@ -214,10 +218,14 @@ static void test_stats_bytes_per_class(struct kunit *test)
 	pgc_check(test, f);
 }
 
-/* A class's counters: pages and blocks as blocks come and go. */
+/*
+ * A class's counters: pages and blocks as blocks come and go.  The pages
+ * left are the shared path's spare: the pool has no CPU slot to keep a
+ * page of its own.
+ */
 static void test_stats_class_counters(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgc_fixture *f = pgc_fixture_cpus(test, PGC_NR_PAGES, 12, 0);
 	unsigned int c64 = pgc_class(f, 64), cm = pgc_class_multi(f);
 	struct pgclass_class_stats cs;
 	void *p[65], *m[3];

@@ -1,0 +1,1352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pgclass_percpu: the per-CPU layer under real concurrency.
+ *
+ * Kthreads bound to online CPUs and released together by a completion
+ * work on one pool: blocks allocated on one CPU and freed on another, two
+ * CPUs freeing the same blocks at once (exactly one free of each may
+ * succeed), random churn whose byte patterns prove that no block is handed
+ * out twice, allocations from a hard interrupt that lands while its CPU is
+ * in the fast path, one CPU taking back what another CPU's slot caches,
+ * and pools made for 1 and for 64 CPUs.
+ *
+ * Only the test's own thread uses KUnit's checks (an assertion ends the
+ * thread it fails in): the kthreads and the timer callback record what
+ * they saw, and the test checks it once they are gone.  Cases that need
+ * two CPUs are skipped when only one is online.  The bad and double frees
+ * here make the allocator warn on the console (rate-limited): expected.
+ */
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/preempt.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/smp.h>
+
+#include "pgclass_kunit.h"
+
+/* A safety net: past this, threads give up and the case fails. */
+#define PC_TIMEOUT	(30 * HZ)
+
+struct pc_run;
+
+/**
+ * struct pc_thread - one kthread bound to a CPU
+ * @run: the run it belongs to
+ * @idx: its index in the run
+ * @cpu: the CPU it is bound to
+ * @task: the kthread
+ * @done: completed when its work is over
+ * @wrong_cpu: it found itself on another CPU
+ */
+struct pc_thread {
+	struct pc_run *run;
+	unsigned int idx;
+	unsigned int cpu;
+	struct task_struct *task;
+	struct completion done;
+	bool wrong_cpu;
+};
+
+/**
+ * struct pc_run - kthreads started together
+ * @fn: each thread's work
+ * @arg: the case's state, shared by the threads
+ * @nr: threads
+ * @t: the threads
+ * @start: completed to release them all at once
+ * @bar_count: threads at the current barrier
+ * @bar_gen: barriers passed
+ * @abort: set when the run timed out or a thread could not be made
+ * @deadline: jiffies at which the threads give up
+ */
+struct pc_run {
+	void (*fn)(struct pc_thread *t);
+	void *arg;
+	unsigned int nr;
+	struct pc_thread *t;
+	struct completion start;
+	atomic_t bar_count;
+	atomic_t bar_gen;
+	atomic_t abort;
+	unsigned long deadline;
+};
+
+/* The run is over: it aborted, or its time is up. */
+static bool pc_stop(struct pc_thread *t)
+{
+	struct pc_run *r = t->run;
+
+	if (atomic_read(&r->abort))
+		return true;
+	if (time_after(jiffies, r->deadline)) {
+		atomic_set(&r->abort, 1);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Wait for every thread of the run (they spin: each has a CPU of its
+ * own).  Returns false when the run is over instead.
+ */
+static bool pc_barrier(struct pc_thread *t)
+{
+	struct pc_run *r = t->run;
+	int gen = atomic_read_acquire(&r->bar_gen);
+	unsigned int spins = 0;
+
+	if (atomic_inc_return(&r->bar_count) == r->nr) {
+		atomic_set(&r->bar_count, 0);
+		/* the reset is seen by whoever sees the new generation */
+		smp_mb__before_atomic();
+		atomic_inc(&r->bar_gen);
+		return !atomic_read(&r->abort);
+	}
+	while (atomic_read_acquire(&r->bar_gen) == gen) {
+		if (pc_stop(t))
+			return false;
+		if (!(++spins % 1024))
+			cond_resched();
+		cpu_relax();
+	}
+	return !atomic_read(&r->abort);
+}
+
+static int pc_thread_fn(void *data)
+{
+	struct pc_thread *t = data;
+	struct pc_run *r = t->run;
+
+	wait_for_completion(&r->start);
+	if (raw_smp_processor_id() != t->cpu)
+		t->wrong_cpu = true;
+	if (!atomic_read(&r->abort))
+		r->fn(t);
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Run @r->fn in a kthread bound to each of the @nr CPUs @cpus, all
+ * released at once, and wait for them: they are gone when this returns.
+ */
+static void pc_run(struct kunit *test, struct pc_run *r,
+		   const unsigned int *cpus, unsigned int nr)
+{
+	unsigned int i, made;
+
+	r->nr = nr;
+	r->t = kunit_kcalloc(test, nr, sizeof(*r->t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->t);
+	init_completion(&r->start);
+	atomic_set(&r->bar_count, 0);
+	atomic_set(&r->bar_gen, 0);
+	atomic_set(&r->abort, 0);
+	r->deadline = jiffies + PC_TIMEOUT;
+	for (made = 0; made < nr; made++) {
+		struct pc_thread *t = &r->t[made];
+		struct task_struct *task;
+
+		t->run = r;
+		t->idx = made;
+		t->cpu = cpus[made];
+		init_completion(&t->done);
+		task = kthread_create_on_cpu(pc_thread_fn, t, t->cpu,
+					     "pgclass_kunit/%u");
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "no kthread on CPU %u: %ld", t->cpu,
+				   PTR_ERR(task));
+			/* the others must not wait for it at a barrier */
+			atomic_set(&r->abort, 1);
+			break;
+		}
+		get_task_struct(task);
+		t->task = task;
+	}
+	for (i = 0; i < made; i++)
+		wake_up_process(r->t[i].task);
+	complete_all(&r->start);
+	for (i = 0; i < made; i++) {
+		struct pc_thread *t = &r->t[i];
+
+		/* past the deadline they are told to stop, and waited for */
+		while (!wait_for_completion_timeout(&t->done, HZ))
+			if (time_after(jiffies, r->deadline))
+				atomic_set(&r->abort, 1);
+		kthread_stop(t->task);
+		put_task_struct(t->task);
+		KUNIT_EXPECT_FALSE_MSG(test, t->wrong_cpu,
+				       "thread %u did not run on CPU %u", i,
+				       t->cpu);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r->abort), 0,
+			    "the threads gave up after %d s", PC_TIMEOUT / HZ);
+}
+
+/* Run @fn in a kthread bound to @cpu, with @arg, and wait for it. */
+static void pc_on_cpu(struct kunit *test, unsigned int cpu,
+		      void (*fn)(struct pc_thread *t), void *arg)
+{
+	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->fn = fn;
+	r->arg = arg;
+	pc_run(test, r, &cpu, 1);
+}
+
+/* One allocation or free, made on a given CPU. */
+struct pc_op {
+	struct pgclass_pool *pool;
+	size_t size;
+	void *ptr;
+	int ret;
+};
+
+static void pc_alloc_fn(struct pc_thread *t)
+{
+	struct pc_op *op = t->run->arg;
+
+	op->ptr = pgclass_alloc(op->pool, op->size);
+}
+
+static void pc_free_fn(struct pc_thread *t)
+{
+	struct pc_op *op = t->run->arg;
+
+	op->ret = pgclass_free(op->pool, op->ptr);
+}
+
+static void *pc_alloc_on(struct kunit *test, struct pgc_fixture *f,
+			 unsigned int cpu, size_t size)
+{
+	struct pc_op op = { .pool = f->pool, .size = size };
+
+	pc_on_cpu(test, cpu, pc_alloc_fn, &op);
+	return op.ptr;
+}
+
+static int pc_free_on(struct kunit *test, struct pgc_fixture *f,
+		      unsigned int cpu, void *ptr)
+{
+	struct pc_op op = { .pool = f->pool, .ptr = ptr, .ret = 1 };
+
+	pc_on_cpu(test, cpu, pc_free_fn, &op);
+	return op.ret;
+}
+
+/* The first two online CPUs; the case is skipped if there is one. */
+static void pc_two_cpus(struct kunit *test, unsigned int cpu[2])
+{
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs, %u online",
+			   num_online_cpus());
+	cpu[0] = cpumask_first(cpu_online_mask);
+	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
+}
+
+/* Every online CPU, in *@nr. */
+static unsigned int *pc_online_cpus(struct kunit *test, unsigned int *nr)
+{
+	unsigned int *cpus, cpu, n = 0;
+
+	cpus = kunit_kcalloc(test, nr_cpu_ids, sizeof(*cpus), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpus);
+	for_each_online_cpu(cpu)
+		cpus[n++] = cpu;
+	*nr = n;
+	return cpus;
+}
+
+static void pc_expect_slots(struct kunit *test, struct pgc_fixture *f,
+			    const unsigned int *cpus, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_LT_MSG(test, cpus[i], f->nr_slots,
+				    "CPU %u has no slot in a pool of %lu pages",
+				    cpus[i], f->nr_pages);
+}
+
+static void pc_cpu_stats(struct kunit *test, struct pgc_fixture *f,
+			 unsigned int cpu, struct pgclass_cpu_stats *cs)
+{
+	KUNIT_ASSERT_EQ(test, 0, pgclass_get_cpu_stats(f->pool, cpu, cs));
+}
+
+/* Sizes of several small classes at 4 KiB pages: 16 B to 2 KiB. */
+static const size_t pc_small_sizes[] = { 16, 24, 64, 100, 256, 300, 1000, 2048 };
+
+/*
+ * Cross-CPU frees.  One CPU allocates blocks of several small classes
+ * and fills them, the other checks and frees every one.  The counters are
+ * exact afterwards, and the frees of blocks on the owner's pages are
+ * counted as remote frees in the owner's slot, not in the freeing CPU's.
+ */
+
+#define XFREE_BLOCKS	(ARRAY_SIZE(pc_small_sizes) * 64)
+
+struct xfree {
+	struct pgclass_pool *pool;
+	void *blk[XFREE_BLOCKS];
+	unsigned int owner;
+	unsigned int alloc_fail;
+	unsigned int free_err;
+	unsigned int corrupt;
+};
+
+static size_t xfree_size(unsigned int i)
+{
+	return pc_small_sizes[i % ARRAY_SIZE(pc_small_sizes)];
+}
+
+static void xfree_fn(struct pc_thread *t)
+{
+	struct xfree *x = t->run->arg;
+	unsigned int i;
+
+	if (t->idx == x->owner) {
+		for (i = 0; i < XFREE_BLOCKS; i++) {
+			x->blk[i] = pgclass_alloc(x->pool, xfree_size(i));
+			if (!x->blk[i])
+				x->alloc_fail++;
+			else
+				pgc_fill(x->blk[i], xfree_size(i), i);
+		}
+	}
+	if (!pc_barrier(t) || t->idx == x->owner)
+		return;
+	for (i = 0; i < XFREE_BLOCKS; i++) {
+		if (!x->blk[i])
+			continue;
+		if (pgc_verify(x->blk[i], xfree_size(i), i) != xfree_size(i))
+			x->corrupt++;
+		if (pgclass_free(x->pool, x->blk[i]))
+			x->free_err++;
+	}
+}
+
+static void xfree_desc(const unsigned int *owner, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE,
+		 "allocated on the %s online CPU, freed on the %s",
+		 *owner ? "second" : "first", *owner ? "first" : "second");
+}
+
+static const unsigned int xfree_owners[] = { 0, 1 };
+KUNIT_ARRAY_PARAM(xfree, xfree_owners, xfree_desc);
+
+static void test_percpu_cross_cpu_free(struct kunit *test)
+{
+	unsigned int owner = *(const unsigned int *)test->param_value;
+	struct pgclass_cpu_stats own, other;
+	struct pgc_fixture *f;
+	struct pgclass_stats st;
+	struct pc_run *r;
+	struct xfree *x;
+	unsigned int cpu[2];
+
+	pc_two_cpus(test, cpu);
+	f = pgc_fixture(test, 256, 12);
+	pc_expect_slots(test, f, cpu, 2);
+	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	x->pool = f->pool;
+	x->owner = owner;
+	r->fn = xfree_fn;
+	r->arg = x;
+	pc_run(test, r, cpu, 2);
+
+	KUNIT_EXPECT_EQ(test, x->alloc_fail, 0U);
+	KUNIT_EXPECT_EQ(test, x->free_err, 0U);
+	KUNIT_EXPECT_EQ(test, x->corrupt, 0U);
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)XFREE_BLOCKS);
+	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)XFREE_BLOCKS);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+
+	/* the owner's slot served every allocation and every remote free */
+	pc_cpu_stats(test, f, cpu[owner], &own);
+	pc_cpu_stats(test, f, cpu[!owner], &other);
+	KUNIT_EXPECT_EQ(test, own.alloc_calls, (u64)XFREE_BLOCKS);
+	KUNIT_EXPECT_GT(test, own.remote_frees, 0ULL);
+	KUNIT_EXPECT_EQ(test, own.free_calls, own.remote_frees);
+	KUNIT_EXPECT_EQ(test, other.alloc_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, other.free_calls, 0ULL);
+	KUNIT_EXPECT_EQ(test, other.remote_frees, 0ULL);
+	/* its pages stay with it, empty, until asked for */
+	KUNIT_EXPECT_GT(test, own.cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, other.cached_pages, 0ULL);
+	kunit_info(test, "%llu of %u frees were remote frees into the owner's pages",
+		   own.remote_frees, (unsigned int)XFREE_BLOCKS);
+
+	pgclass_drain(f->pool);
+	pgc_expect_pristine(test, f);
+	KUNIT_EXPECT_EQ(test, f->scratch->st.cached_pages, 0ULL);
+}
+
+/*
+ * A storm of racing double frees.  Each round one CPU (in turn) allocates
+ * blocks of several classes; then both CPUs free every one of them at the
+ * same moment, in the same order or in opposite orders.  Of the two frees
+ * of each block exactly one returns 0 and the other -EINVAL.
+ */
+
+#define STORM_ROUNDS	200
+#define STORM_BLOCKS	32
+
+struct storm {
+	struct pgclass_pool *pool;
+	void *blk[STORM_BLOCKS];
+	s8 *ret[2];
+	unsigned int alloc_fail;
+};
+
+static void storm_fn(struct pc_thread *t)
+{
+	struct storm *s = t->run->arg;
+	unsigned int round, i, j;
+	size_t size;
+
+	for (round = 0; round < STORM_ROUNDS; round++) {
+		if (t->idx == round % 2) {
+			for (i = 0; i < STORM_BLOCKS; i++) {
+				j = (round + i) % ARRAY_SIZE(pc_small_sizes);
+				size = pc_small_sizes[j];
+				s->blk[i] = pgclass_alloc(s->pool, size);
+				if (!s->blk[i])
+					s->alloc_fail++;
+			}
+		}
+		if (!pc_barrier(t))
+			return;
+		for (i = 0; i < STORM_BLOCKS; i++) {
+			j = (t->idx && round % 4 >= 2) ? STORM_BLOCKS - 1 - i : i;
+			if (s->blk[j])
+				s->ret[t->idx][round * STORM_BLOCKS + j] =
+					pgclass_free(s->pool, s->blk[j]);
+		}
+		if (!pc_barrier(t))
+			return;
+		cond_resched();
+	}
+}
+
+static void test_percpu_double_free_storm(struct kunit *test)
+{
+	unsigned int i, n = STORM_ROUNDS * STORM_BLOCKS, cpu[2];
+	unsigned int both_ok = 0, both_bad = 0, odd = 0, wins[2] = { };
+	struct pgc_fixture *f;
+	struct pgclass_stats st;
+	struct storm *s;
+	struct pc_run *r;
+
+	pc_two_cpus(test, cpu);
+	f = pgc_fixture(test, 256, 12);
+	pc_expect_slots(test, f, cpu, 2);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < 2; i++) {
+		/* 1: a free that never happened */
+		s->ret[i] = kunit_kmalloc(test, n, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, s->ret[i]);
+		memset(s->ret[i], 1, n);
+	}
+	s->pool = f->pool;
+	r->fn = storm_fn;
+	r->arg = s;
+	pc_run(test, r, cpu, 2);
+
+	KUNIT_EXPECT_EQ(test, s->alloc_fail, 0U);
+	for (i = 0; i < n; i++) {
+		int a = s->ret[0][i], b = s->ret[1][i];
+
+		if (!a && !b)
+			both_ok++;
+		else if (a == -EINVAL && b == -EINVAL)
+			both_bad++;
+		else if (!(!a && b == -EINVAL) && !(a == -EINVAL && !b))
+			odd++;
+		else
+			wins[!!a]++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, both_ok, 0U, "blocks freed twice");
+	KUNIT_EXPECT_EQ_MSG(test, both_bad, 0U, "blocks neither free took");
+	KUNIT_EXPECT_EQ_MSG(test, odd, 0U,
+			    "frees that returned neither 0 nor -EINVAL, or never ran");
+	kunit_info(test, "%u blocks: the first CPU's free took %u, the second's %u",
+		   n, wins[0], wins[1]);
+
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)n);
+	KUNIT_EXPECT_EQ(test, st.free_calls, 2ULL * n);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)n);
+	pgclass_drain(f->pool);
+	pgc_expect_pristine(test, f);
+}
+
+/* Expect @ptr's free on @cpu to be refused and to change nothing. */
+static void expect_refused_on(struct kunit *test, struct pgc_fixture *f,
+			      unsigned int cpu, void *ptr, const char *what)
+{
+	struct pgc_snap *before = pgc_snap(test, f), *after;
+
+	KUNIT_EXPECT_EQ_MSG(test, -EINVAL, pc_free_on(test, f, cpu, ptr),
+			    "%s, freed on CPU %u", what, cpu);
+	after = pgc_snap(test, f);
+	pgc_check_snap(test, f, after);
+	pgc_expect_same_state(test, &before->st, &after->st);
+	pgc_expect_same_layout(test, before, after);
+	KUNIT_EXPECT_EQ(test, after->st.free_calls, before->st.free_calls + 1);
+	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
+			before->st.failed_calls + 1);
+	KUNIT_EXPECT_EQ(test, after->st.cached_pages, before->st.cached_pages);
+	KUNIT_EXPECT_EQ(test, after->st.cached_blocks,
+			before->st.cached_blocks);
+	pgc_snap_free(test, after);
+	pgc_snap_free(test, before);
+}
+
+/*
+ * Double frees of blocks that sit freed on a page a slot owns (cached),
+ * on the owner's CPU and on another one; and block starts that were never
+ * handed out, and interiors, on such a page.
+ */
+static void test_percpu_double_free_cached(struct kunit *test)
+{
+	struct pgclass_cpu_stats cs;
+	struct pgc_fixture *f;
+	unsigned int cpu[2], per_page;
+	u8 *p1, *p2;
+
+	pc_two_cpus(test, cpu);
+	f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	pc_expect_slots(test, f, cpu, 2);
+	per_page = f->page / 64;
+
+	p1 = pc_alloc_on(test, f, cpu[0], 64);
+	p2 = pc_alloc_on(test, f, cpu[0], 64);
+	KUNIT_ASSERT_NOT_NULL(test, p1);
+	KUNIT_ASSERT_NOT_NULL(test, p2);
+	KUNIT_ASSERT_EQ(test, pgc_page_of(f, p1), pgc_page_of(f, p2));
+	KUNIT_ASSERT_EQ(test, 0, pc_free_on(test, f, cpu[0], p1));
+	pc_cpu_stats(test, f, cpu[0], &cs);
+	KUNIT_ASSERT_EQ(test, cs.cached_pages, 1ULL);
+	KUNIT_ASSERT_EQ(test, cs.cached_blocks, (u64)per_page - 1);
+
+	/* p1 is a free block of the page cpu[0]'s slot owns */
+	expect_refused_on(test, f, cpu[0], p1, "a freed block on an owned page");
+	expect_refused_on(test, f, cpu[1], p1, "a freed block on an owned page");
+	expect_refused_on(test, f, cpu[0], p2 + 64, "a never used block");
+	expect_refused_on(test, f, cpu[1], p2 + 64, "a never used block");
+	expect_refused_on(test, f, cpu[1], p2 + 8, "the inside of a live block");
+	expect_refused_on(test, f, cpu[1],
+			  pgc_page_addr(f, pgc_page_of(f, p2)) + f->page - 64,
+			  "the owned page's last block");
+
+	/* the last block goes on the other CPU: the owned page is empty */
+	KUNIT_ASSERT_EQ(test, 0, pc_free_on(test, f, cpu[1], p2));
+	pc_cpu_stats(test, f, cpu[0], &cs);
+	KUNIT_EXPECT_EQ(test, cs.cached_pages, 1ULL);
+	KUNIT_EXPECT_EQ(test, cs.cached_blocks, (u64)per_page);
+	KUNIT_EXPECT_EQ(test, cs.remote_frees, 1ULL);
+	expect_refused_on(test, f, cpu[0], p2, "a block of an empty owned page");
+	expect_refused_on(test, f, cpu[1], p2, "a block of an empty owned page");
+	expect_refused_on(test, f, cpu[1], p1, "a block of an empty owned page");
+
+	/* drained, the page is free: still refused */
+	pgclass_drain(f->pool);
+	pgc_expect_pristine(test, f);
+	expect_refused_on(test, f, cpu[0], p2, "a block of a drained page");
+	expect_refused_on(test, f, cpu[1], p1, "a block of a drained page");
+}
+
+/*
+ * Churn.  Every online CPU allocates, reallocates and frees blocks of
+ * random sizes, each marked with its maker's CPU and a serial number and
+ * checked whenever it is touched; now and then a CPU swaps a block for
+ * one another CPU left in a shared array, so that blocks are freed and
+ * reallocated far from where they were made.  A block handed out twice
+ * would carry someone else's mark.
+ */
+
+#define CHURN_OPS	3000
+#define CHURN_LIVE	24
+#define CHURN_SWAP	8
+
+/* The head of a churned block: who marked it, and its size. */
+struct churn_mark {
+	u32 seed;
+	u32 size;
+};
+
+struct churn_thread {
+	unsigned long allocs;
+	unsigned long alloc_fail;
+	unsigned long reallocs;
+	unsigned long realloc_fail;
+	unsigned long frees;
+	unsigned long free_err;
+	unsigned long swaps;
+	unsigned long corrupt;
+};
+
+struct churn {
+	struct pgc_fixture *f;
+	void *swap[CHURN_SWAP];
+	struct churn_thread *th;
+};
+
+static void churn_mark(void *p, u32 size, u32 seed)
+{
+	struct churn_mark *m = p;
+
+	m->seed = seed;
+	m->size = size;
+	pgc_fill(m + 1, size - sizeof(*m), seed);
+}
+
+/* The block's mark and pattern are whole, over no more than the block. */
+static bool churn_intact(struct pgclass_pool *pool, const void *p)
+{
+	const struct churn_mark *m = p;
+	size_t n;
+
+	if (m->size < sizeof(*m) || m->size > pgclass_usable_size(pool, p))
+		return false;
+	n = m->size - sizeof(*m);
+	return pgc_verify(m + 1, n, m->seed) == n;
+}
+
+static u32 churn_size(size_t page, u32 r)
+{
+	switch (r % 10) {
+	case 0:
+		return page + 1 + (r >> 4) % page;
+	case 1:
+		return page / 2 + 1 + (r >> 4) % (page / 2);
+	case 2:
+	case 3:
+		return sizeof(struct churn_mark) +
+		       (r >> 4) % (page / 2 - sizeof(struct churn_mark));
+	default:
+		return sizeof(struct churn_mark) + (r >> 4) % 248;
+	}
+}
+
+static void churn_fn(struct pc_thread *t)
+{
+	struct churn *c = t->run->arg;
+	struct churn_thread *me = &c->th[t->idx];
+	struct pgclass_pool *pool = c->f->pool;
+	size_t page = c->f->page;
+	void *live[CHURN_LIVE] = { };
+	struct rnd_state rnd;
+	u32 serial = 0, size;
+	unsigned int i, s;
+	void *p;
+
+	prandom_seed_state(&rnd, 0xc0ffee + t->idx);
+	for (i = 0; i < CHURN_OPS && !pc_stop(t); i++) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (!(i % 64))
+			cond_resched();
+		s = r % CHURN_LIVE;
+		r >>= 5;
+		if (live[s]) {
+			const struct churn_mark *m = live[s];
+
+			if (!churn_intact(pool, live[s])) {
+				me->corrupt++;
+				/* leaked: it may not be this CPU's to free */
+				live[s] = NULL;
+				continue;
+			}
+			switch (r % 8) {
+			case 0:
+				live[s] = xchg(&c->swap[(r >> 3) % CHURN_SWAP],
+					       live[s]);
+				me->swaps++;
+				if (live[s] && !churn_intact(pool, live[s])) {
+					me->corrupt++;
+					live[s] = NULL;
+				}
+				continue;
+			case 1:
+				size = churn_size(page, r >> 3);
+				p = pgclass_realloc(pool, live[s], size);
+				if (!p) {
+					me->realloc_fail++;
+					continue;
+				}
+				me->reallocs++;
+				m = p;
+				if (pgc_verify(m + 1, min(size, m->size) - sizeof(*m),
+					       m->seed) !=
+				    min(size, m->size) - sizeof(*m))
+					me->corrupt++;
+				churn_mark(p, size, m->seed);
+				live[s] = p;
+				continue;
+			default:
+				if (pgclass_free(pool, live[s]))
+					me->free_err++;
+				else
+					me->frees++;
+				live[s] = NULL;
+				if (r % 8 < 5)
+					continue;
+			}
+		}
+		size = churn_size(page, r >> 3);
+		p = pgclass_alloc(pool, size);
+		if (!p) {
+			me->alloc_fail++;
+			continue;
+		}
+		me->allocs++;
+		churn_mark(p, size, t->idx << 24 | (serial++ & 0xffffff));
+		live[s] = p;
+	}
+	for (s = 0; s < CHURN_LIVE; s++) {
+		if (!live[s])
+			continue;
+		if (!churn_intact(pool, live[s]))
+			me->corrupt++;
+		else if (pgclass_free(pool, live[s]))
+			me->free_err++;
+		else
+			me->frees++;
+	}
+}
+
+static void test_percpu_churn(struct kunit *test)
+{
+	struct churn_thread sum = { };
+	unsigned int *cpus, nr, i;
+	struct pgc_fixture *f;
+	struct pgclass_stats st;
+	unsigned long frees = 0;
+	struct churn *c;
+	struct pc_run *r;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs, %u online",
+			   num_online_cpus());
+	cpus = pc_online_cpus(test, &nr);
+	f = pgc_fixture(test, 512, 12);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	c->th = kunit_kcalloc(test, nr, sizeof(*c->th), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->th);
+	c->f = f;
+	r->fn = churn_fn;
+	r->arg = c;
+	pc_run(test, r, cpus, nr);
+
+	for (i = 0; i < CHURN_SWAP; i++) {
+		if (!c->swap[i])
+			continue;
+		if (!churn_intact(f->pool, c->swap[i])) {
+			sum.corrupt++;
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, c->swap[i]));
+		frees++;
+	}
+	for (i = 0; i < nr; i++) {
+		struct churn_thread *th = &c->th[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, th->corrupt, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->free_err, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->alloc_fail, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->realloc_fail, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_GT_MSG(test, th->allocs, CHURN_OPS / 8UL, "CPU %u",
+				    cpus[i]);
+		sum.allocs += th->allocs;
+		sum.alloc_fail += th->alloc_fail;
+		sum.reallocs += th->reallocs;
+		sum.realloc_fail += th->realloc_fail;
+		sum.frees += th->frees;
+		sum.free_err += th->free_err;
+		sum.swaps += th->swaps;
+	}
+	KUNIT_EXPECT_EQ(test, sum.corrupt, 0UL);
+	kunit_info(test, "%u CPUs: %lu allocations, %lu reallocations, %lu frees, %lu swaps",
+		   nr, sum.allocs, sum.reallocs, sum.frees + frees, sum.swaps);
+
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)sum.allocs + sum.alloc_fail);
+	KUNIT_EXPECT_EQ(test, st.realloc_calls,
+			(u64)sum.reallocs + sum.realloc_fail);
+	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)sum.frees + sum.free_err + frees);
+	KUNIT_EXPECT_EQ(test, st.failed_calls,
+			(u64)sum.alloc_fail + sum.realloc_fail + sum.free_err);
+	KUNIT_EXPECT_EQ(test, st.cache_busy_failures, 0ULL);
+	pgclass_drain(f->pool);
+	pgc_expect_pristine(test, f);
+}
+
+/*
+ * Allocation from a hard interrupt on a CPU that is inside the fast
+ * path.  A kthread loops allocating and freeing small blocks while a
+ * pinned hard-IRQ hrtimer on its CPU allocates and frees in its callback,
+ * and frees the block it kept from its last run (on a page the
+ * interrupted slot may own).  A callback allocation that the slot did not
+ * count went through the shared path: the slot was held by the
+ * interrupted thread.  Every call must succeed, no block may be handed
+ * out twice, and the counters must add up.
+ */
+
+#define IRQ_PERIOD_NS	(500 * NSEC_PER_USEC)
+#define IRQ_RING	8
+#define IRQ_MIN_FIRES	64
+#define IRQ_MIN_NESTED	32
+#define IRQ_MAX_MS	3000
+
+static const size_t irq_sizes[] = { 16, 48, 64, 100, 200, 64 };
+
+struct irq_state {
+	struct pgc_fixture *f;
+	struct hrtimer timer;
+	unsigned int cpu;
+	bool stop;
+	/* written by the timer callback */
+	void *keep;
+	u32 keep_seed;
+	unsigned long fires;
+	unsigned long wrong_cpu;
+	unsigned long not_hardirq;
+	unsigned long cb_allocs;
+	unsigned long cb_alloc_fail;
+	unsigned long cb_frees;
+	unsigned long cb_free_err;
+	unsigned long cb_corrupt;
+	unsigned long nested;
+	unsigned long nested_frees;
+	/* written by the thread */
+	unsigned long allocs;
+	unsigned long alloc_fail;
+	unsigned long frees;
+	unsigned long free_err;
+	unsigned long corrupt;
+};
+
+/* An allocation in the callback; counts it as nested if the slot did not. */
+static void *irq_alloc(struct irq_state *s, size_t size)
+{
+	struct pgclass_pool *pool = s->f->pool;
+	struct pgclass_cpu_stats before, after;
+	void *p;
+
+	pgclass_get_cpu_stats(pool, s->cpu, &before);
+	p = pgclass_alloc(pool, size);
+	pgclass_get_cpu_stats(pool, s->cpu, &after);
+	if (!p) {
+		s->cb_alloc_fail++;
+		return NULL;
+	}
+	s->cb_allocs++;
+	if (after.alloc_calls == before.alloc_calls)
+		s->nested++;
+	return p;
+}
+
+static void irq_free(struct irq_state *s, void *p, bool from_slot)
+{
+	struct pgclass_pool *pool = s->f->pool;
+	struct pgclass_cpu_stats before, after;
+
+	pgclass_get_cpu_stats(pool, s->cpu, &before);
+	if (pgclass_free(pool, p)) {
+		s->cb_free_err++;
+		return;
+	}
+	pgclass_get_cpu_stats(pool, s->cpu, &after);
+	s->cb_frees++;
+	/* a slot's block whose free the slot did not count */
+	if (from_slot && after.free_calls == before.free_calls)
+		s->nested_frees++;
+}
+
+static enum hrtimer_restart irq_timer_fn(struct hrtimer *timer)
+{
+	struct irq_state *s = container_of(timer, struct irq_state, timer);
+	unsigned long nested;
+	void *p;
+
+	s->fires++;
+	if (raw_smp_processor_id() != s->cpu)
+		s->wrong_cpu++;
+	if (!in_hardirq())
+		s->not_hardirq++;
+
+	if (s->keep) {
+		if (pgc_verify(s->keep, 64, s->keep_seed) != 64)
+			s->cb_corrupt++;
+		irq_free(s, s->keep, s->keep_seed & 1);
+		s->keep = NULL;
+	}
+	p = irq_alloc(s, 100);
+	if (p) {
+		pgc_fill(p, 100, s->fires);
+		if (pgc_verify(p, 100, s->fires) != 100)
+			s->cb_corrupt++;
+		irq_free(s, p, false);
+	}
+	/* kept to the next run: the low bit says whether the slot made it */
+	nested = s->nested;
+	s->keep = irq_alloc(s, 64);
+	if (s->keep) {
+		s->keep_seed = (u32)(s->fires << 1) | (s->nested == nested);
+		pgc_fill(s->keep, 64, s->keep_seed);
+	}
+
+	if (READ_ONCE(s->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(IRQ_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static void irq_thread_fn(struct pc_thread *t)
+{
+	struct irq_state *s = t->run->arg;
+	struct pgclass_pool *pool = s->f->pool;
+	void *ring[IRQ_RING] = { };
+	size_t size[IRQ_RING];
+	ktime_t end = ktime_add_ms(ktime_get(), IRQ_MAX_MS);
+	unsigned long i;
+	unsigned int k;
+
+	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	s->timer.function = irq_timer_fn;
+	hrtimer_start(&s->timer, ns_to_ktime(IRQ_PERIOD_NS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	for (i = 0; !pc_stop(t); i++) {
+		k = i % IRQ_RING;
+		if (ring[k]) {
+			if (pgc_verify(ring[k], size[k], i - IRQ_RING) != size[k])
+				s->corrupt++;
+			if (pgclass_free(pool, ring[k]))
+				s->free_err++;
+			else
+				s->frees++;
+		}
+		size[k] = irq_sizes[i % ARRAY_SIZE(irq_sizes)];
+		ring[k] = pgclass_alloc(pool, size[k]);
+		if (ring[k]) {
+			s->allocs++;
+			pgc_fill(ring[k], size[k], i);
+		} else {
+			s->alloc_fail++;
+		}
+		if (i % 256)
+			continue;
+		if (READ_ONCE(s->fires) >= IRQ_MIN_FIRES &&
+		    READ_ONCE(s->nested) >= IRQ_MIN_NESTED)
+			break;
+		if (ktime_after(ktime_get(), end))
+			break;
+		cond_resched();
+	}
+	WRITE_ONCE(s->stop, true);
+	hrtimer_cancel(&s->timer);
+	for (k = 0; k < IRQ_RING; k++) {
+		if (!ring[k])
+			continue;
+		if (pgclass_free(pool, ring[k]))
+			s->free_err++;
+		else
+			s->frees++;
+	}
+	if (s->keep) {
+		if (pgc_verify(s->keep, 64, s->keep_seed) != 64)
+			s->corrupt++;
+		if (pgclass_free(pool, s->keep))
+			s->free_err++;
+		else
+			s->frees++;
+		s->keep = NULL;
+	}
+}
+
+static void test_percpu_hardirq_in_fast_path(struct kunit *test)
+{
+	struct pgc_fixture *f = pgc_fixture(test, 256, 12);
+	struct irq_state *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct pgclass_cpu_stats cs;
+	struct pgclass_stats st;
+	u64 slot_allocs = 0;
+	unsigned int k;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	s->f = f;
+	s->cpu = cpumask_last(cpu_online_mask);
+	pc_expect_slots(test, f, &s->cpu, 1);
+	r->fn = irq_thread_fn;
+	r->arg = s;
+	pc_run(test, r, &s->cpu, 1);
+
+	kunit_info(test, "CPU %u: %lu thread allocations, %lu timer runs, %lu of %lu allocations in them while the slot was held, %lu slot blocks freed from there",
+		   s->cpu, s->allocs, s->fires, s->nested, s->cb_allocs,
+		   s->nested_frees);
+	KUNIT_EXPECT_GT(test, s->fires, 0UL);
+	KUNIT_EXPECT_EQ(test, s->wrong_cpu, 0UL);
+	KUNIT_EXPECT_EQ(test, s->not_hardirq, 0UL);
+	KUNIT_EXPECT_EQ(test, s->alloc_fail, 0UL);
+	KUNIT_EXPECT_EQ(test, s->cb_alloc_fail, 0UL);
+	KUNIT_EXPECT_EQ(test, s->free_err, 0UL);
+	KUNIT_EXPECT_EQ(test, s->cb_free_err, 0UL);
+	KUNIT_EXPECT_EQ(test, s->corrupt, 0UL);
+	KUNIT_EXPECT_EQ(test, s->cb_corrupt, 0UL);
+	KUNIT_EXPECT_GT_MSG(test, s->nested, 0UL,
+			    "no timer run landed while the slot was held");
+
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls,
+			(u64)s->allocs + s->alloc_fail + s->cb_allocs +
+			s->cb_alloc_fail);
+	KUNIT_EXPECT_EQ(test, st.free_calls,
+			(u64)s->frees + s->free_err + s->cb_frees + s->cb_free_err);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	/* what no slot counted is exactly what the held slot turned away */
+	for (k = 0; k < f->nr_slots; k++) {
+		pc_cpu_stats(test, f, k, &cs);
+		slot_allocs += cs.alloc_calls;
+	}
+	KUNIT_EXPECT_EQ(test, st.alloc_calls - slot_allocs, (u64)s->nested);
+}
+
+/*
+ * Reclaim of another CPU's caches.  The second CPU allocates blocks of
+ * every small class and frees them: its slot keeps a page of each class,
+ * empty.  The first CPU then asks for one block the size of the whole
+ * data area: it must get it, the second CPU's pages taken back.
+ */
+
+struct reclaim {
+	struct pgc_fixture *f;
+	unsigned int alloc_fail;
+	unsigned int free_err;
+};
+
+static void reclaim_cache_fn(struct pc_thread *t)
+{
+	struct reclaim *rc = t->run->arg;
+	struct pgclass_pool *pool = rc->f->pool;
+	size_t bs;
+	void *a, *b;
+
+	for (bs = 16; bs <= rc->f->page / 2; bs *= 2) {
+		a = pgclass_alloc(pool, bs);
+		b = pgclass_alloc(pool, bs);
+		rc->alloc_fail += !a + !b;
+		if (a && pgclass_free(pool, a))
+			rc->free_err++;
+		if (b && pgclass_free(pool, b))
+			rc->free_err++;
+	}
+}
+
+PGC_DEFINE_SHIFT_PARAMS(shift);
+
+static void test_percpu_reclaim_other_cpu(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgclass_cpu_stats cs0, cs1, after;
+	unsigned int cpu[2], c, nr_small;
+	struct pgc_fixture *f;
+	struct pgclass_stats st;
+	struct reclaim *rc;
+	u64 blocks = 0;
+	size_t data;
+	u8 *big;
+
+	pc_two_cpus(test, cpu);
+	/* at 512 B pages, 64 pages leave room for one slot only */
+	f = pgc_fixture(test, shift < 12 ? 512 : 64, shift);
+	pc_expect_slots(test, f, cpu, 2);
+	nr_small = pgc_class_page(f);
+	data = pgc_data_pages(f) * f->page;
+	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	rc->f = f;
+	pc_on_cpu(test, cpu[1], reclaim_cache_fn, rc);
+	KUNIT_ASSERT_EQ(test, rc->alloc_fail, 0U);
+	KUNIT_ASSERT_EQ(test, rc->free_err, 0U);
+
+	/* the second CPU's slot owns one empty page per small class */
+	for (c = 0; c < nr_small; c++)
+		blocks += f->page >> (c + PGCLASS_MIN_BLOCK_SHIFT);
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	pc_cpu_stats(test, f, cpu[0], &cs0);
+	pc_cpu_stats(test, f, cpu[1], &cs1);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_GT(test, st.cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.cached_pages, (u64)nr_small);
+	KUNIT_EXPECT_EQ(test, st.cached_blocks, blocks);
+	KUNIT_EXPECT_EQ(test, cs1.cached_pages, (u64)nr_small);
+	KUNIT_EXPECT_EQ(test, cs0.cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.used_pages, nr_small);
+
+	/* the whole data area, asked for on the first CPU */
+	big = pc_alloc_on(test, f, cpu[0], data);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, big,
+				  "%zu bytes with %u pages cached on CPU %u",
+				  data, nr_small, cpu[1]);
+	KUNIT_EXPECT_PTR_EQ(test, big, pgc_data_start(f));
+	KUNIT_EXPECT_EQ(test, data, pgclass_usable_size(f->pool, big));
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	pc_cpu_stats(test, f, cpu[1], &after);
+	KUNIT_EXPECT_EQ(test, st.cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.free_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st.cache_busy_failures, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	KUNIT_EXPECT_GT(test, after.flushes, cs1.flushes);
+
+	KUNIT_EXPECT_EQ(test, 0, pc_free_on(test, f, cpu[0], big));
+	pgc_expect_pristine(test, f);
+}
+
+/*
+ * Pools made for 1 and for 64 CPUs.  Slots for at most that many CPUs,
+ * all of them on a large enough pool; metadata within the budget the
+ * descriptors leave and within 1% of the region at 4 KiB pages; and
+ * alloc/free from every online CPU works, on the shared path for CPUs
+ * without a slot.
+ */
+
+/* At 4 KiB pages this pool has room for 64 slots within 1%. */
+#define PC_BIG_POOL	65536UL
+/* Pools up to this many pages get the full snapshot check. */
+#define PC_CHECKED_POOL	4096UL
+#define CPUS_ROUNDS	64
+
+struct cpus_param {
+	unsigned long nr_pages;
+	unsigned int cpus;
+};
+
+static const struct cpus_param cpus_params[] = {
+	{ 1024, 1 }, { 1024, 64 },
+	{ 4096, 1 }, { 4096, 64 },
+	{ PC_BIG_POOL, 1 }, { PC_BIG_POOL, 64 },
+};
+
+static void cpus_desc(const struct cpus_param *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu pages for %u CPU%s",
+		 p->nr_pages, p->cpus, p->cpus == 1 ? "" : "s");
+}
+
+KUNIT_ARRAY_PARAM(cpus, cpus_params, cpus_desc);
+
+struct cpus_thread {
+	unsigned long small_allocs;
+	unsigned long allocs;
+	unsigned long alloc_fail;
+	unsigned long frees;
+	unsigned long free_err;
+	unsigned long corrupt;
+};
+
+struct cpus_work {
+	struct pgc_fixture *f;
+	struct cpus_thread *th;
+};
+
+static void cpus_fn(struct pc_thread *t)
+{
+	struct cpus_work *w = t->run->arg;
+	struct cpus_thread *me = &w->th[t->idx];
+	struct pgclass_pool *pool = w->f->pool;
+	size_t page = w->f->page;
+	const size_t sizes[] = { 16, 40, 100, 300, 1000, page / 2, page,
+				 2 * page + 1 };
+	void *p[ARRAY_SIZE(sizes)];
+	unsigned int round, i;
+
+	for (round = 0; round < CPUS_ROUNDS && !pc_stop(t); round++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			p[i] = pgclass_alloc(pool, sizes[i]);
+			if (!p[i]) {
+				me->alloc_fail++;
+				continue;
+			}
+			me->allocs++;
+			if (sizes[i] <= page / 2)
+				me->small_allocs++;
+			pgc_fill(p[i], sizes[i], round + i);
+		}
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			if (!p[i])
+				continue;
+			if (pgc_verify(p[i], sizes[i], round + i) != sizes[i])
+				me->corrupt++;
+			if (pgclass_free(pool, p[i]))
+				me->free_err++;
+			else
+				me->frees++;
+		}
+		cond_resched();
+	}
+}
+
+static void test_percpu_pool_cpus(struct kunit *test)
+{
+	const struct cpus_param *p = test->param_value;
+	struct pgc_fixture *f = pgc_fixture_mem(test, p->nr_pages, 12);
+	unsigned long allocs = 0, frees = 0;
+	struct pgclass_stats st0, st;
+	struct pgclass_cpu_stats cs;
+	unsigned int *cpus, nr, i, k;
+	struct pgclass_pool *pool;
+	struct cpus_work *w;
+	struct pc_run *r;
+
+	/* the same region without slots: what the descriptors need */
+	pool = pgclass_pool_create_cpus(f->base, f->size, f->shift, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(pool));
+	KUNIT_EXPECT_EQ(test, pgclass_nr_cpu_slots(pool), 0U);
+	pgclass_get_stats(pool, &st0);
+	KUNIT_EXPECT_EQ(test, 0UL, pgclass_pool_destroy(pool));
+
+	f->cpus = p->cpus;
+	f->cpus_set = true;
+	if (p->nr_pages <= PC_CHECKED_POOL) {
+		pgc_pool_new(test, f);
+	} else {
+		/* too many pages for a snapshot: the counters alone */
+		f->pool = pgclass_pool_create_cpus(f->base, f->size, f->shift,
+						   f->cpus);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(f->pool));
+		f->nr_slots = pgclass_nr_cpu_slots(f->pool);
+		pgclass_get_stats(f->pool, &f->init);
+	}
+	st = f->init;
+	kunit_info(test, "%u slots, %u metadata pages (%u without slots)",
+		   f->nr_slots, st.meta_pages, st0.meta_pages);
+	KUNIT_EXPECT_LE(test, f->nr_slots, p->cpus);
+	if (p->nr_pages >= PC_BIG_POOL)
+		KUNIT_EXPECT_EQ(test, f->nr_slots, p->cpus);
+	KUNIT_EXPECT_EQ(test, st.nr_pages, (u32)p->nr_pages);
+	KUNIT_EXPECT_EQ(test, st.meta_pages + st.free_pages, st.nr_pages);
+	KUNIT_EXPECT_EQ(test, st.cached_pages, 0ULL);
+	KUNIT_EXPECT_LE_MSG(test, (u64)st.meta_pages * 100, (u64)st.nr_pages,
+			    "%u metadata pages of %u", st.meta_pages,
+			    st.nr_pages);
+	KUNIT_EXPECT_LE(test, st.meta_pages,
+			max(st0.meta_pages, st.nr_pages / 100));
+	for (k = 0; k < f->nr_slots; k++) {
+		KUNIT_ASSERT_EQ(test, 0,
+				pgclass_get_cpu_stats(f->pool, k, &cs));
+		KUNIT_EXPECT_EQ(test, cs.alloc_calls, 0ULL);
+		KUNIT_EXPECT_EQ(test, cs.cached_pages, 0ULL);
+	}
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			pgclass_get_cpu_stats(f->pool, f->nr_slots, &cs));
+
+	cpus = pc_online_cpus(test, &nr);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	w->th = kunit_kcalloc(test, nr, sizeof(*w->th), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w->th);
+	w->f = f;
+	r->fn = cpus_fn;
+	r->arg = w;
+	pc_run(test, r, cpus, nr);
+
+	for (i = 0; i < nr; i++) {
+		struct cpus_thread *th = &w->th[i];
+		int ret = pgclass_get_cpu_stats(f->pool, cpus[i], &cs);
+
+		KUNIT_EXPECT_EQ_MSG(test, th->alloc_fail, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->free_err, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->corrupt, 0UL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_EQ_MSG(test, th->allocs,
+				    CPUS_ROUNDS * 8UL, "CPU %u", cpus[i]);
+		allocs += th->allocs + th->alloc_fail;
+		frees += th->frees + th->free_err;
+		if (cpus[i] >= f->nr_slots) {
+			/* no slot: the shared path served it */
+			KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "CPU %u", cpus[i]);
+			continue;
+		}
+		/*
+		 * A CPU with a slot allocates small blocks through it, but for
+		 * the moments another CPU holds it to free into its pages
+		 * (a page with that CPU's blocks on it may have become this
+		 * slot's): those calls take the shared path.
+		 */
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_GT_MSG(test, cs.alloc_calls, 0ULL, "CPU %u", cpus[i]);
+		KUNIT_EXPECT_LE_MSG(test, cs.alloc_calls, (u64)th->small_allocs,
+				    "CPU %u", cpus[i]);
+	}
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)allocs);
+	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)frees);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	if (p->nr_pages <= PC_CHECKED_POOL)
+		pgc_check(test, f);
+
+	pgclass_drain(f->pool);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.cached_pages, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.used_pages, 0U);
+	KUNIT_EXPECT_EQ(test, st.free_pages, f->init.free_pages);
+	if (p->nr_pages <= PC_CHECKED_POOL)
+		pgc_expect_pristine(test, f);
+}
+
+static struct kunit_case pgclass_percpu_cases[] = {
+	KUNIT_CASE_PARAM(test_percpu_cross_cpu_free, xfree_gen_params),
+	KUNIT_CASE(test_percpu_double_free_storm),
+	KUNIT_CASE(test_percpu_double_free_cached),
+	KUNIT_CASE(test_percpu_churn),
+	KUNIT_CASE(test_percpu_hardirq_in_fast_path),
+	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, shift_gen_params),
+	KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params),
+	{}
+};
+
+static struct kunit_suite pgclass_percpu_suite = {
+	.name = "pgclass_percpu",
+	.test_cases = pgclass_percpu_cases,
+};
+
+kunit_test_suites(&pgclass_percpu_suite);
