@@ -1922,7 +1922,7 @@ EXPORT_SYMBOL_GPL(pgclass_get_stats);
  * CPUs 0 .. n - 1 have one; the others use the pool lock for every call.
  *
  * Context: any context.
- * Return: n, at most nr_cpu_ids.
+ * Return: n, at most the CPU count the pool was made for (nr_cpu_ids).
  */
 unsigned int pgclass_nr_cpu_slots(struct pgclass_pool *pool)
 {
