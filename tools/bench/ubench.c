@@ -14,7 +14,10 @@
  *
  *   ubench time [INNER]   every timing trace: one warm-up replay, then the
  *                         median of INNER (default 5) timed replays; for
- *                         pgclass also its lock alone ("lock-only")
+ *                         pgclass also what its locks cost alone: the
+ *                         pool's pthread spinlock ("lock-only"), the slot
+ *                         lock's cmpxchg and release store ("slot-lock")
+ *                         and the shim's cmpxchg_local ("cmpxchg-local")
  *   ubench footprint T    trace T, writing every block: the peak of the
  *                         live bytes, and, sampled every 16th alloc or
  *                         realloc, the peaks of the pages that hold live
@@ -37,6 +40,7 @@
 #include "trace.h"
 
 #if defined(UB_PGCLASS)
+#include <linux/atomic.h>
 #include <linux/pgclass.h>
 #include <linux/spinlock.h>
 #define UB_NAME "pgclass"
@@ -347,6 +351,53 @@ static void ub_time_lock(int inner)
 	ub_print_ns(v[inner / 2]);
 	putchar('\n');
 }
+
+/*
+ * What the fast path's atomics cost alone, per call, on a line only this
+ * thread writes: "slot-lock" is the slot lock as core.c takes and drops
+ * it (cmpxchg_acquire of 0 to the CPU + 1, a locked cmpxchg on x86, then
+ * smp_store_release of 0, a plain store); "cmpxchg-local" is one
+ * cmpxchg_local(), with which core.c sets or clears a block's bit in an
+ * owned page (unlocked here, as in the kernel: include/linux/atomic.h).
+ * A small alloc+free pair on the fast path does each twice.
+ */
+static void ub_time_atomics(int inner)
+{
+	const u32 n = 500000;
+	static u32 word __attribute__((aligned(64)));
+	static unsigned long bits __attribute__((aligned(64)));
+	u64 v[32], w[32], t0;
+	unsigned long old;
+	int i;
+	u32 k;
+
+	for (i = -1; i < inner; i++) {
+		t0 = ub_now_ns();
+		for (k = 0; k < n; k++) {
+			if (cmpxchg_acquire(&word, 0, 1) != 0)
+				ub_die("slot-lock: word taken");
+			barrier_data(&word);
+			smp_store_release(&word, 0);
+		}
+		if (i >= 0)
+			v[i] = (ub_now_ns() - t0) * 1000 / n;
+		t0 = ub_now_ns();
+		for (k = 0; k < n; k++) {
+			old = READ_ONCE(bits);
+			cmpxchg_local(&bits, old, old ^ 1);
+			barrier_data(&bits);
+		}
+		if (i >= 0)
+			w[i] = (ub_now_ns() - t0) * 1000 / n;
+	}
+	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	qsort(w, inner, sizeof(w[0]), ub_cmp_u64);
+	printf("time,pgclass,slot-lock,%u,", n);
+	ub_print_ns(v[inner / 2]);
+	printf("\ntime,pgclass,cmpxchg-local,%u,", n);
+	ub_print_ns(w[inner / 2]);
+	putchar('\n');
+}
 #endif
 
 static void ub_mode_time(int inner)
@@ -363,6 +414,7 @@ static void ub_mode_time(int inner)
 	}
 #ifdef UB_PGCLASS
 	ub_time_lock(inner);
+	ub_time_atomics(inner);
 #endif
 }
 
