@@ -35,6 +35,10 @@
  *   ubench sweep ROUNDS   (pgclass) the same traces over pools of 4 MiB to
  *                         1 GiB, empty, half and 90% full, all alive at
  *                         once and visited in a rotating order
+ *   ubench meta           (pgclass) new pools of 4 MiB to 1 GiB for 2 and
+ *                         for 64 CPUs (pgclass_pool_create_cpus()): meta
+ *                         pages, slots, metadata bytes, and the bytes one
+ *                         more slot costs
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +60,7 @@
 #if defined(UB_PGCLASS)
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/kconfig.h>	/* CONFIG_KUNIT: pgclass_pool_create_cpus() */
 #include <linux/pgclass.h>
 #include <linux/spinlock.h>
 #define UB_NAME "pgclass"
@@ -921,6 +926,85 @@ static void ub_mode_sweep(int rounds)
 }
 #endif
 
+#ifdef UB_PGCLASS
+static const unsigned int ub_meta_cpus[] = { 2, 64 };
+#define UB_SENTINEL	0xa5
+
+/*
+ * The metadata bytes a new pool wrote: pgclass_pool_create_cpus() zeroes
+ * its header, slots and descriptors, which end with the last data page's
+ * descriptor (a free run's tail tag, whose last word is 0), so the last
+ * byte below the data pages that is not the sentinel ends them.
+ */
+static size_t ub_meta_bytes(const u8 *mem, u32 meta_pages)
+{
+	size_t n = (size_t)meta_pages << UB_PAGE_SHIFT;
+
+	while (n && mem[n - 1] == UB_SENTINEL)
+		n--;
+	return n;
+}
+
+static struct pgclass_pool *ub_meta_pool(size_t mib, unsigned int cpus,
+					 u8 **mem, size_t *bytes)
+{
+	size_t size = mib * UB_MIB;
+	struct pgclass_pool *pool;
+	struct pgclass_stats st;
+
+	*mem = ub_map(size, false);
+	/* Metadata stays far below 2% of the pool (or 16 pages). */
+	memset(*mem, UB_SENTINEL, size / 50 + (16UL << UB_PAGE_SHIFT));
+	pool = pgclass_pool_create_cpus(*mem, size, UB_PAGE_SHIFT, cpus);
+	if (!pool)
+		ub_die("pgclass_pool_create_cpus(%zu MiB, %u CPUs) failed",
+		       mib, cpus);
+	pgclass_get_stats(pool, &st);
+	*bytes = ub_meta_bytes(*mem, st.meta_pages);
+	return pool;
+}
+
+/*
+ * Rows "umeta,CPUS,MIB,PAGE,PAGES,META_PAGES,SLOTS,META_BYTES", and
+ * "uslot,BYTES": what one slot costs, the difference between the metadata
+ * of two pools of 64 MiB for 1 and for 2 CPUs that both got every slot
+ * and the same meta pages (so the same descriptors).
+ */
+static void ub_mode_meta(void)
+{
+	size_t i, j, bytes, b1, b2;
+	struct pgclass_pool *pool, *p1, *p2;
+	struct pgclass_stats st, s1, s2;
+	u8 *mem, *m1, *m2;
+
+	for (j = 0; j < ARRAY_SIZE(ub_meta_cpus); j++) {
+		for (i = 0; i < ARRAY_SIZE(ub_sweep_mib); i++) {
+			pool = ub_meta_pool(ub_sweep_mib[i], ub_meta_cpus[j],
+					    &mem, &bytes);
+			pgclass_get_stats(pool, &st);
+			printf("umeta,%u,%zu,%u,%u,%u,%u,%zu\n",
+			       ub_meta_cpus[j], ub_sweep_mib[i], st.page_size,
+			       st.nr_pages, st.meta_pages,
+			       pgclass_nr_cpu_slots(pool), bytes);
+			pgclass_pool_destroy(pool);
+			munmap(mem, ub_sweep_mib[i] * UB_MIB);
+		}
+	}
+	p1 = ub_meta_pool(64, 1, &m1, &b1);
+	p2 = ub_meta_pool(64, 2, &m2, &b2);
+	pgclass_get_stats(p1, &s1);
+	pgclass_get_stats(p2, &s2);
+	if (pgclass_nr_cpu_slots(p1) != 1 || pgclass_nr_cpu_slots(p2) != 2 ||
+	    s1.meta_pages != s2.meta_pages || b2 <= b1)
+		ub_die("meta: the 64 MiB pools for 1 and 2 CPUs do not compare");
+	printf("uslot,%zu\n", b2 - b1);
+	pgclass_pool_destroy(p1);
+	pgclass_pool_destroy(p2);
+	munmap(m1, 64 * UB_MIB);
+	munmap(m2, 64 * UB_MIB);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "time";
@@ -939,6 +1023,8 @@ int main(int argc, char **argv)
 #ifdef UB_PGCLASS
 	} else if (!strcmp(mode, "sweep")) {
 		ub_mode_sweep(arg > 0 ? arg : 5);
+	} else if (!strcmp(mode, "meta")) {
+		ub_mode_meta();
 #endif
 	} else {
 		ub_die("unknown mode %s", mode);
