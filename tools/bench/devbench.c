@@ -99,20 +99,13 @@ static void db_print(const char *kind, unsigned long long *v)
 /* Shared by the processes of one run: the common start and the ends. */
 struct db_shared {
 	int procs;
-	int ready __attribute__((aligned(64)));
-	int go __attribute__((aligned(64)));
+	int ready;
+	int go;
 	unsigned long long t0;
 	unsigned long long end[DB_PROCS];
 };
 
 static struct db_shared *db_sh;
-
-static void db_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 
 /* A child: pin, open, warm up, wait for the start, loop, record the end. */
 static int db_child(int i, int device)
@@ -142,7 +135,7 @@ static int db_child(int i, int device)
 		__atomic_store_n(&db_sh->go, 1, __ATOMIC_RELEASE);
 	} else {
 		while (!__atomic_load_n(&db_sh->go, __ATOMIC_ACQUIRE))
-			db_cpu_relax();
+			;
 	}
 	for (k = 0; k < DB_PER_ROUND; k++) {
 		if (!device) {

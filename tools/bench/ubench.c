@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/compiler.h>
 #include <linux/processor.h>
 
 #include "trace.h"
@@ -383,9 +384,9 @@ static void ub_time_lock(int inner)
  */
 static void ub_time_atomics(int inner)
 {
+	static u32 word __aligned(64);
+	static unsigned long bits __aligned(64);
 	const u32 n = 500000;
-	static u32 word __attribute__((aligned(64)));
-	static unsigned long bits __attribute__((aligned(64)));
 	u64 v[32], w[32], t0;
 	unsigned long old;
 	int i;
@@ -397,6 +398,7 @@ static void ub_time_atomics(int inner)
 			if (cmpxchg_acquire(&word, 0, 1) != 0)
 				ub_die("slot-lock: word taken");
 			barrier_data(&word);
+			/* As pgc_slot_unlock(): release the slot's state. */
 			smp_store_release(&word, 0);
 		}
 		if (i >= 0)
@@ -463,9 +465,9 @@ enum ub_sc_kind {
 
 /* Single producer, single consumer; each index on a line of its own. */
 struct ub_ring {
-	unsigned long head __attribute__((aligned(64)));
-	unsigned long tail __attribute__((aligned(64)));
-	void *slot[UB_RING] __attribute__((aligned(64)));
+	unsigned long head __aligned(64);
+	unsigned long tail __aligned(64);
+	void *slot[UB_RING] __aligned(64);
 };
 
 struct ub_worker {
@@ -476,12 +478,12 @@ struct ub_worker {
 	struct ub_ring *ring;
 	u64 end_ns;
 	u64 cpu_ns;
-} __attribute__((aligned(64)));
+} __aligned(64);
 
 static struct {
+	int ready __aligned(64);
+	int go __aligned(64);
 	int threads;
-	int ready __attribute__((aligned(64)));
-	int go __attribute__((aligned(64)));
 	u64 t0;
 } ub_start;
 
@@ -601,7 +603,8 @@ static void ub_sc_run(int nr, const enum ub_sc_kind *kinds, u32 n,
 	int i;
 
 	memset(w, 0, sizeof(w));
-	ring.head = ring.tail = 0;
+	ring.head = 0;
+	ring.tail = 0;
 	ub_start.threads = nr;
 	ub_start.ready = 0;
 	ub_start.go = 0;

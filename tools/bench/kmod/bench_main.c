@@ -469,6 +469,7 @@ static void kb_time_atomics(void)
 			if (cmpxchg_acquire(&word, 0, 1) != 0)
 				kb_fail("katomic: word taken");
 			barrier();
+			/* As pgc_slot_unlock(): release the slot's state. */
 			smp_store_release(&word, 0);
 		}
 		if (r)
@@ -609,11 +610,13 @@ static void kb_smp_produce(struct kb_worker *w, bool alloc)
 		if (!p)
 			w->err = -ENOMEM;
 		while (i - tail >= KB_RING) {
+			/* Pairs with the consumer's release: the entry is free. */
 			tail = smp_load_acquire(&r->tail);
 			if (i - tail >= KB_RING)
 				cpu_relax();
 		}
 		r->slot[i & (KB_RING - 1)] = p;
+		/* Publish the entry before the index that covers it. */
 		smp_store_release(&r->head, i + 1);
 	}
 }
@@ -626,6 +629,7 @@ static void kb_smp_consume(struct kb_worker *w, bool free)
 
 	for (i = 0; i < w->n; i++) {
 		while (head <= i) {
+			/* Pairs with the producer's release: the entry is there. */
 			head = smp_load_acquire(&r->head);
 			if (head <= i)
 				cpu_relax();
@@ -634,6 +638,7 @@ static void kb_smp_consume(struct kb_worker *w, bool free)
 		if (free && p)
 			kb_smp_free(w, p);
 		OPTIMIZER_HIDE_VAR(p);
+		/* The entry is read: the producer may reuse it. */
 		smp_store_release(&r->tail, i + 1);
 	}
 }
@@ -646,8 +651,10 @@ static int kb_smp_thread(void *arg)
 		kb_smp_pairs(w, 64);
 	if (atomic_inc_return(&kb_start.ready) == kb_start.threads) {
 		kb_start.t0 = ktime_get_ns();
+		/* t0 is set before anyone starts. */
 		smp_store_release(&kb_start.go, 1);
 	} else {
+		/* Pairs with the release above. */
 		while (!smp_load_acquire(&kb_start.go))
 			cpu_relax();
 	}
@@ -694,7 +701,10 @@ static u64 kb_smp_run(const struct kb_smp_case *sc, struct pgclass_pool *pool,
 		t = kthread_create(kb_smp_thread, &w[i], "pgclass_bench/%d", i);
 		if (IS_ERR(t)) {
 			kb_fail("kthread_create: %ld", PTR_ERR(t));
-			/* The others wait at the start: let them go. */
+			/*
+			 * The others wait at the start: let them go (a
+			 * release, as the last one to be ready does).
+			 */
 			smp_store_release(&kb_start.go, 1);
 			sc = NULL;
 			break;

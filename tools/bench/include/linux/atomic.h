@@ -19,10 +19,11 @@
 #if defined(__x86_64__)
 #undef cmpxchg_local
 #define cmpxchg_local(p, o, n) ({					\
-	__typeof__(*(p)) __ret, __new = (n);				\
+	__typeof__(p) __p = (p);					\
+	__typeof__(*__p) __ret, __new = (n), __old = (o);		\
 	__asm__ __volatile__("cmpxchg %2, %1"				\
-			     : "=a"(__ret), "+m"(*(p))			\
-			     : "r"(__new), "0"((__typeof__(*(p)))(o))	\
+			     : "=a"(__ret), "+m"(*__p)			\
+			     : "r"(__new), "0"(__old)			\
 			     : "memory", "cc");				\
 	__ret;								\
 })
