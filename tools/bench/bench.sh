@@ -12,10 +12,13 @@
 #     --quick        fewer rounds (for trying the script, not for figures)
 #     --skip-guest   native and valgrind parts only
 #
-# Steps: native timings (interleaved processes, repeated rounds), peak
-# footprints, the pool-size sweep, the page and instruction traces under
-# valgrind, then the in-kernel and device benchmarks in a QEMU guest
-# running Debian's stock 6.12 kernel.  Any step that fails, or a result
+# Steps: native timings (interleaved processes, repeated rounds: one
+# thread, then two pinned threads and frees on another CPU), peak
+# footprints, the pool-size sweep, metadata for 2 and 64 CPUs, the page
+# and instruction traces under valgrind, then the in-kernel and device
+# benchmarks in a QEMU guest running Debian's stock 6.12 kernel, with
+# pgclass.ko's arena at nr_pages=16384 (PGCLASS_BENCH_MODPARAMS): the
+# default 1024 pages leave no room for per-CPU slots.  Any step that fails, or a result
 # that is missing, makes the script exit non-zero.  Timings are
 # measurements, not tests: nothing here judges them.
 set -euo pipefail
@@ -38,15 +41,29 @@ for arg in "$@"; do
 	esac
 done
 if [ $quick = 1 ]; then
-	rounds=3 sweep_rounds=2 guest_rounds=3
+	rounds=3 sweep_rounds=2 guest_rounds=3 inner=3
 else
-	rounds=11 sweep_rounds=9 guest_rounds=15
+	rounds=11 sweep_rounds=9 guest_rounds=15 inner=5
 fi
+modparams=${PGCLASS_BENCH_MODPARAMS-nr_pages=16384}
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 start=$SECONDS
 step() { log "$(printf '%4ds' $((SECONDS - start))) $*"; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# One emulated guest at a time on this machine, and none while timing:
+# a guest takes both cores.  Waits up to 10 minutes for another's.
+wait_qemu() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		pgrep -f qemu-system >/dev/null || return 0
+		[ $i = 0 ] && log "waiting for a running QEMU to finish"
+		sleep 5
+	done
+	log "a QEMU is still running: measuring beside it"
+}
 
 step "packages"
 "$TOP/tools/vm/deps.sh" vm bench stock
@@ -61,25 +78,34 @@ make -s -C "$BENCH_DIR" O="$BIN" >&2
 	echo "host_cpu,$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 	echo "host_cpus,$(nproc)"
 	echo "host_kernel,$(uname -r)"
+	echo "host_os,Debian $(cat /etc/debian_version 2>/dev/null || echo ?)"
 	echo "gcc,$(gcc -dumpfullversion)"
-	for p in libc6 libjemalloc2 libmimalloc2.0 valgrind linux-image-6.12-amd64; do
+	for p in libc6 libjemalloc2 libmimalloc2.0 valgrind linux-image-6.12-amd64 \
+		qemu-system-x86; do
 		echo "pkg,$p,$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)"
 	done
 	echo "date,$(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "commit,$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo none)"
 	echo "rounds,$rounds"
+	echo "modparams,$modparams"
 } >"$RAW/env.csv"
+
+wait_qemu
+echo "load_start,$(loadavg)" >>"$RAW/env.csv"
 
 # Each allocator is its own process (Debian's jemalloc replaces malloc);
 # a round runs each once, in an order that rotates from round to round,
-# so that drift on a busy machine spreads over all of them.
-step "native timings: $rounds rounds of ${ALLOCS[*]}"
+# so that drift on a busy machine spreads over all of them.  Each run
+# times one thread, then (scale) two threads pinned to CPUs of their own.
+step "native timings: $rounds rounds of ${ALLOCS[*]}, 1 and 2 threads"
 for ((r = 0; r < rounds; r++)); do
 	for ((k = 0; k < ${#ALLOCS[@]}; k++)); do
 		a=${ALLOCS[(k + r) % ${#ALLOCS[@]}]}
-		"$BIN/ubench-$a" time 5 | sed "s/^/$r,/" >>"$RAW/native.csv"
+		"$BIN/ubench-$a" time $inner | sed "s/^/$r,/" >>"$RAW/native.csv"
+		"$BIN/ubench-$a" scale $inner | sed "s/^/$r,/" >>"$RAW/scale.csv"
 	done
 done
+echo "load_native,$(loadavg)" >>"$RAW/env.csv"
 
 step "peak footprints"
 for a in "${ALLOCS[@]}"; do
@@ -91,15 +117,22 @@ done
 step "pool-size sweep (4 MiB .. 1 GiB), $sweep_rounds rounds"
 "$BIN/ubench-pgclass" sweep "$sweep_rounds" >"$RAW/sweep.csv"
 
-# lackey's trace goes through a pipe: it is hundreds of megabytes.
+step "metadata of new pools for 2 and 64 CPUs"
+"$BIN/ubench-pgclass" meta >"$RAW/meta.csv"
+
+# lackey's trace goes through a pipe: it is hundreds of megabytes.  pgclass
+# gets a 16 MiB pool, which has per-CPU slots (4 MiB has none); the naive
+# baseline 4 MiB, as its scans, and lackey's trace of them, grow with it.
 step "pages touched per operation (valgrind lackey) and instructions (callgrind)"
-for a in pgclass naive; do
+for a in pgclass:16 naive:4; do
+	mib=${a#*:} a=${a%:*}
 	valgrind --tool=lackey --trace-mem=yes --log-fd=3 \
-		"$BIN/pagetrace" "$a" 3>&1 >/dev/null 2>"$RAW/lackey-$a.err" |
+		"$BIN/pagetrace" "$a" "$mib" 3>&1 >/dev/null \
+		2>"$RAW/lackey-$a.err" |
 		gawk -f "$BENCH_DIR/pages.awk" >>"$RAW/pages.csv"
 	valgrind --tool=callgrind --collect-atstart=no --combine-dumps=yes \
 		--callgrind-out-file="$RAW/callgrind-$a.out" \
-		"$BIN/pagetrace" "$a" >/dev/null 2>"$RAW/callgrind-$a.err"
+		"$BIN/pagetrace" "$a" "$mib" >/dev/null 2>"$RAW/callgrind-$a.err"
 	gawk -v alloc="$a" -f "$BENCH_DIR/callgrind.awk" \
 		"$RAW/callgrind-$a.out" >>"$RAW/instr.csv"
 	rm -f "$RAW/callgrind-$a.out"
@@ -141,16 +174,11 @@ if [ $guest = 1 ]; then
 		"$extra/"
 	echo "$guest_rounds" >"$extra/rounds"
 
-	# One emulated guest at a time on this machine: wait for another's.
-	for ((i = 0; i < 120; i++)); do
-		pgrep -f qemu-system >/dev/null || break
-		[ $i = 0 ] && log "waiting for a running QEMU to finish"
-		sleep 5
-	done
-	step "guest: booting Debian's stock kernel (TCG)"
+	wait_qemu
+	step "guest: booting Debian's stock kernel (TCG), pgclass.ko $modparams"
 	rm -f "$TOP/build/vm/stock-bench/bench.out"
-	"$TOP/tools/vm/guest.sh" bench --stock --extra "$extra" \
-		--counts "$RAW/guest.counts" >&2 ||
+	PGCLASS_MODPARAMS=$modparams "$TOP/tools/vm/guest.sh" bench --stock \
+		--extra "$extra" --counts "$RAW/guest.counts" >&2 ||
 		die "the guest run failed (build/vm/stock-bench/console.log)"
 	# guest.sh leaves the judging to the tally: a splat, a taint, a
 	# missing pass signal or a non-zero exit of /extra/run fails it.

@@ -8,15 +8,27 @@
  *
  *   dev,KIND,CALLS_PER_ROUND,MEDIAN_NS,MIN_NS,MAX_NS
  *
+ * Then the same two loops in 1 and in 2 processes at once, each pinned to
+ * a CPU of its own (CPU 0, CPU 1) and, for the device, with an open of
+ * its own; a run is timed from a common start to the last process's end,
+ * and the row gives the nanoseconds per round trip over all processes
+ * (throughput is its inverse):
+ *
+ *   devscale,KIND,PROCESSES,ROUND_TRIPS,MEDIAN_NS,MIN_NS,MAX_NS
+ *
  * Static (the guest has no libc) and built against the ioctl ABI alone.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +36,7 @@
 
 #define DB_ROUNDS	7
 #define DB_PER_ROUND	20000
+#define DB_PROCS	2
 
 static unsigned long long db_now(void)
 {
@@ -41,15 +54,15 @@ static int db_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* ns per round trip, in thousandths; -1 on a failed call. */
-static long long db_device(int fd)
+/* ns per round trip of @n, in thousandths; -1 on a failed call. */
+static long long db_device(int fd, int n)
 {
 	struct pgclass_ioc_alloc al;
 	struct pgclass_ioc_free fr;
 	unsigned long long t0 = db_now();
 	int i;
 
-	for (i = 0; i < DB_PER_ROUND; i++) {
+	for (i = 0; i < n; i++) {
 		memset(&al, 0, sizeof(al));
 		al.size = 64;
 		if (ioctl(fd, PGCLASS_IOC_ALLOC, &al))
@@ -59,7 +72,7 @@ static long long db_device(int fd)
 		if (ioctl(fd, PGCLASS_IOC_FREE, &fr))
 			return -1;
 	}
-	return (db_now() - t0) * 1000 / DB_PER_ROUND;
+	return (db_now() - t0) * 1000 / n;
 }
 
 static long long db_syscalls(void)
@@ -83,6 +96,135 @@ static void db_print(const char *kind, unsigned long long *v)
 	       v[DB_ROUNDS - 1] % 1000);
 }
 
+/* Shared by the processes of one run: the common start and the ends. */
+struct db_shared {
+	int procs;
+	int ready;
+	int go;
+	unsigned long long t0;
+	unsigned long long end[DB_PROCS];
+};
+
+static struct db_shared *db_sh;
+
+/* A child: pin, open, warm up, wait for the start, loop, record the end. */
+static int db_child(int i, int device)
+{
+	struct pgclass_ioc_alloc al;
+	struct pgclass_ioc_free fr;
+	cpu_set_t set;
+	int fd = -1, k;
+
+	CPU_ZERO(&set);
+	CPU_SET(i, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "devbench: CPU %d: %s\n", i, strerror(errno));
+		return 1;
+	}
+	if (device) {
+		fd = open("/dev/pgclass", O_RDWR);
+		if (fd < 0 || db_device(fd, 64) < 0) {
+			fprintf(stderr, "devbench: /dev/pgclass: %s\n",
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (__atomic_add_fetch(&db_sh->ready, 1, __ATOMIC_ACQ_REL) ==
+	    db_sh->procs) {
+		db_sh->t0 = db_now();
+		__atomic_store_n(&db_sh->go, 1, __ATOMIC_RELEASE);
+	} else {
+		while (!__atomic_load_n(&db_sh->go, __ATOMIC_ACQUIRE))
+			;
+	}
+	for (k = 0; k < DB_PER_ROUND; k++) {
+		if (!device) {
+			syscall(SYS_getppid);
+			syscall(SYS_getppid);
+			continue;
+		}
+		memset(&al, 0, sizeof(al));
+		al.size = 64;
+		if (ioctl(fd, PGCLASS_IOC_ALLOC, &al))
+			return 1;
+		memset(&fr, 0, sizeof(fr));
+		fr.handle = al.handle;
+		if (ioctl(fd, PGCLASS_IOC_FREE, &fr))
+			return 1;
+	}
+	db_sh->end[i] = db_now();
+	return 0;
+}
+
+/* ns per round trip over all processes, in thousandths; -1 on failure. */
+static long long db_scale(int procs, int device)
+{
+	unsigned long long end = 0;
+	int i, status, failed = 0;
+	pid_t pid[DB_PROCS];
+
+	memset(db_sh, 0, sizeof(*db_sh));
+	db_sh->procs = procs;
+	for (i = 0; i < procs; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			return -1;
+		if (!pid[i])
+			_exit(db_child(i, device));
+	}
+	for (i = 0; i < procs; i++) {
+		if (waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			failed = 1;
+		if (db_sh->end[i] > end)
+			end = db_sh->end[i];
+	}
+	if (failed)
+		return -1;
+	return (end - db_sh->t0) * 1000 / ((unsigned long long)procs *
+					   DB_PER_ROUND);
+}
+
+static void db_print_scale(const char *kind, int procs, unsigned long long *v)
+{
+	qsort(v, DB_ROUNDS, sizeof(*v), db_cmp);
+	printf("devscale,%s,%d,%d,%llu.%03llu,%llu.%03llu,%llu.%03llu\n",
+	       kind, procs, procs * DB_PER_ROUND, v[DB_ROUNDS / 2] / 1000,
+	       v[DB_ROUNDS / 2] % 1000, v[0] / 1000, v[0] % 1000,
+	       v[DB_ROUNDS - 1] / 1000, v[DB_ROUNDS - 1] % 1000);
+}
+
+static int db_scales(void)
+{
+	static const char * const kinds[] = { "2xgetppid", "alloc64+free" };
+	unsigned long long v[2][DB_PROCS][DB_ROUNDS];
+	long long ns;
+	int r, k, p;
+
+	db_sh = mmap(NULL, sizeof(*db_sh), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (db_sh == MAP_FAILED)
+		return 1;
+	for (r = 0; r < DB_ROUNDS; r++) {
+		for (k = 0; k < 2; k++) {
+			for (p = 1; p <= DB_PROCS; p++) {
+				ns = db_scale(p, k);
+				if (ns < 0) {
+					fprintf(stderr,
+						"devbench: %s in %d processes failed\n",
+						kinds[k], p);
+					return 1;
+				}
+				v[k][p - 1][r] = ns;
+			}
+		}
+	}
+	for (k = 0; k < 2; k++)
+		for (p = 1; p <= DB_PROCS; p++)
+			db_print_scale(kinds[k], p, v[k][p - 1]);
+	return 0;
+}
+
 int main(void)
 {
 	unsigned long long dev[DB_ROUNDS], sys[DB_ROUNDS];
@@ -95,7 +237,7 @@ int main(void)
 		return 1;
 	}
 	for (r = 0; r < DB_ROUNDS; r++) {
-		v = db_device(fd);
+		v = db_device(fd, DB_PER_ROUND);
 		if (v < 0) {
 			fprintf(stderr, "devbench: ioctl: %s\n", strerror(errno));
 			return 1;
@@ -106,5 +248,8 @@ int main(void)
 	close(fd);
 	db_print("alloc64+free", dev);
 	db_print("2xgetppid", sys);
+	fflush(stdout);
+	if (db_scales())
+		return 1;
 	return fflush(stdout) ? 1 : 0;
 }

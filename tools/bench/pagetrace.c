@@ -15,11 +15,16 @@
  * A few "null" operations (nothing between the same markers) measure what
  * the markers themselves cost, to be subtracted.
  *
- *   pagetrace pgclass|naive
+ *   pagetrace pgclass|naive [MIB]
  *
- * The pool is 4 MiB of 4 KiB pages, filled to half its pages with the
+ * The pool is 16 MiB of 4 KiB pages, filled to half its pages with the
  * benchmarks' size mix before the traced part, so that blocks and their
- * metadata are spread over the pool as in a pool in use.
+ * metadata are spread over the pool as in a pool in use.  16 MiB, not
+ * less: a pool gets per-CPU slots only as far as the 1% metadata budget
+ * allows, and a 4 MiB pool gets none (its calls would all take the pool
+ * lock).  pgclass's run fails if its pool has no slot for this thread.
+ * MIB chooses another size (bench.sh gives the naive baseline 4 MiB: its
+ * scans grow with the pool, and lackey's trace of them with it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +40,7 @@
 #include "trace.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define PT_POOL		(4UL << 20)
+#define PT_POOL_MIB	16
 #define PT_PAGE		4096
 #define PT_FILL_PCT	50
 #define PT_NULL_OPS	32
@@ -194,32 +199,40 @@ int main(int argc, char **argv)
 	size_t i, k;
 	void *mem, *pool;
 	u8 live[128];
+	size_t pool_bytes = (size_t)PT_POOL_MIB << 20;
 	u32 n, data;
 	int marker;
 
 	for (i = 0; argc > 1 && i < ARRAY_SIZE(pt_allocs); i++)
 		if (!strcmp(argv[1], pt_allocs[i].name))
 			a = &pt_allocs[i];
-	if (!a) {
-		fprintf(stderr, "usage: pagetrace pgclass|naive\n");
+	if (argc > 2)
+		pool_bytes = strtoul(argv[2], NULL, 0) << 20;
+	if (!a || !pool_bytes) {
+		fprintf(stderr, "usage: pagetrace pgclass|naive [MIB]\n");
 		return 2;
 	}
-	mem = mmap(NULL, PT_POOL, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, pool_bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (mem == MAP_FAILED)
 		return 1;
-	pool = a == &pt_allocs[0] ? (void *)pgclass_pool_create(mem, PT_POOL, 12) :
-	       (void *)naive_create(mem, PT_POOL);
+	pool = a == &pt_allocs[0] ?
+	       (void *)pgclass_pool_create(mem, pool_bytes, 12) :
+	       (void *)naive_create(mem, pool_bytes);
 	if (!pool)
 		return 1;
-	data = PT_POOL / PT_PAGE - a->meta_pages(pool);
+	if (a == &pt_allocs[0] && !pgclass_nr_cpu_slots(pool)) {
+		fprintf(stderr, "pagetrace: the pool got no per-CPU slot\n");
+		return 1;
+	}
+	data = pool_bytes / PT_PAGE - a->meta_pages(pool);
 	while (a->used_pages(pool) * 100 < data * PT_FILL_PCT)
 		if (!a->alloc(pool, bench_mix_size(&state)))
 			return 1;
 
 	/* Where things are, for the trace's reader: pool, metadata, stack. */
 	VALGRIND_PRINTF("PTR %s %lx %lx %u %lx\n", a->name,
-			(unsigned long)mem, PT_POOL, a->meta_pages(pool),
+			(unsigned long)mem, pool_bytes, a->meta_pages(pool),
 			(unsigned long)&marker);
 	for (i = 0; i < PT_NULL_OPS; i++)
 		pt_null_op(pool);

@@ -5,9 +5,10 @@
     report.py OUT [--no-guest]
 
 Reads OUT/raw/ (what bench.sh collected), writes OUT/*.csv and OUT/*.md
-(one pair per table), OUT/summary.md (all of them, with the targets of
-issue 6 and the machine), and OUT/*.dat for plot.gp; prints summary.md.
-Exits 1 if a result is missing: every table must be complete.
+(one pair per table), OUT/summary.md (all of them, with the targets and
+the machine), and OUT/*.dat for plot.gp; prints summary.md.  Exits 1 if a
+result is missing: every table must be complete.  A target's status is
+computed from the figures, never written by hand.
 """
 import csv
 import os
@@ -24,6 +25,9 @@ KALLOCS = ['pgclass', 'kmalloc', 'gen_pool']
 FILLS = [0, 50, 90]
 SWEEP_MIB = [4, 16, 64, 256, 1024]
 SMALL_KINDS = ['alloc-small', 'free-small']
+META_CPUS = [2, 64]
+# Two threads can at most double one thread's throughput.
+SCALE_LIMIT = 2.0
 
 
 class Missing(Exception):
@@ -79,8 +83,23 @@ class Report:
             f.write(text)
         self.sections.append(text)
 
+    # The Targets table lists them in the issue's order, whatever the
+    # order in which the sections compute them.
+    ORDER = ['guest 64 B', 'native pair-64', 'native churn',
+             'native scaling', 'guest scaling', 'guest cross-CPU',
+             'native cross-CPU', 'device: 2', 'device: one', '≤ 2 metadata',
+             'metadata ≤ 1%', 'ns/op at 1 GiB', '≥ 100×']
+
     def target(self, what, value, met):
         self.targets.append([what, value, 'met' if met else '**not met**'])
+
+    def sorted_targets(self):
+        def key(t):
+            for i, p in enumerate(self.ORDER):
+                if t[0].startswith(p):
+                    return i
+            return len(self.ORDER)
+        return sorted(self.targets, key=key)
 
     # 1. native timings -------------------------------------------------
     def native(self):
@@ -110,8 +129,16 @@ class Report:
         if not lock:
             raise Missing('native: no pgclass lock-only')
         lk = statistics.median(lock)
-        cbody.append(['lock-only', fmt(lk, 3), fmt(min(lock), 3),
-                      fmt(max(lock), 3)])
+        atom = {}
+        for k in ('lock-only', 'slot-lock', 'cmpxchg-local'):
+            v = runs.get(('pgclass', k))
+            if not v:
+                raise Missing(f'native: no pgclass {k}')
+            atom[k] = (statistics.median(v), min(v), max(v))
+            cbody.append([k, fmt(atom[k][0], 3), fmt(atom[k][1], 3),
+                          fmt(atom[k][2], 3)])
+        self.native_med = med
+        self.atomics = atom
         self.write(
             'native', 'User space, native: ns per operation',
             f'Median over {n} rounds (each round: one process per '
@@ -119,12 +146,8 @@ class Report:
             '5 replays after a warm-up, timed in thread CPU time), with '
             'the rounds\' range in brackets.  An operation is one call (a pair is two).  The '
             'ratio columns are pgclass\'s time over the peer\'s from the '
-            'same run: below 1, pgclass is faster.  For scale, '
-            'pgclass\'s lock alone (a pthread spinlock taken and dropped, '
-            'as each pgclass call does; the peers\' single-threaded fast '
-            f'paths take none): {fmt(lk)} ns per call '
-            f'({fmt(min(lock))}–{fmt(max(lock))}), row lock-only of '
-            'native.csv.',
+            'same run: below 1, pgclass is faster.  What pgclass\'s '
+            'locks cost alone is in the next table.',
             ['trace'] + ALLOCS + [f'pgclass/{p}' for p in PEERS], body,
             ['trace'] + [f'{a}_{s}' for a in ALLOCS
                          for s in ('median', 'min', 'max')] +
@@ -138,6 +161,136 @@ class Report:
             self.target(f'native {t}: pgclass ≤ jemalloc\'s time',
                         f'{fmt(r, 2)}× jemalloc ({fmt(med["pgclass", t])} '
                         f'vs {fmt(med["jemalloc", t])} ns/op)', r <= 1.0)
+
+    def atomics_table(self):
+        a, med = self.atomics, self.native_med
+        je = med['jemalloc', 'pair-64']
+        pg = med['pgclass', 'pair-64']
+        rows_ = [
+            ('pool lock: pthread spinlock taken and dropped (the shared '
+             'path\'s lock)', 'lock-only'),
+            ('slot lock: locked cmpxchg_acquire + release store (the fast '
+             'path\'s one atomic)', 'slot-lock'),
+            ('cmpxchg_local() on a bitmap word (no lock prefix, as in the '
+             'kernel)', 'cmpxchg-local'),
+        ]
+        body = []
+        for what, k in rows_:
+            m, lo, hi = a[k]
+            body.append([what, f'{fmt(m, 2)} ({fmt(lo, 2)}–{fmt(hi, 2)})',
+                         fmt(2 * m, 1), fmt(2 * m / (2 * je), 2)])
+        body.append(['pgclass pair-64, for comparison', fmt(pg, 2),
+                     fmt(2 * pg, 1), fmt(pg / je, 2)])
+        body.append(['jemalloc pair-64, for comparison', fmt(je, 2),
+                     fmt(2 * je, 1), '1.00'])
+        self.write(
+            'atomics', 'User space, native: what the locking rules cost '
+            'alone',
+            'Timed in the pgclass process of each round of the table above '
+            '(median over the rounds, their range in brackets), each on a '
+            'cache line only this thread writes: the cost of the '
+            'instructions themselves, uncontended.  A 64 B alloc+free pair '
+            'on pgclass\'s fast path takes and drops its slot lock twice '
+            'and changes a bitmap word with cmpxchg_local() twice; '
+            'jemalloc\'s pair takes no lock and executes no atomic '
+            'instruction.  *÷ jemalloc\'s pair*: the pair\'s cost over '
+            'jemalloc\'s whole pair-64 pair from the same run.',
+            ['what', 'ns per call', 'ns per pair (2 calls)',
+             '÷ jemalloc\'s pair'], body)
+
+    def scale(self):
+        wall, cpu, slots = {}, {}, []
+        for r in rows(os.path.join(self.raw, 'scale.csv')):
+            if r[1] == 'scale':
+                _, _, alloc, case, thr, _, w, c = r
+                wall.setdefault((alloc, case, int(thr)), {})[r[0]] = \
+                    float(w)
+                cpu.setdefault((alloc, case, int(thr)), []).append(float(c))
+            elif r[1] == 'slots':
+                slots.append([int(x) for x in r[3:]])
+        if not slots:
+            raise Missing('scale: no pgclass slot counts')
+        med, sc, body, cbody = {}, {}, [], []
+        for a in ALLOCS:
+            for k in (('pairs', 1), ('pairs', 2), ('xfree', 2)):
+                if (a,) + k not in wall:
+                    raise Missing(f'scale: no {a} {k[0]} {k[1]}')
+                med[(a,) + k] = statistics.median(wall[(a,) + k].values())
+            w1, w2 = wall[a, 'pairs', 1], wall[a, 'pairs', 2]
+            per = [w1[r] / w2[r] for r in w1 if r in w2]
+            sc[a] = (statistics.median(per), min(per), max(per))
+        if ('pgclass', 'ring-only', 2) not in wall:
+            raise Missing('scale: no ring-only')
+        ring = statistics.median(wall['pgclass', 'ring-only', 2].values())
+        je_x = med['jemalloc', 'xfree', 2]
+        for a in ALLOCS:
+            c1 = statistics.median(cpu[a, 'pairs', 1])
+            c2 = statistics.median(cpu[a, 'pairs', 2])
+            x = med[a, 'xfree', 2]
+            body.append([a, fmt(med[a, 'pairs', 1], 2),
+                         fmt(med[a, 'pairs', 2], 2),
+                         f'{fmt(sc[a][0], 2)} ({fmt(sc[a][1], 2)}–'
+                         f'{fmt(sc[a][2], 2)})', fmt(c1, 2), fmt(c2, 2),
+                         fmt(x, 1), fmt(ratio(x, je_x), 2)])
+            cbody.append([a, fmt(med[a, 'pairs', 1], 3),
+                          fmt(med[a, 'pairs', 2], 3), fmt(sc[a][0], 3),
+                          fmt(sc[a][1], 3), fmt(sc[a][2], 3), fmt(c1, 3),
+                          fmt(c2, 3), fmt(x, 3), fmt(ratio(x, je_x), 3)])
+        ncpu, nslot, sa, ta, sf, tf, rf = slots[-1]
+        n = len(wall['pgclass', 'pairs', 1])
+        self.write(
+            'scale', 'User space, native: two threads, and frees on '
+            'another CPU',
+            f'`ubench-ALLOC scale 5`, in each of the {n} rounds of the '
+            'first table (its own process per allocator, rotating '
+            'order): threads pinned to CPUs of their own with '
+            'pthread_setaffinity_np, on one allocator (pgclass: one shared '
+            '64 MiB pool).  *pairs*: each thread does 1,000,000 64 B '
+            'alloc+free pairs; ns per call over both threads, in wall time '
+            'from a common start to the last thread\'s end (its inverse is '
+            'the throughput); in each process the median of 5 runs after a '
+            'warm-up run, then the median over the rounds.  *2 ÷ 1*: the '
+            'throughput of 2 threads over that of 1, the median of the '
+            'rounds\' ratios (range in brackets); 2.00 is perfect '
+            'scaling.  *CPU*: the threads\' CPU time per call (time '
+            'descheduled left out: where wall ≫ CPU, the threads waited '
+            'for a core).  *cross-CPU*: 250,000 64 B blocks allocated by a '
+            'thread on CPU 0 and passed through a ring of 1,024 entries to '
+            'a thread on CPU 1 that frees them; wall ns per block.  The '
+            f'ring alone (tokens, no allocator): {fmt(ring, 1)} ns per '
+            f'block.  pgclass\'s pool: nr_cpu_ids {ncpu}, {nslot} slots; '
+            f'its slots served {100 * sa / ta:.1f}% of the allocations and '
+            f'{100 * sf / tf:.1f}% of the frees of the last round '
+            f'({rf:,} frees of another CPU\'s block), the rest took the '
+            'pool lock.',
+            ['allocator', '1 thread ns/call', '2 threads ns/call',
+             '2 ÷ 1 throughput', 'CPU ns/call, 1', 'CPU ns/call, 2',
+             'cross-CPU ns/block', 'cross-CPU ÷ jemalloc'], body,
+            ['allocator', 'wall_1', 'wall_2', 'scaling_median',
+             'scaling_min', 'scaling_max', 'cpu_1', 'cpu_2', 'xfree',
+             'xfree_over_jemalloc'], cbody)
+        self.scale_slots = (ncpu, nslot, sa, ta, sf, tf, rf)
+        pg, je = sc['pgclass'][0], sc['jemalloc'][0]
+        bar = min(je, SCALE_LIMIT)
+        why = ''
+        if nslot < 2:
+            why = f'; the pool has {nslot} slot(s) for 2 threads'
+        self.target('native scaling: pgclass\'s 2-thread ÷ 1-thread '
+                    'throughput ≥ jemalloc\'s in the same run (at most '
+                    f'{SCALE_LIMIT:.1f}); 64 B pairs, pinned threads, one '
+                    'pool',
+                    f'pgclass {fmt(pg, 2)}, jemalloc {fmt(je, 2)} (glibc '
+                    f'{fmt(sc["glibc"][0], 2)}, mimalloc '
+                    f'{fmt(sc["mimalloc"][0], 2)}); pgclass\'s pool '
+                    f'{nslot} slots, {100 * sa / ta:.0f}% of allocations '
+                    f'on them{why}', pg >= bar)
+        x = ratio(med['pgclass', 'xfree', 2], je_x)
+        self.target('native cross-CPU frees: pgclass ≤ 1.5× jemalloc\'s '
+                    'time per block (producer on CPU 0, ring, consumer '
+                    'frees on CPU 1)',
+                    f'{fmt(x, 2)}× jemalloc ({fmt(med["pgclass", "xfree", 2])}'
+                    f' vs {fmt(je_x)} ns per block; the ring alone '
+                    f'{fmt(ring)})', x <= 1.5)
 
     def footprint(self):
         got = {}
@@ -257,19 +410,24 @@ class Report:
             'pages', 'The lab\'s metric: distinct pages touched per '
             'operation, and instructions',
             'valgrind lackey\'s memory trace of each call, between '
-            'markers, on a 4 MiB pool half full (`pagetrace`); mean / '
-            'maximum over the operations of each kind.  *meta*: 4 KiB '
-            'pages of the pool\'s metadata; *desc*: those other than the '
-            'first, which holds the pool header (lock, class lists, '
-            'counters) and the first descriptors; *data*: pages of blocks '
-            '(a moving realloc copies: 2 or more is the copy); *other*: '
-            'the program\'s read-only data (switch tables) and libc\'s '
-            'memcpy dispatch; the stack is left out.  Instructions: '
+            'markers, on a 16 MiB pool of 4 KiB pages half full '
+            '(`pagetrace`; 16 MiB so that the pool gets per-CPU slots: a '
+            '4 MiB pool gets none); mean / maximum over the operations of '
+            'each kind.  *meta*: 4 KiB pages of the pool\'s metadata; '
+            '*desc*: those other than the first, which holds the pool '
+            'header (lock, class lists, counters), the per-CPU slots and '
+            'the first descriptors; *data*: pages of blocks (a moving '
+            'realloc copies: 2 or more is the copy); *other*: the thread\'s '
+            'CPU number (a thread-local variable of the user-space shim, '
+            'where the kernel reads a per-CPU one), the program\'s '
+            'read-only data (switch tables) and libc\'s memcpy dispatch; '
+            'the stack is left out.  Instructions: '
             'callgrind, collection on only around the call, one dump per '
             'call, the markers\' own cost subtracted.  **naive** is the '
             'BASELINE written for this comparison (tools/bench/naive.c): '
             'the lab\'s algorithm as its text gives it, scanning the page '
-            'table.',
+            'table; it runs on a 4 MiB pool, where its scans are a quarter '
+            'of what they would be at 16 MiB.',
             ['kind', 'allocator', 'ops', 'meta pages', 'desc pages',
              'data pages', 'other pages', 'instructions'], body,
             ['kind', 'allocator', 'ops', 'meta_mean', 'meta_max',
@@ -279,10 +437,13 @@ class Report:
         mmax = max(int(pg['pgclass', k][2]) for k in SMALL_KINDS)
         dmax = max(int(pg['pgclass', k][6]) for k in SMALL_KINDS)
         mmean = max(float(pg['pgclass', k][1]) for k in SMALL_KINDS)
-        self.target('≤ 1 metadata page and 0 data pages per small alloc '
-                    'or free', f'metadata pages: mean ≤ {fmt(mmean, 2)}, '
-                    f'max {mmax}; data pages: max {dmax}',
-                    mmax <= 1 and dmax == 0)
+        per = '; '.join(f'{k}: mean {pg["pgclass", k][1]}, max '
+                        f'{pg["pgclass", k][2]}' for k in SMALL_KINDS)
+        self.target('≤ 2 metadata pages (at most) and 0 data pages per '
+                    'small alloc or free (valgrind lackey, 16 MiB pool '
+                    'with a slot)',
+                    f'metadata pages: {per}; data pages: max {dmax}',
+                    mmax <= 2 and dmax == 0)
 
     # 4, 5. the guest ---------------------------------------------------
     def kernel(self):
@@ -299,10 +460,15 @@ class Report:
         if not kinfo:
             raise Missing('guest: no kinfo line')
         rounds = int(kinfo[0][2])
+        self.env['guest_nr_cpu_ids'] = kinfo[0][3]
         klock = [r for r in g if r[0] == 'klock']
         if not klock:
             raise Missing('guest: no klock line')
         self.klock = [float(x) for x in klock[0][1:4]]
+        self.katomic = {r[1]: [float(x) for x in r[2:5]] for r in g
+                        if r[0] == 'katomic'}
+        if set(self.katomic) != {'slot-lock', 'cmpxchg-local'}:
+            raise Missing('guest: no katomic lines')
         t = {}
         for r in g:
             if r[0] == 'ktime':
@@ -310,7 +476,8 @@ class Report:
                     [float(x) for x in r[6:9]]
         fills = {(int(r[1]), int(r[2]), r[3]): int(r[4]) for r in g
                  if r[0] == 'kfill'}
-        self.kmeta = {int(r[1]): (int(r[2]), int(r[3]), int(r[4]))
+        self.kmeta = {int(r[1]): (int(r[2]), int(r[3]), int(r[4]),
+                                  int(r[5]))
                       for r in g if r[0] == 'kmeta'}
         sizes = sorted({k[0] for k in t})
         if not {4, 64} <= set(sizes):
@@ -343,10 +510,19 @@ class Report:
             'emulated: the nanoseconds are not native ones, only their '
             'ratios mean something.  pgclass/kmalloc below 1: pgclass is '
             'faster; gen_pool/pgclass: how many times faster pgclass is.  '
-            'For scale, a spinlock taken and dropped with interrupts off, '
-            'as every pgclass call does (kmalloc\'s fast path is lockless '
-            f'per-CPU): {fmt(self.klock[0])} ns per call '
-            f'({fmt(self.klock[1])}–{fmt(self.klock[2])}), same boot.',
+            'Per-CPU slots: '
+            + ', '.join(f'the {m} MiB pools got {v[3]}'
+                        for m, v in sorted(self.kmeta.items()))
+            + f' (nr_cpu_ids {kinfo[0][3]}); a pool without a slot for '
+            'the CPU takes the pool lock on every call.  For scale, in the '
+            'same boot (median over the rounds, per call): the pool lock, '
+            'a spinlock taken and dropped with interrupts off, '
+            f'{fmt(self.klock[0])} ns ({fmt(self.klock[1])}–'
+            f'{fmt(self.klock[2])}); the slot lock, a locked '
+            'cmpxchg_acquire() and a release store, '
+            f'{fmt(self.katomic["slot-lock"][0])} ns; one '
+            f'cmpxchg_local(), {fmt(self.katomic["cmpxchg-local"][0])} ns '
+            '(kmalloc\'s fast path: one this_cpu_cmpxchg, no lock).',
             ['pool', 'fill', 'trace', 'pgclass', 'kmalloc', 'gen_pool',
              'pgclass/kmalloc', 'gen_pool/pgclass'], body,
             ['pool_mib', 'fill_pct', 'trace'] +
@@ -371,9 +547,14 @@ class Report:
                       t[m, fl, 'kmalloc', 'pair-64'][0])
                 for m in sizes for fl in FILLS]
         r0 = pair[0]
-        self.target('guest 64 B alloc+free pair ≤ 1.0× kmalloc/kfree',
-                    f'{fmt(r0, 2)}× at 4 MiB empty (all pools and fills: '
-                    f'{fmt(min(pair), 2)}–{fmt(max(pair), 2)}×)', r0 <= 1.0)
+        r64 = ratio(t[64, 0, 'pgclass', 'pair-64'][0],
+                    t[64, 0, 'kmalloc', 'pair-64'][0])
+        self.target('guest 64 B alloc+free pair ≤ 1.0× kmalloc/kfree, '
+                    'same boot',
+                    f'{fmt(r0, 2)}× at 4 MiB empty ({self.kmeta[4][3]} '
+                    f'slots); {fmt(r64, 2)}× at 64 MiB empty '
+                    f'({self.kmeta[64][3]} slots); all pools and fills: '
+                    f'{fmt(min(pair), 2)}–{fmt(max(pair), 2)}×', r0 <= 1.0)
         sp = {tr: ratio(t[64, 90, 'gen_pool', tr][0],
                         t[64, 90, 'pgclass', tr][0]) for tr in KTRACES}
         worst = min(sp, key=sp.get)
@@ -384,11 +565,89 @@ class Report:
         self.rounds_guest = rounds
         self.ktime = t
 
+    def kernel_smp(self):
+        g = rows(os.path.join(self.raw, 'guest.csv'))
+        t = {(r[1], r[2], int(r[3])): [float(x) for x in r[4:7]]
+             for r in g if r[0] == 'ksmp'}
+        sl = [r for r in g if r[0] == 'ksmpslots']
+        need = [(k, a, n) for a in ('pgclass', 'kmalloc')
+                for k, n in (('pairs', 1), ('pairs', 2), ('xfree', 2))]
+        need.append(('ring-only', 'none', 2))
+        for k in need:
+            if k not in t:
+                raise Missing(f'guest: no ksmp {k}')
+        if not sl:
+            raise Missing('guest: no ksmpslots line')
+        mib, nslot, sa, ta, sf, tf, rf = (int(x) for x in sl[0][1:8])
+        sc = {a: ratio(t['pairs', a, 1][0], t['pairs', a, 2][0])
+              for a in ('pgclass', 'kmalloc')}
+        body, cbody = [], []
+        for a in ('pgclass', 'kmalloc'):
+            p1, p2, x = (t['pairs', a, 1], t['pairs', a, 2],
+                         t['xfree', a, 2])
+            body.append([a, fmt(p1[0]), fmt(p2[0]), fmt(sc[a], 2),
+                         fmt(x[0]), fmt(ratio(x[0],
+                                              t['xfree', 'kmalloc', 2][0]),
+                                        2)])
+            cbody.append([a] + [fmt(v, 3) for v in p1 + p2] +
+                         [fmt(sc[a], 3)] + [fmt(v, 3) for v in x])
+        ring = t['ring-only', 'none', 2][0]
+        self.write(
+            'kernel-smp', 'In the kernel: two CPUs (same guest boot)',
+            'pgclass_bench.ko, after the tables above: kthreads bound to '
+            'CPU 0 and CPU 1 (kthread_bind), one pgclass pool of '
+            f'{mib} MiB (vmalloc) against kmalloc.  *pairs*: each kthread '
+            'does 50,000 64 B alloc+free pairs; ns per call over both, '
+            'from a common start to the last kthread\'s end (throughput '
+            'is its inverse); *2 ÷ 1*: the throughput of two kthreads over '
+            'that of one.  *cross-CPU*: 50,000 64 B blocks allocated on '
+            'CPU 0, passed through a ring of 1,024 entries and freed on '
+            f'CPU 1; ns per block.  Median over {self.rounds_guest} rounds '
+            'in a rotating order after a warm-up round.  The ring alone: '
+            f'{fmt(ring)} ns per block.  The pool got {nslot} slots; its '
+            f'slots served {100 * sa / ta:.1f}% of its allocations and '
+            f'{100 * sf / tf:.1f}% of its frees ({rf:,} frees of another '
+            'CPU\'s block).  Under TCG a vCPU is a host thread: two run at '
+            'once only when the host has two cores free for them.',
+            ['allocator', '1 kthread ns/call', '2 kthreads ns/call',
+             '2 ÷ 1 throughput', 'cross-CPU ns/block',
+             'cross-CPU ÷ kmalloc'], body,
+            ['allocator', 'pairs1_median', 'pairs1_min', 'pairs1_max',
+             'pairs2_median', 'pairs2_min', 'pairs2_max', 'scaling',
+             'xfree_median', 'xfree_min', 'xfree_max'], cbody)
+        why = f'; the pool has {nslot} slot(s)' if nslot < 2 else ''
+        bar = min(sc['kmalloc'], SCALE_LIMIT)
+        self.target('guest scaling: pgclass\'s 2-kthread ÷ 1-kthread '
+                    'throughput ≥ kmalloc\'s, same boot (at most '
+                    f'{SCALE_LIMIT:.1f}); 64 B pairs, kthreads bound to '
+                    'CPU 0 and 1, one pool',
+                    f'pgclass {fmt(sc["pgclass"], 2)}, kmalloc '
+                    f'{fmt(sc["kmalloc"], 2)}; pool of {mib} MiB, {nslot} '
+                    f'slots, {100 * sa / ta:.0f}% of allocations on them'
+                    f'{why}', sc['pgclass'] >= bar)
+        x = ratio(t['xfree', 'pgclass', 2][0], t['xfree', 'kmalloc', 2][0])
+        self.target('guest cross-CPU frees: pgclass ≤ 1.5× kmalloc\'s '
+                    'time per block, same boot',
+                    f'{fmt(x, 2)}× kmalloc ({fmt(t["xfree", "pgclass", 2][0])}'
+                    f' vs {fmt(t["xfree", "kmalloc", 2][0])} ns per block; '
+                    f'the ring alone {fmt(ring)})', x <= 1.5)
+        self.ksmp_slots = nslot
+
     def device(self):
-        g = rows(os.path.join(self.raw, 'guest.csv'), 'dev')
-        d = {r[1]: [float(x) for x in r[3:6]] for r in g}
+        g = rows(os.path.join(self.raw, 'guest.csv'))
+        d = {r[1]: [float(x) for x in r[3:6]] for r in g if r[0] == 'dev'}
         if 'alloc64+free' not in d or '2xgetppid' not in d:
             raise Missing('guest: no device results')
+        ds = {(r[1], int(r[2])): [float(x) for x in r[4:7]] for r in g
+              if r[0] == 'devscale'}
+        for k in ('alloc64+free', '2xgetppid'):
+            for n in (1, 2):
+                if (k, n) not in ds:
+                    raise Missing(f'guest: no devscale {k} {n}')
+        pool = [r for r in g if r[0] == 'devpool']
+        if not pool:
+            raise Missing('guest: no devpool line')
+        nr, meta, param = (int(x) for x in pool[0][1:4])
         dev, sysc = d['alloc64+free'][0], d['2xgetppid'][0]
         kpair = 2 * self.ktime[4, 0, 'pgclass', 'pair-64'][0]
         body = [['ALLOC 64 B + FREE through /dev/pgclass', fmt(dev),
@@ -399,53 +658,145 @@ class Report:
                 ['pgclass_alloc + pgclass_free in the kernel (pair-64, '
                  '4 MiB, empty)', fmt(kpair), f'{1e9 / kpair:,.0f}',
                  fmt(kpair / dev, 2), fmt(kpair / sysc, 2), '1.00']]
+        mib = nr * 4096 >> 20
+        if mib in self.kmeta and self.kmeta[mib][1] == nr:
+            slots = (f'a pool of its size got {self.kmeta[mib][3]} slots in '
+                     f'this boot (the {mib} MiB pools above)')
+            self.dev_slots = self.kmeta[mib][3]
+        else:
+            slots = 'its slots are not known (no pool of its size above)'
+            self.dev_slots = None
         self.write(
             'device', 'Through the device (same guest boot)',
             'devbench, a static program in the guest: 7 rounds of 20,000 '
             'round trips, median; alternating with two getppid() calls '
             '(two system calls that do nothing) as a yardstick.  Round '
-            'trips per second are TCG-guest figures: compare the ratios.',
+            'trips per second are TCG-guest figures: compare the ratios.  '
+            f'The arena: pgclass.ko loaded with nr_pages={param} '
+            f'({nr} pages of 4 KiB, {meta} of them metadata; the default '
+            '1024 pages leave no room for per-CPU slots); ' + slots + '.',
             ['round trip', 'ns (TCG)', 'per second (TCG)', '÷ device',
              '÷ 2 syscalls', '÷ in-kernel pair'], body)
+        sc = {k: ratio(ds[k, 1][0], ds[k, 2][0])
+              for k in ('alloc64+free', '2xgetppid')}
+        sbody = []
+        for k, what in (('alloc64+free', 'ALLOC 64 B + FREE'),
+                        ('2xgetppid', 'two getppid() calls')):
+            sbody.append([what, fmt(ds[k, 1][0]), fmt(ds[k, 2][0]),
+                          fmt(sc[k], 2)])
+        self.write(
+            'device-scale', 'Through the device: two processes (same '
+            'guest boot)',
+            'devbench: the same loops in 1 and in 2 processes at once, '
+            'each pinned to a CPU of its own (sched_setaffinity: CPU 0, '
+            'CPU 1) and, for the device, with its own open of /dev/pgclass; '
+            '7 rounds of 20,000 round trips per process, from a common '
+            'start to the last process\'s end; ns per round trip over '
+            'all processes (throughput is its inverse), median.  *2 ÷ 1*: '
+            'the throughput of two processes over that of one.',
+            ['loop', '1 process ns', '2 processes ns', '2 ÷ 1 throughput'],
+            sbody)
+        self.target('device: 2 processes\' ALLOC/FREE throughput ÷ 1 '
+                    'process\'s ≥ the same ratio for an empty syscall, '
+                    'same boot (CPUs 0 and 1, an open each; nr_pages='
+                    f'{param})',
+                    f'ALLOC+FREE {fmt(sc["alloc64+free"], 2)}, two '
+                    f'getppid() {fmt(sc["2xgetppid"], 2)}',
+                    sc['alloc64+free'] >= min(sc['2xgetppid'],
+                                              SCALE_LIMIT))
+        self.target('device: one ALLOC 64 B + FREE round trip ≤ 2.0× two '
+                    'empty syscalls, same boot',
+                    f'{fmt(dev / sysc, 2)}× ({fmt(dev)} vs {fmt(sysc)} ns, '
+                    'TCG)', dev / sysc <= 2.0)
 
     def metadata(self):
-        body = []
-        ok = True
-        src = [('kernel (stock 6.12, its spinlock)', m, v)
-               for m, v in sorted(getattr(self, 'kmeta', {}).items())]
-        src += [('user space (64-byte lock, as with lockdep)', m, v)
-                for m, v in sorted(self.user_meta.items())]
-        for where, mib, (page, nr, meta) in src:
-            pct = 100 * meta / nr
-            ok &= pct <= 1.0
-            body.append([where, f'{mib} MiB', page, nr, meta, fmt(pct, 2)])
-        if not src:
-            raise Missing('no metadata figures')
-        self.write('metadata', 'Metadata share of the pool (4 KiB pages)',
-                   'pgclass_get_stats() of a new pool: pages holding the '
-                   'header and the descriptors.', ['build', 'pool',
-                   'page', 'pages', 'meta pages', '%'], body)
-        worst = max(float(b[-1]) for b in body)
-        self.target('metadata ≤ 1% of the pool at 4 KiB pages',
-                    f'at most {fmt(worst, 2)}%', ok)
+        um = {}
+        slot = None
+        for r in rows(os.path.join(self.raw, 'meta.csv')):
+            if r[0] == 'umeta':
+                um[int(r[1]), int(r[2])] = [int(x) for x in r[3:8]]
+            elif r[0] == 'uslot':
+                slot = int(r[1])
+        if slot is None:
+            raise Missing('meta: no slot size')
+        body, cbody, pct = [], [], {}
+        kcpus = self.env.get('guest_nr_cpu_ids', '?')
+        for mib, (page, nr, meta, slots) in sorted(
+                getattr(self, 'kmeta', {}).items()):
+            p = 100 * meta / nr
+            pct.setdefault('kernel', []).append(p)
+            body.append(['kernel (stock 6.12, its spinlock)', kcpus,
+                         f'{mib} MiB', nr, meta, slots, '', fmt(p, 2)])
+            cbody.append(['kernel', kcpus, mib, page, nr, meta, slots, '',
+                          fmt(p, 3)])
+        for cpus in META_CPUS:
+            for mib in SWEEP_MIB:
+                if (cpus, mib) not in um:
+                    raise Missing(f'meta: no {mib} MiB for {cpus} CPUs')
+                page, nr, meta, slots, nbytes = um[cpus, mib]
+                p = 100 * meta / nr
+                pct.setdefault(cpus, []).append(p)
+                body.append(['user space (64-byte lock, as with lockdep)',
+                             cpus, f'{mib} MiB', nr, meta, slots,
+                             f'{nbytes:,}', fmt(p, 2)])
+                cbody.append(['user', cpus, mib, page, nr, meta, slots,
+                              nbytes, fmt(p, 3)])
+        self.write(
+            'metadata', 'Metadata share of the pool (4 KiB pages)',
+            'A new pool: pgclass_get_stats()\'s meta pages (header, '
+            'per-CPU slots, descriptors, whole pages) and '
+            'pgclass_nr_cpu_slots().  User space: '
+            'pgclass_pool_create_cpus() for 2 and for 64 possible CPUs; '
+            '*bytes*: the metadata the pool wrote (its end found past a '
+            'sentinel fill).  One slot, the per-CPU cost, is '
+            f'{slot} bytes of metadata (the difference between pools of '
+            '64 MiB for 1 and for 2 CPUs with the same descriptors); a '
+            'pool gets a slot per CPU only as far as the pages its '
+            'descriptors need, or 1% of the pool, whichever is more, '
+            'leave room.  The kernel rows are the in-kernel benchmark\'s '
+            f'pools in the guest (nr_cpu_ids {kcpus}).',
+            ['build', 'CPUs', 'pool', 'pages', 'meta pages', 'slots',
+             'bytes', '%'], body,
+            ['build', 'cpus', 'pool_mib', 'page', 'pages', 'meta_pages',
+             'slots', 'meta_bytes', 'pct'], cbody)
+        self.slot_bytes = slot
+        allp = [x for v in pct.values() for x in v]
+        parts = [f'{c} CPUs {fmt(min(pct[c]), 2)}–{fmt(max(pct[c]), 2)}% '
+                 f'({um[c, 4][3]}–{um[c, 1024][3]} slots)'
+                 for c in META_CPUS]
+        if 'kernel' in pct:
+            parts.append(f'kernel ({kcpus} CPUs) at most '
+                         f'{fmt(max(pct["kernel"]), 2)}%')
+        self.target('metadata ≤ 1% of the pool at 4 KiB pages, with 2 and '
+                    'with 64 possible CPUs (4 MiB to 1 GiB)',
+                    '; '.join(parts) + f'; a slot costs {slot} bytes',
+                    max(allp) <= 1.0)
 
     def summary(self):
         e = self.env
         head = ['## Machine and software', '',
                 f'- host CPU: {e.get("host_cpu", "?")}, '
                 f'{e.get("host_cpus", "?")} CPUs; host kernel '
-                f'{e.get("host_kernel", "?")} (native figures)',
-                f'- guest: QEMU TCG, 2 vCPUs, 1 GiB, Debian kernel '
-                f'{e.get("guest_kernel", "not run")} (kernel and device '
-                'figures)',
+                f'{e.get("host_kernel", "?")}, {e.get("host_os", "?")} '
+                '(native and valgrind figures)',
+                f'- guest: QEMU {e.get("pkg:qemu-system-x86", "?")} TCG, '
+                f'{e.get("guest_cpus", "?")} vCPUs (nr_cpu_ids '
+                f'{e.get("guest_nr_cpu_ids", "?")}), 1 GiB, Debian kernel '
+                f'{e.get("guest_kernel", "not run")} (package '
+                f'linux-image-6.12-amd64 '
+                f'{e.get("pkg:linux-image-6.12-amd64", "?")}; kernel and '
+                'device figures)',
                 f'- gcc {e.get("gcc", "?")}; glibc {e.get("pkg:libc6")}, '
                 f'jemalloc {e.get("pkg:libjemalloc2")}, mimalloc '
                 f'{e.get("pkg:libmimalloc2.0")}, valgrind '
                 f'{e.get("pkg:valgrind")}',
                 f'- run {e.get("date", "?")} at commit '
-                f'{e.get("commit", "?")}', '']
-        tgt = ['## Targets (issue 6)', '',
-               md_table(['target', 'measured', 'status'], self.targets), '']
+                f'{e.get("commit", "?")}; load average at the start '
+                f'{e.get("load_start", "?")}, at the end of the native '
+                f'part {e.get("load_native", "?")}', '']
+        tgt = ['## Targets', '',
+               md_table(['target', 'measured', 'status'],
+                        self.sorted_targets()), '']
         text = '\n'.join(head + tgt) + '\n## Tables\n\n' + \
             '\n'.join(self.sections)
         with open(os.path.join(self.out, 'summary.md'), 'w') as f:
@@ -453,7 +804,7 @@ class Report:
         with open(os.path.join(self.out, 'targets.csv'), 'w',
                   newline='') as f:
             csv.writer(f).writerows([['target', 'measured', 'status']] +
-                                    self.targets)
+                                    self.sorted_targets())
         print(text)
 
 
@@ -465,11 +816,14 @@ def main(argv):
     rep = Report(argv[1], guest)
     try:
         rep.native()
+        rep.atomics_table()
+        rep.scale()
         rep.footprint()
         rep.sweep()
         rep.pages()
         if guest:
             rep.kernel()
+            rep.kernel_smp()
             rep.device()
         rep.metadata()
     except Missing as e:

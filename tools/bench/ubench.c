@@ -14,7 +14,20 @@
  *
  *   ubench time [INNER]   every timing trace: one warm-up replay, then the
  *                         median of INNER (default 5) timed replays; for
- *                         pgclass also its lock alone ("lock-only")
+ *                         pgclass also what its locks cost alone: the
+ *                         pool's pthread spinlock ("lock-only"), the slot
+ *                         lock's cmpxchg and release store ("slot-lock")
+ *                         and the shim's cmpxchg_local ("cmpxchg-local")
+ *   ubench scale [INNER]  threads, each pinned to a CPU of its own
+ *                         (pthread_setaffinity_np), on one allocator (for
+ *                         pgclass one shared pool): 64 B pairs on 1 and on
+ *                         2 threads ("pairs"), and 64 B blocks allocated
+ *                         on one CPU, passed through a ring and freed on
+ *                         the other ("xfree"); the median of INNER
+ *                         (default 5) runs after a warm-up run, in wall
+ *                         time from a common start to the last thread's
+ *                         end; for pgclass also the ring alone
+ *                         ("ring-only") and which calls its slots served
  *   ubench footprint T    trace T, writing every block: the peak of the
  *                         live bytes, and, sampled every 16th alloc or
  *                         realloc, the peaks of the pages that hold live
@@ -22,9 +35,15 @@
  *   ubench sweep ROUNDS   (pgclass) the same traces over pools of 4 MiB to
  *                         1 GiB, empty, half and 90% full, all alive at
  *                         once and visited in a rotating order
+ *   ubench meta           (pgclass) new pools of 4 MiB to 1 GiB for 2 and
+ *                         for 64 CPUs (pgclass_pool_create_cpus()): meta
+ *                         pages, slots, metadata bytes, and the bytes one
+ *                         more slot costs
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +53,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/compiler.h>
+#include <linux/processor.h>
+
 #include "trace.h"
 
 #if defined(UB_PGCLASS)
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/kconfig.h>	/* CONFIG_KUNIT: pgclass_pool_create_cpus() */
 #include <linux/pgclass.h>
 #include <linux/spinlock.h>
 #define UB_NAME "pgclass"
@@ -347,6 +372,54 @@ static void ub_time_lock(int inner)
 	ub_print_ns(v[inner / 2]);
 	putchar('\n');
 }
+
+/*
+ * What the fast path's atomics cost alone, per call, on a line only this
+ * thread writes: "slot-lock" is the slot lock as core.c takes and drops
+ * it (cmpxchg_acquire of 0 to the CPU + 1, a locked cmpxchg on x86, then
+ * smp_store_release of 0, a plain store); "cmpxchg-local" is one
+ * cmpxchg_local(), with which core.c sets or clears a block's bit in an
+ * owned page (unlocked here, as in the kernel: include/linux/atomic.h).
+ * A small alloc+free pair on the fast path does each twice.
+ */
+static void ub_time_atomics(int inner)
+{
+	static u32 word __aligned(64);
+	static unsigned long bits __aligned(64);
+	const u32 n = 500000;
+	u64 v[32], w[32], t0;
+	unsigned long old;
+	int i;
+	u32 k;
+
+	for (i = -1; i < inner; i++) {
+		t0 = ub_now_ns();
+		for (k = 0; k < n; k++) {
+			if (cmpxchg_acquire(&word, 0, 1) != 0)
+				ub_die("slot-lock: word taken");
+			barrier_data(&word);
+			/* As pgc_slot_unlock(): release the slot's state. */
+			smp_store_release(&word, 0);
+		}
+		if (i >= 0)
+			v[i] = (ub_now_ns() - t0) * 1000 / n;
+		t0 = ub_now_ns();
+		for (k = 0; k < n; k++) {
+			old = READ_ONCE(bits);
+			cmpxchg_local(&bits, old, old ^ 1);
+			barrier_data(&bits);
+		}
+		if (i >= 0)
+			w[i] = (ub_now_ns() - t0) * 1000 / n;
+	}
+	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	qsort(w, inner, sizeof(w[0]), ub_cmp_u64);
+	printf("time,pgclass,slot-lock,%u,", n);
+	ub_print_ns(v[inner / 2]);
+	printf("\ntime,pgclass,cmpxchg-local,%u,", n);
+	ub_print_ns(w[inner / 2]);
+	putchar('\n');
+}
 #endif
 
 static void ub_mode_time(int inner)
@@ -363,6 +436,303 @@ static void ub_mode_time(int inner)
 	}
 #ifdef UB_PGCLASS
 	ub_time_lock(inner);
+	ub_time_atomics(inner);
+#endif
+}
+
+/*
+ * Threads.  Each is pinned to a CPU of its own before its first call, warms
+ * its allocator's per-thread state up (for pgclass: takes a CPU number, and
+ * so a slot, and its slot's page), then waits at a common start: the last
+ * to arrive reads the clock and lets all go.  A run's time is from that
+ * start to the last thread's end, in wall time (CLOCK_MONOTONIC): two
+ * threads that got in each other's way, or shared a core with other work,
+ * show it.  Each thread's CPU time of the timed part is kept beside it.
+ */
+#define UB_SC_PAIRS	1000000U	/* 64 B pairs per thread and run */
+#define UB_SC_BLOCKS	250000U	/* blocks through the ring per run */
+#define UB_SC_SIZE	64
+#define UB_RING		1024UL		/* ring entries, a power of two */
+#define UB_SC_THREADS	2
+
+enum ub_sc_kind {
+	UB_SC_PAIRS_K,		/* UB_SC_SIZE pairs */
+	UB_SC_PRODUCE,		/* alloc, then into the ring */
+	UB_SC_CONSUME,		/* out of the ring, then free */
+	UB_SC_RING_PRODUCE,	/* the ring alone: a token in ... */
+	UB_SC_RING_CONSUME,	/* ... and out */
+};
+
+/* Single producer, single consumer; each index on a line of its own. */
+struct ub_ring {
+	unsigned long head __aligned(64);
+	unsigned long tail __aligned(64);
+	void *slot[UB_RING] __aligned(64);
+};
+
+struct ub_worker {
+	pthread_t tid;
+	int cpu;
+	enum ub_sc_kind kind;
+	u32 n;
+	struct ub_ring *ring;
+	u64 end_ns;
+	u64 cpu_ns;
+} __aligned(64);
+
+static struct {
+	int ready __aligned(64);
+	int go __aligned(64);
+	int threads;
+	u64 t0;
+} ub_start;
+
+static int ub_cpus[UB_SC_THREADS];
+
+static u64 ub_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void ub_sc_pairs(u32 n)
+{
+	void *p;
+	u32 k;
+
+	for (k = 0; k < n; k++) {
+		p = ub_alloc(UB_SC_SIZE);
+		if (!p)
+			ub_die("scale: allocation failed");
+		barrier_data(p);
+		ub_free(p, UB_SC_SIZE);
+	}
+}
+
+static void ub_sc_produce(struct ub_ring *r, u32 n, bool alloc)
+{
+	static char token;
+	unsigned long i, tail = 0;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		p = alloc ? ub_alloc(UB_SC_SIZE) : &token;
+		if (!p)
+			ub_die("xfree: allocation failed");
+		while (i - tail >= UB_RING) {
+			tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+			if (i - tail >= UB_RING)
+				cpu_relax();
+		}
+		r->slot[i & (UB_RING - 1)] = p;
+		__atomic_store_n(&r->head, i + 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void ub_sc_consume(struct ub_ring *r, u32 n, bool free)
+{
+	unsigned long i, head = 0;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		while (head <= i) {
+			head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+			if (head <= i)
+				cpu_relax();
+		}
+		p = r->slot[i & (UB_RING - 1)];
+		if (free)
+			ub_free(p, UB_SC_SIZE);
+		else
+			barrier_data(p);
+		__atomic_store_n(&r->tail, i + 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void *ub_sc_thread(void *arg)
+{
+	struct ub_worker *w = arg;
+	cpu_set_t set;
+	u64 c0;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		ub_die("pthread_setaffinity_np(CPU %d) failed", w->cpu);
+	/* Per-thread state (a tcache, a heap, a pgclass slot) set up. */
+	ub_sc_pairs(64);
+	if (__atomic_add_fetch(&ub_start.ready, 1, __ATOMIC_ACQ_REL) ==
+	    ub_start.threads) {
+		ub_start.t0 = ub_mono_ns();
+		__atomic_store_n(&ub_start.go, 1, __ATOMIC_RELEASE);
+	} else {
+		while (!__atomic_load_n(&ub_start.go, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	}
+	c0 = ub_now_ns();
+	switch (w->kind) {
+	case UB_SC_PAIRS_K:
+		ub_sc_pairs(w->n);
+		break;
+	case UB_SC_PRODUCE:
+	case UB_SC_RING_PRODUCE:
+		ub_sc_produce(w->ring, w->n, w->kind == UB_SC_PRODUCE);
+		break;
+	case UB_SC_CONSUME:
+	case UB_SC_RING_CONSUME:
+		ub_sc_consume(w->ring, w->n, w->kind == UB_SC_CONSUME);
+		break;
+	}
+	w->end_ns = ub_mono_ns();
+	w->cpu_ns = ub_now_ns() - c0;
+	return NULL;
+}
+
+/*
+ * One run of @nr threads of the given kinds, each doing @n iterations; the
+ * wall time and the threads' summed CPU time come back in ns.
+ */
+static void ub_sc_run(int nr, const enum ub_sc_kind *kinds, u32 n,
+		      u64 *wall, u64 *cpu)
+{
+	static struct ub_ring ring;
+	struct ub_worker w[UB_SC_THREADS];
+	u64 end = 0;
+	int i;
+
+	memset(w, 0, sizeof(w));
+	ring.head = 0;
+	ring.tail = 0;
+	ub_start.threads = nr;
+	ub_start.ready = 0;
+	ub_start.go = 0;
+	for (i = 0; i < nr; i++) {
+		w[i].cpu = ub_cpus[i];
+		w[i].kind = kinds[i];
+		w[i].n = n;
+		w[i].ring = &ring;
+		if (pthread_create(&w[i].tid, NULL, ub_sc_thread, &w[i]))
+			ub_die("pthread_create failed");
+	}
+	*cpu = 0;
+	for (i = 0; i < nr; i++) {
+		pthread_join(w[i].tid, NULL);
+		end = w[i].end_ns > end ? w[i].end_ns : end;
+		*cpu += w[i].cpu_ns;
+	}
+	*wall = end - ub_start.t0;
+}
+
+/* The first UB_SC_THREADS CPUs this process may run on. */
+static void ub_sc_cpus(void)
+{
+	cpu_set_t set;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		ub_die("sched_getaffinity: %s", strerror(errno));
+	for (cpu = 0; cpu < CPU_SETSIZE && n < UB_SC_THREADS; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			ub_cpus[n++] = cpu;
+	if (n < UB_SC_THREADS)
+		ub_die("scale: needs %d CPUs, may use %d", UB_SC_THREADS, n);
+}
+
+struct ub_sc_case {
+	const char *name;
+	int threads;
+	enum ub_sc_kind kinds[UB_SC_THREADS];
+	u32 n;		/* per thread */
+	u32 ops;	/* per thread: pairs are two calls, a block is one */
+	bool pgclass_only;
+};
+
+static const struct ub_sc_case ub_sc_cases[] = {
+	{ "pairs", 1, { UB_SC_PAIRS_K }, UB_SC_PAIRS, 2 * UB_SC_PAIRS, false },
+	{ "pairs", 2, { UB_SC_PAIRS_K, UB_SC_PAIRS_K }, UB_SC_PAIRS,
+	  2 * UB_SC_PAIRS, false },
+	{ "xfree", 2, { UB_SC_PRODUCE, UB_SC_CONSUME }, UB_SC_BLOCKS, 0,
+	  false },
+	{ "ring-only", 2, { UB_SC_RING_PRODUCE, UB_SC_RING_CONSUME },
+	  UB_SC_BLOCKS, 0, true },
+};
+
+#ifdef UB_PGCLASS
+/* Which calls the pool's slots served: the check that they are in use. */
+static void ub_sc_slots(void)
+{
+	struct pgclass_cpu_stats cs;
+	struct pgclass_stats st;
+	u64 sa = 0, sf = 0, rf = 0;
+	unsigned int k, n = pgclass_nr_cpu_slots(ub_pool);
+
+	pgclass_get_stats(ub_pool, &st);
+	for (k = 0; k < n; k++) {
+		if (pgclass_get_cpu_stats(ub_pool, k, &cs))
+			ub_die("pgclass_get_cpu_stats(%u) failed", k);
+		sa += cs.alloc_calls;
+		sf += cs.free_calls;
+		rf += cs.remote_frees;
+	}
+	printf("slots,pgclass,%u,%u,%llu,%llu,%llu,%llu,%llu\n", nr_cpu_ids, n,
+	       (unsigned long long)sa, (unsigned long long)st.alloc_calls,
+	       (unsigned long long)sf, (unsigned long long)st.free_calls,
+	       (unsigned long long)rf);
+}
+#endif
+
+/*
+ * Rows "scale,ALLOC,CASE,THREADS,OPS,WALL,CPU": OPS calls (pairs: two per
+ * pair; xfree and ring-only: one per block) over all threads, WALL and CPU
+ * in ns per op (the median run's), so throughput is 1 / WALL.
+ */
+static void ub_mode_scale(int inner)
+{
+	const size_t nc = ARRAY_SIZE(ub_sc_cases);
+	u64 wall[ARRAY_SIZE(ub_sc_cases)][32], cpu[ARRAY_SIZE(ub_sc_cases)][32];
+	u64 ops, wl, cp, sorted[32];
+	size_t c;
+	int i, j;
+
+	ub_sc_cpus();
+	for (i = -1; i < inner; i++) {
+		for (c = 0; c < nc; c++) {
+			const struct ub_sc_case *sc = &ub_sc_cases[c];
+
+#ifndef UB_PGCLASS
+			if (sc->pgclass_only)
+				continue;
+#endif
+			ub_sc_run(sc->threads, sc->kinds, sc->n, &wl, &cp);
+			if (i < 0)
+				continue;
+			ops = sc->ops ? (u64)sc->ops * sc->threads : sc->n;
+			wall[c][i] = wl * 1000 / ops;
+			cpu[c][i] = cp * 1000 / ops;
+		}
+	}
+	for (c = 0; c < nc; c++) {
+		const struct ub_sc_case *sc = &ub_sc_cases[c];
+
+#ifndef UB_PGCLASS
+		if (sc->pgclass_only)
+			continue;
+#endif
+		ops = sc->ops ? (u64)sc->ops * sc->threads : sc->n;
+		printf("scale,%s,%s,%d,%llu,", UB_NAME, sc->name, sc->threads,
+		       (unsigned long long)ops);
+		for (j = 0; j < 2; j++) {
+			memcpy(sorted, j ? cpu[c] : wall[c],
+			       inner * sizeof(u64));
+			qsort(sorted, inner, sizeof(u64), ub_cmp_u64);
+			ub_print_ns(sorted[inner / 2]);
+			putchar(j ? '\n' : ',');
+		}
+	}
+#ifdef UB_PGCLASS
+	ub_sc_slots();
 #endif
 }
 
@@ -559,22 +929,105 @@ static void ub_mode_sweep(int rounds)
 }
 #endif
 
+#ifdef UB_PGCLASS
+static const unsigned int ub_meta_cpus[] = { 2, 64 };
+#define UB_SENTINEL	0xa5
+
+/*
+ * The metadata bytes a new pool wrote: pgclass_pool_create_cpus() zeroes
+ * its header, slots and descriptors, which end with the last data page's
+ * descriptor (a free run's tail tag, whose last word is 0), so the last
+ * byte below the data pages that is not the sentinel ends them.
+ */
+static size_t ub_meta_bytes(const u8 *mem, u32 meta_pages)
+{
+	size_t n = (size_t)meta_pages << UB_PAGE_SHIFT;
+
+	while (n && mem[n - 1] == UB_SENTINEL)
+		n--;
+	return n;
+}
+
+static struct pgclass_pool *ub_meta_pool(size_t mib, unsigned int cpus,
+					 u8 **mem, size_t *bytes)
+{
+	size_t size = mib * UB_MIB;
+	struct pgclass_pool *pool;
+	struct pgclass_stats st;
+
+	*mem = ub_map(size, false);
+	/* Metadata stays far below 2% of the pool (or 16 pages). */
+	memset(*mem, UB_SENTINEL, size / 50 + (16UL << UB_PAGE_SHIFT));
+	pool = pgclass_pool_create_cpus(*mem, size, UB_PAGE_SHIFT, cpus);
+	if (!pool)
+		ub_die("pgclass_pool_create_cpus(%zu MiB, %u CPUs) failed",
+		       mib, cpus);
+	pgclass_get_stats(pool, &st);
+	*bytes = ub_meta_bytes(*mem, st.meta_pages);
+	return pool;
+}
+
+/*
+ * Rows "umeta,CPUS,MIB,PAGE,PAGES,META_PAGES,SLOTS,META_BYTES", and
+ * "uslot,BYTES": what one slot costs, the difference between the metadata
+ * of two pools of 64 MiB for 1 and for 2 CPUs that both got every slot
+ * and the same meta pages (so the same descriptors).
+ */
+static void ub_mode_meta(void)
+{
+	size_t i, j, bytes, b1, b2;
+	struct pgclass_pool *pool, *p1, *p2;
+	struct pgclass_stats st, s1, s2;
+	u8 *mem, *m1, *m2;
+
+	for (j = 0; j < ARRAY_SIZE(ub_meta_cpus); j++) {
+		for (i = 0; i < ARRAY_SIZE(ub_sweep_mib); i++) {
+			pool = ub_meta_pool(ub_sweep_mib[i], ub_meta_cpus[j],
+					    &mem, &bytes);
+			pgclass_get_stats(pool, &st);
+			printf("umeta,%u,%zu,%u,%u,%u,%u,%zu\n",
+			       ub_meta_cpus[j], ub_sweep_mib[i], st.page_size,
+			       st.nr_pages, st.meta_pages,
+			       pgclass_nr_cpu_slots(pool), bytes);
+			pgclass_pool_destroy(pool);
+			munmap(mem, ub_sweep_mib[i] * UB_MIB);
+		}
+	}
+	p1 = ub_meta_pool(64, 1, &m1, &b1);
+	p2 = ub_meta_pool(64, 2, &m2, &b2);
+	pgclass_get_stats(p1, &s1);
+	pgclass_get_stats(p2, &s2);
+	if (pgclass_nr_cpu_slots(p1) != 1 || pgclass_nr_cpu_slots(p2) != 2 ||
+	    s1.meta_pages != s2.meta_pages || b2 <= b1)
+		ub_die("meta: the 64 MiB pools for 1 and 2 CPUs do not compare");
+	printf("uslot,%zu\n", b2 - b1);
+	pgclass_pool_destroy(p1);
+	pgclass_pool_destroy(p2);
+	munmap(m1, 64 * UB_MIB);
+	munmap(m2, 64 * UB_MIB);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "time";
 	int arg = argc > 2 ? atoi(argv[2]) : 0;
 	size_t i;
 
-	ub_setup(!strcmp(mode, "time"));
+	ub_setup(!strcmp(mode, "time") || !strcmp(mode, "scale"));
 	for (i = 0; i < ARRAY_SIZE(ub_traces); i++)
 		ub_build(&ub_traces[i]);
 	if (!strcmp(mode, "time")) {
 		ub_mode_time(arg > 0 && arg <= 32 ? arg : 5);
+	} else if (!strcmp(mode, "scale")) {
+		ub_mode_scale(arg > 0 && arg <= 32 ? arg : 5);
 	} else if (!strcmp(mode, "footprint") && argc > 2) {
 		ub_footprint(ub_find(argv[2]));
 #ifdef UB_PGCLASS
 	} else if (!strcmp(mode, "sweep")) {
 		ub_mode_sweep(arg > 0 ? arg : 5);
+	} else if (!strcmp(mode, "meta")) {
+		ub_mode_meta();
 #endif
 	} else {
 		ub_die("unknown mode %s", mode);

@@ -9,7 +9,8 @@
 # (ttyS0), results.log (ttyS1), signal.log (ttyS2), nonce and status
 # (QEMU's exit code; 124 means the timeout struck).
 #
-# Environment: PGCLASS_MODPARAMS (pgclass.ko's parameters in run mode),
+# Environment: PGCLASS_MODPARAMS (pgclass.ko's parameters in run and
+# bench modes),
 # PGCLASS_TIMEOUT (seconds, default 900), PGCLASS_KVM=1
 # to use KVM where it works (nested KVM hangs on the development
 # machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024).

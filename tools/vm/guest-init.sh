@@ -109,9 +109,12 @@ run)
 	fi
 	finish ;;
 bench)
-	# /extra/run measures; its output goes to the host as it is.
+	# /extra/run measures; its output goes to the host as it is.  The
+	# module gets the host's PGCLASS_MODPARAMS, as in run mode (make
+	# bench gives the arena room for per-CPU slots).
 	echo 1 >/proc/sys/kernel/printk
-	if load_pgclass; then
+	# shellcheck disable=SC2086
+	if load_pgclass $modparams; then
 		section BENCH
 		(cd /extra && ./run) >&3 2>/dev/console </dev/null
 		section EXIT "bench $?"

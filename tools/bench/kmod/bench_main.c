@@ -16,7 +16,14 @@
  * ktime_get_ns() around the whole replay; the file gives the median,
  * minimum and maximum over the rounds of the nanoseconds per operation.
  * It also times a spinlock alone, taken and dropped with interrupts off as
- * every pgclass call does ("klock").
+ * the pool lock is ("klock"), and the fast path's atomics alone: the slot
+ * lock's cmpxchg_acquire() and release store, and one cmpxchg_local()
+ * ("katomic").
+ *
+ * Then, on one pgclass pool of smp_mib MiB and on kmalloc, kthreads bound
+ * to CPUs 0 and 1 ("ksmp"): 64 B pairs on one and on two CPUs, and 64 B
+ * blocks allocated on CPU 0, passed through a ring and freed on CPU 1
+ * ("xfree"); each run from a common start to the last kthread's end.
  *
  * Under emulation (the test bed's TCG guest) the times are not native
  * times: only ratios from one load mean something.
@@ -24,8 +31,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/align.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/genalloc.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -50,6 +61,10 @@ static unsigned int pool_mib[8] = { 4, 16, 64 };
 static unsigned int nr_pool_mib = 3;
 module_param_array(pool_mib, uint, &nr_pool_mib, 0444);
 MODULE_PARM_DESC(pool_mib, "pool sizes in MiB (default 4,16,64)");
+
+static unsigned int smp_mib = 64;
+module_param(smp_mib, uint, 0444);
+MODULE_PARM_DESC(smp_mib, "the pool of the two-CPU runs, in MiB (default 64)");
 
 #define KB_MAX_ROUNDS	31
 #define KB_GP_ORDER	4	/* gen_pool's granule: 16 bytes, pgclass's least */
@@ -117,8 +132,10 @@ struct kb_cell {
 static u64 *kb_ps;
 static u32 kb_nr_cells;
 static u32 kb_cell_fill[KB_NR][ARRAY_SIZE(pool_mib) * ARRAY_SIZE(kb_fill_pct)];
-static u32 kb_meta[ARRAY_SIZE(pool_mib)][2];
+static u32 kb_meta[ARRAY_SIZE(pool_mib)][3];
 static u64 kb_lock_ps[KB_MAX_ROUNDS];
+static u64 kb_slot_lock_ps[KB_MAX_ROUNDS];
+static u64 kb_cmpxchg_local_ps[KB_MAX_ROUNDS];
 static int kb_error;
 static char kb_error_msg[128];
 static struct dentry *kb_dir;
@@ -429,6 +446,335 @@ static void kb_time_lock(void)
 	}
 }
 
+/*
+ * The fast path's atomics alone, per call, on a line only this CPU writes:
+ * the slot lock as core.c takes and drops it (cmpxchg_acquire(), a locked
+ * cmpxchg on x86, then smp_store_release()), and one cmpxchg_local(), with
+ * which it sets or clears a block's bit (no lock prefix).  Preemption is
+ * off, as in core.c's fast path.
+ */
+static void kb_time_atomics(void)
+{
+	static u32 word ____cacheline_aligned;
+	static unsigned long bits ____cacheline_aligned;
+	const u32 n = 4096;
+	unsigned long old;
+	u64 t0;
+	u32 r, k;
+
+	for (r = 0; r <= rounds; r++) {
+		preempt_disable();
+		t0 = ktime_get_ns();
+		for (k = 0; k < n; k++) {
+			if (cmpxchg_acquire(&word, 0, 1) != 0)
+				kb_fail("katomic: word taken");
+			barrier();
+			/* As pgc_slot_unlock(): release the slot's state. */
+			smp_store_release(&word, 0);
+		}
+		if (r)
+			kb_slot_lock_ps[r - 1] = (ktime_get_ns() - t0) * 1000 / n;
+		t0 = ktime_get_ns();
+		for (k = 0; k < n; k++) {
+			old = READ_ONCE(bits);
+			cmpxchg_local(&bits, old, old ^ 1);
+			barrier();
+		}
+		if (r)
+			kb_cmpxchg_local_ps[r - 1] =
+				(ktime_get_ns() - t0) * 1000 / n;
+		preempt_enable();
+		cond_resched();
+	}
+}
+
+/*
+ * Two CPUs.  Each kthread is bound to its CPU, warms its allocator's
+ * per-CPU state up, and waits at a common start: the last to arrive reads
+ * the clock and lets all go.  A run's time is from that start to the last
+ * kthread's end.  Under TCG each vCPU is a host thread: two vCPUs run at
+ * once only when the host has two cores free for them.
+ */
+#define KB_SMP_PAIRS	50000U
+#define KB_SMP_BLOCKS	50000U
+#define KB_SMP_SIZE	64
+#define KB_RING		1024UL
+#define KB_SMP_CPUS	2
+
+enum kb_smp_kind {
+	KB_SMP_PAIRS_K,		/* KB_SMP_SIZE pairs */
+	KB_SMP_PRODUCE,		/* alloc, then into the ring */
+	KB_SMP_CONSUME,		/* out of the ring, then free */
+	KB_SMP_RING_PRODUCE,	/* the ring alone: a token in ... */
+	KB_SMP_RING_CONSUME,	/* ... and out */
+};
+
+struct kb_ring {
+	unsigned long head ____cacheline_aligned;
+	unsigned long tail ____cacheline_aligned;
+	void *slot[KB_RING] ____cacheline_aligned;
+};
+
+struct kb_worker {
+	enum kb_alloc alloc;
+	enum kb_smp_kind kind;
+	u32 n;
+	struct kb_ring *ring;
+	struct pgclass_pool *pool;
+	u64 end;
+	int err;
+	struct completion done;
+};
+
+static struct {
+	int threads;
+	atomic_t ready;
+	int go;
+	u64 t0;
+} kb_start;
+
+struct kb_smp_case {
+	const char *name;
+	enum kb_alloc alloc;
+	int threads;
+	enum kb_smp_kind kinds[KB_SMP_CPUS];
+	u32 n;
+	u32 ops;	/* calls per kthread: two per pair; 0: one per block */
+};
+
+static const struct kb_smp_case kb_smp_cases[] = {
+	{ "pairs", KB_PGCLASS, 1, { KB_SMP_PAIRS_K }, KB_SMP_PAIRS,
+	  2 * KB_SMP_PAIRS },
+	{ "pairs", KB_KMALLOC, 1, { KB_SMP_PAIRS_K }, KB_SMP_PAIRS,
+	  2 * KB_SMP_PAIRS },
+	{ "pairs", KB_PGCLASS, 2, { KB_SMP_PAIRS_K, KB_SMP_PAIRS_K },
+	  KB_SMP_PAIRS, 2 * KB_SMP_PAIRS },
+	{ "pairs", KB_KMALLOC, 2, { KB_SMP_PAIRS_K, KB_SMP_PAIRS_K },
+	  KB_SMP_PAIRS, 2 * KB_SMP_PAIRS },
+	{ "xfree", KB_PGCLASS, 2, { KB_SMP_PRODUCE, KB_SMP_CONSUME },
+	  KB_SMP_BLOCKS, 0 },
+	{ "xfree", KB_KMALLOC, 2, { KB_SMP_PRODUCE, KB_SMP_CONSUME },
+	  KB_SMP_BLOCKS, 0 },
+	{ "ring-only", KB_NR, 2, { KB_SMP_RING_PRODUCE, KB_SMP_RING_CONSUME },
+	  KB_SMP_BLOCKS, 0 },
+};
+
+#define KB_NR_SMP	ARRAY_SIZE(kb_smp_cases)
+
+static u64 kb_smp_ps[KB_NR_SMP][KB_MAX_ROUNDS];
+static u32 kb_smp_slots;
+static u64 kb_smp_slot_calls[2], kb_smp_calls[2], kb_smp_remote;
+static bool kb_smp_done;
+
+static __always_inline void *kb_smp_alloc(struct kb_worker *w)
+{
+	if (w->alloc == KB_PGCLASS)
+		return pgclass_alloc(w->pool, KB_SMP_SIZE);
+	return kmalloc(KB_SMP_SIZE, GFP_KERNEL);
+}
+
+static __always_inline void kb_smp_free(struct kb_worker *w, void *p)
+{
+	if (w->alloc == KB_PGCLASS)
+		pgclass_free(w->pool, p);
+	else
+		kfree(p);
+}
+
+static void kb_smp_pairs(struct kb_worker *w, u32 n)
+{
+	void *p;
+	u32 k;
+
+	for (k = 0; k < n; k++) {
+		p = kb_smp_alloc(w);
+		if (!p) {
+			w->err = -ENOMEM;
+			return;
+		}
+		OPTIMIZER_HIDE_VAR(p);
+		kb_smp_free(w, p);
+	}
+}
+
+/* Single producer, single consumer; a failed alloc sends NULL. */
+static void kb_smp_produce(struct kb_worker *w, bool alloc)
+{
+	static char token;
+	struct kb_ring *r = w->ring;
+	unsigned long i, tail = 0;
+	void *p;
+
+	for (i = 0; i < w->n; i++) {
+		p = alloc ? kb_smp_alloc(w) : &token;
+		if (!p)
+			w->err = -ENOMEM;
+		while (i - tail >= KB_RING) {
+			/* Pairs with the consumer's release: the entry is free. */
+			tail = smp_load_acquire(&r->tail);
+			if (i - tail >= KB_RING)
+				cpu_relax();
+		}
+		r->slot[i & (KB_RING - 1)] = p;
+		/* Publish the entry before the index that covers it. */
+		smp_store_release(&r->head, i + 1);
+	}
+}
+
+static void kb_smp_consume(struct kb_worker *w, bool free)
+{
+	struct kb_ring *r = w->ring;
+	unsigned long i, head = 0;
+	void *p;
+
+	for (i = 0; i < w->n; i++) {
+		while (head <= i) {
+			/* Pairs with the producer's release: the entry is there. */
+			head = smp_load_acquire(&r->head);
+			if (head <= i)
+				cpu_relax();
+		}
+		p = r->slot[i & (KB_RING - 1)];
+		if (free && p)
+			kb_smp_free(w, p);
+		OPTIMIZER_HIDE_VAR(p);
+		/* The entry is read: the producer may reuse it. */
+		smp_store_release(&r->tail, i + 1);
+	}
+}
+
+static int kb_smp_thread(void *arg)
+{
+	struct kb_worker *w = arg;
+
+	if (w->alloc != KB_NR)
+		kb_smp_pairs(w, 64);
+	if (atomic_inc_return(&kb_start.ready) == kb_start.threads) {
+		kb_start.t0 = ktime_get_ns();
+		/* t0 is set before anyone starts. */
+		smp_store_release(&kb_start.go, 1);
+	} else {
+		/* Pairs with the release above. */
+		while (!smp_load_acquire(&kb_start.go))
+			cpu_relax();
+	}
+	switch (w->kind) {
+	case KB_SMP_PAIRS_K:
+		kb_smp_pairs(w, w->n);
+		break;
+	case KB_SMP_PRODUCE:
+	case KB_SMP_RING_PRODUCE:
+		kb_smp_produce(w, w->kind == KB_SMP_PRODUCE);
+		break;
+	case KB_SMP_CONSUME:
+	case KB_SMP_RING_CONSUME:
+		kb_smp_consume(w, w->kind == KB_SMP_CONSUME);
+		break;
+	}
+	w->end = ktime_get_ns();
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/* One run of a case; its wall time in ns, or 0 on failure. */
+static u64 kb_smp_run(const struct kb_smp_case *sc, struct pgclass_pool *pool,
+		      struct kb_ring *ring)
+{
+	static struct kb_worker w[KB_SMP_CPUS];
+	struct task_struct *t;
+	u64 end = 0;
+	int i;
+
+	memset(ring, 0, sizeof(*ring));
+	kb_start.threads = sc->threads;
+	atomic_set(&kb_start.ready, 0);
+	kb_start.go = 0;
+	for (i = 0; i < sc->threads; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].alloc = sc->alloc;
+		w[i].kind = sc->kinds[i];
+		w[i].n = sc->n;
+		w[i].ring = ring;
+		w[i].pool = pool;
+		init_completion(&w[i].done);
+	}
+	for (i = 0; i < sc->threads; i++) {
+		t = kthread_create(kb_smp_thread, &w[i], "pgclass_bench/%d", i);
+		if (IS_ERR(t)) {
+			kb_fail("kthread_create: %ld", PTR_ERR(t));
+			/*
+			 * The others wait at the start: let them go (a
+			 * release, as the last one to be ready does).
+			 */
+			smp_store_release(&kb_start.go, 1);
+			sc = NULL;
+			break;
+		}
+		kthread_bind(t, i);
+		wake_up_process(t);
+	}
+	for (i--; i >= 0; i--) {
+		wait_for_completion(&w[i].done);
+		end = max(end, w[i].end);
+		if (w[i].err)
+			kb_fail("two CPUs: allocation failed");
+	}
+	return sc ? end - kb_start.t0 : 0;
+}
+
+static void kb_smp(void)
+{
+	struct pgclass_cpu_stats cs;
+	struct pgclass_stats st;
+	struct pgclass_pool *pool;
+	struct kb_ring *ring;
+	size_t bytes = (size_t)smp_mib << 20;
+	void *mem;
+	u64 ns, ops;
+	u32 r, c, k;
+
+	if (num_online_cpus() < KB_SMP_CPUS || !cpu_online(0) ||
+	    !cpu_online(1)) {
+		kb_fail("two CPUs: needs CPUs 0 and 1 online");
+		return;
+	}
+	mem = vmalloc(bytes);
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	pool = mem ? pgclass_pool_create(mem, bytes, PAGE_SHIFT) : NULL;
+	if (!pool || !ring) {
+		kb_fail("two CPUs: no pool of %u MiB", smp_mib);
+		goto out;
+	}
+	kb_smp_slots = pgclass_nr_cpu_slots(pool);
+	for (r = 0; r <= rounds && !kb_error; r++) {
+		for (k = 0; k < KB_NR_SMP && !kb_error; k++) {
+			c = (k + r) % KB_NR_SMP;
+			ns = kb_smp_run(&kb_smp_cases[c], pool, ring);
+			ops = kb_smp_cases[c].ops ?
+			      (u64)kb_smp_cases[c].ops * kb_smp_cases[c].threads :
+			      kb_smp_cases[c].n;
+			if (r)
+				kb_smp_ps[c][r - 1] = ns * 1000 / ops;
+			cond_resched();
+		}
+	}
+	pgclass_get_stats(pool, &st);
+	kb_smp_calls[0] = st.alloc_calls;
+	kb_smp_calls[1] = st.free_calls;
+	for (k = 0; k < kb_smp_slots; k++) {
+		if (pgclass_get_cpu_stats(pool, k, &cs))
+			continue;
+		kb_smp_slot_calls[0] += cs.alloc_calls;
+		kb_smp_slot_calls[1] += cs.free_calls;
+		kb_smp_remote += cs.remote_frees;
+	}
+	kb_smp_done = !kb_error;
+	if (pgclass_pool_destroy(pool))
+		kb_fail("two CPUs: the pool leaked blocks");
+out:
+	kfree(ring);
+	vfree(mem);
+}
+
 static int kb_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -441,24 +787,53 @@ static void kb_print_ns(struct seq_file *m, u64 ps)
 	seq_printf(m, ",%llu.%03llu", ps / 1000, ps % 1000);
 }
 
+/* ",median,min,max" of @n values, sorted in place. */
+static void kb_print_stats(struct seq_file *m, u64 *v, u32 n)
+{
+	sort(v, n, sizeof(u64), kb_cmp_u64, NULL);
+	kb_print_ns(m, v[n / 2]);
+	kb_print_ns(m, v[0]);
+	kb_print_ns(m, v[n - 1]);
+	seq_putc(m, '\n');
+}
+
 static int kb_results_show(struct seq_file *m, void *v)
 {
 	u64 sorted[KB_MAX_ROUNDS];
 	u32 cell, t, a, nf = ARRAY_SIZE(kb_fill_pct);
 
-	seq_printf(m, "kinfo,%s,%u\n", init_utsname()->release, rounds);
+	seq_printf(m, "kinfo,%s,%u,%u,%u\n", init_utsname()->release, rounds,
+		   nr_cpu_ids, num_online_cpus());
 	memcpy(sorted, kb_lock_ps, rounds * sizeof(u64));
-	sort(sorted, rounds, sizeof(u64), kb_cmp_u64, NULL);
 	seq_puts(m, "klock");
-	kb_print_ns(m, sorted[rounds / 2]);
-	kb_print_ns(m, sorted[0]);
-	kb_print_ns(m, sorted[rounds - 1]);
-	seq_putc(m, '\n');
+	kb_print_stats(m, sorted, rounds);
+	memcpy(sorted, kb_slot_lock_ps, rounds * sizeof(u64));
+	seq_puts(m, "katomic,slot-lock");
+	kb_print_stats(m, sorted, rounds);
+	memcpy(sorted, kb_cmpxchg_local_ps, rounds * sizeof(u64));
+	seq_puts(m, "katomic,cmpxchg-local");
+	kb_print_stats(m, sorted, rounds);
 	if (kb_error)
 		seq_printf(m, "kerror,%s\n", kb_error_msg);
 	for (cell = 0; cell < nr_pool_mib; cell++)
-		seq_printf(m, "kmeta,%u,%lu,%u,%u\n", pool_mib[cell], PAGE_SIZE,
-			   kb_meta[cell][0], kb_meta[cell][1]);
+		seq_printf(m, "kmeta,%u,%lu,%u,%u,%u\n", pool_mib[cell],
+			   PAGE_SIZE, kb_meta[cell][0], kb_meta[cell][1],
+			   kb_meta[cell][2]);
+	if (kb_smp_done) {
+		seq_printf(m, "ksmpslots,%u,%u,%llu,%llu,%llu,%llu,%llu\n",
+			   smp_mib, kb_smp_slots, kb_smp_slot_calls[0],
+			   kb_smp_calls[0], kb_smp_slot_calls[1],
+			   kb_smp_calls[1], kb_smp_remote);
+		for (t = 0; t < KB_NR_SMP; t++) {
+			const struct kb_smp_case *sc = &kb_smp_cases[t];
+
+			seq_printf(m, "ksmp,%s,%s,%d", sc->name,
+				   sc->alloc == KB_NR ? "none" :
+				   kb_alloc_name[sc->alloc], sc->threads);
+			memcpy(sorted, kb_smp_ps[t], rounds * sizeof(u64));
+			kb_print_stats(m, sorted, rounds);
+		}
+	}
 	for (cell = 0; cell < kb_nr_cells; cell++) {
 		for (a = 0; a < KB_NR; a++)
 			seq_printf(m, "kfill,%u,%u,%s,%u\n", pool_mib[cell / nf],
@@ -545,6 +920,8 @@ static int __init kb_init(void)
 				pgclass_get_stats(c->pg, &st);
 				kb_meta[cell / nf][0] = st.nr_pages;
 				kb_meta[cell / nf][1] = st.meta_pages;
+				kb_meta[cell / nf][2] =
+					pgclass_nr_cpu_slots(c->pg);
 			}
 			for (a = 0; a < KB_NR; a++)
 				kb_cell_fill[a][cell] = c->nr_fill[a];
@@ -556,6 +933,9 @@ static int __init kb_init(void)
 	kfree(c);
 	kb_nr_cells = cell;
 	kb_time_lock();
+	kb_time_atomics();
+	if (!kb_error)
+		kb_smp();
 	kb_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("results", 0400, kb_dir, NULL, &kb_results_fops);
 	return 0;
