@@ -48,7 +48,11 @@
  * lock's cmpxchg and the bit's, on lines that only this CPU writes unless
  * another CPU frees into its pages or reclaims them.  A free on another CPU
  * than the owner's trylocks the owner's slot the same way: no list, no
- * pool lock.
+ * pool lock.  A free into a shared page (one its owner gave up full)
+ * takes the pool lock, and the freeing CPU then adopts that page for its
+ * slot if the slot has none of that class or an empty one: blocks made on
+ * one CPU and freed on another cost the pool lock once a page, not once a
+ * block, as mimalloc's and snmalloc's remote frees are batched.
  *
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
@@ -1346,6 +1350,44 @@ out:
 }
 
 /*
+ * A CPU that has just freed a block on shared page @i of class @c takes the
+ * page for its slot, if its slot has no page of that class or an empty
+ * one: its next frees there take no pool lock.  Blocks made on one CPU and
+ * freed on another are so freed a page at a time under the pool lock, not
+ * one at a time.  Under the pool lock; the slot is only trylocked.
+ */
+static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
+{
+	u32 cpu = raw_smp_processor_id(), nb = pgc_blocks(pool, c), q;
+	struct pgc_desc *d = pgc_desc(pool, i), *qd;
+	struct pgc_cpu *s;
+
+	/* Released, or empty: the spare and release rules have it. */
+	if (cpu >= pool->nr_slots || pgc_kind(d) != PGC_SMALL ||
+	    pgc_map_empty(d, nb))
+		return;
+	s = pgc_slot(pool, cpu);
+	if (!pgc_slot_trylock(s, cpu))
+		return;
+	q = s->page[c];
+	if (q) {
+		qd = pgc_desc(pool, q);
+		if (!pgc_map_empty(qd, nb))
+			goto out;	/* it allocates from that one */
+		pgc_init(qd, PGC_SMALL, c);
+		WRITE_ONCE(s->page[c], PGC_NIL);
+		pool->owned_pages--;
+		pool->cls[c].pages--;
+		pgc_release(pool, q, 1);
+	}
+	/* Neither full nor empty: it is on its class's list. */
+	pgc_part_del(pool, c, i);
+	pgc_own(pool, i, c, cpu);
+out:
+	pgc_slot_unlock(s);
+}
+
+/*
  * Look up, and if @do_free free, the block at @ptr under the lock that
  * governs its page.  A bad pointer is counted (as @call) and warned about
  * as @op; returns 0 or why it is bad.
@@ -1387,6 +1429,8 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 		} else if (!bad && do_free) {
 			pgc_count_call(pool, call);
 			pgc_free_ref(pool, r);
+			if (r->kind == PGC_SMALL)
+				pgc_adopt(pool, r->page, r->class);
 		}
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 		if (!bad)
