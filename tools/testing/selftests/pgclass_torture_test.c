@@ -1262,7 +1262,8 @@ static void check_stats(struct tctx *t, const struct pgclass_ioc_stats *s)
 	    s->meta_pages + s->free_pages + s->used_pages != s->nr_pages ||
 	    s->peak_used_pages < s->used_pages ||
 	    s->bytes_allocated > G.data ||
-	    s->reserved[0] || s->reserved[1] || s->reserved[2])
+	    s->cached_pages > s->used_pages ||
+	    s->cache_busy_failures > s->failed_calls)
 		tfail(t, "STATS: %llu meta + %llu free + %llu used of %llu, peak %llu, %llu bytes",
 		      (unsigned long long)s->meta_pages,
 		      (unsigned long long)s->free_pages,
