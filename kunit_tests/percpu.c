@@ -7,8 +7,10 @@
  * CPUs freeing the same blocks at once (exactly one free of each may
  * succeed), random churn whose byte patterns prove that no block is handed
  * out twice, allocations from a hard interrupt that lands while its CPU is
- * in the fast path, one CPU taking back what another CPU's slot caches,
- * and pools made for 1 and for 64 CPUs.
+ * in the fast path, frees from hard interrupts of blocks that the other
+ * CPU or their own CPU's thread made while those threads are in the fast
+ * path, one CPU taking back what another CPU's slot caches, and pools
+ * made for 1 and for 64 CPUs.
  *
  * Only the test's own thread uses KUnit's checks (an assertion ends the
  * thread it fails in): the kthreads and the timer callback record what
@@ -30,6 +32,7 @@
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "pgclass_kunit.h"
@@ -1047,6 +1050,596 @@ static void test_percpu_hardirq_in_fast_path(struct kunit *test)
 }
 
 /*
+ * Frees from a hard interrupt of blocks on another CPU's pages.  On each
+ * of two CPUs a kthread loops allocating and freeing small blocks, the
+ * fast path, so that its slot's lock is often held, and hands blocks over
+ * to a pinned hard-IRQ hrtimer through a lock-free ring: in the cross
+ * variant to the other CPU's timer, in the nested one to its own CPU's.
+ * The timer frees them in hard-IRQ context, where it may neither sleep
+ * nor wait for a lock that the interrupted thread may hold: a free of a
+ * block whose owner's slot is taken must go round it.  Each run it also
+ * frees a block a second time, which must be refused: the block has a
+ * class of its own that nobody allocates meanwhile, and a live block on
+ * its page keeps the page's class.
+ *
+ * That interrupted a holder of the slot it needed cannot be seen from
+ * here: the case counts the timer's frees that landed while the thread
+ * that made the block was inside a call and, in the cross variant, those
+ * that the owner's slot did not count (its slot was taken, or the page
+ * had left it).  Every handed-over block must be freed exactly once.  A
+ * regression that hangs the threads fails the case after XIRQ_TIMEOUT;
+ * one that hangs both CPUs with interrupts off hangs the guest.
+ */
+
+#define XIRQ_RUN_MS	2000
+#define XIRQ_PERIOD_NS	(250 * NSEC_PER_USEC)
+/* Handed-over blocks in flight per timer; a power of two. */
+#define XIRQ_RING	64
+/* Handed-over blocks a timer run frees at most. */
+#define XIRQ_BATCH	4
+#define XIRQ_LIVE	8
+/* Handed-over blocks per timer at most, each with its serial number. */
+#define XIRQ_SERIALS	BIT(17)
+#define XIRQ_TIMEOUT	(30 * HZ)
+#define XIRQ_GRACE	(10 * HZ)
+
+static const size_t xirq_sizes[] = { 16, 32, 64, 128, 256, 48 };
+/* Each timer's double-freed blocks: a class only its feeder allocates. */
+static const size_t xirq_dfree_size[2] = { 512, 1024 };
+
+struct xirq;
+
+/*
+ * One CPU's kthread and timer, and the timer's ring.  Besides the fields
+ * below, counters: the timer's (the frees it made, how they went, how
+ * many landed while the feeder was in a call or went past the feeder's
+ * slot, its double frees) and the kthread's.
+ *
+ * @x: the case
+ * @idx: 0 or 1
+ * @cpu: the CPU
+ * @task: the kthread
+ * @done: completed when the kthread's work is over
+ * @timer: the pinned hard-IRQ timer
+ * @stop: the timer does not rearm
+ * @in_call: the kthread is inside pgclass_alloc() or pgclass_free()
+ * @ring: blocks handed to this CPU's timer, by its feeder (the other
+ *	CPU's kthread, or in the nested variant its own)
+ * @head: blocks put in @ring, written by the feeder only
+ * @tail: blocks taken from @ring, written by the timer only
+ * @dfree: a pair of blocks of one page for the timer's double free, put
+ *	by the feeder when @dfree[0] is NULL; the timer sets it back to
+ *	NULL once done with them
+ * @freed: per serial, the frees of that block that returned 0
+ */
+struct xirq_cpu {
+	struct xirq *x;
+	unsigned int idx;
+	unsigned int cpu;
+	struct task_struct *task;
+	struct completion done;
+	struct hrtimer timer;
+	bool stop;
+	bool in_call;
+	void *ring[XIRQ_RING];
+	unsigned long head;
+	unsigned long tail;
+	void *dfree[2];
+	u8 freed[XIRQ_SERIALS];
+	/* written by the timer */
+	unsigned long fires;
+	unsigned long wrong_cpu;
+	unsigned long not_hardirq;
+	unsigned long irq_free_calls;
+	unsigned long irq_frees;
+	unsigned long irq_free_err;
+	unsigned long irq_corrupt;
+	unsigned long irq_in_call;
+	unsigned long irq_shared;
+	unsigned long dfrees;
+	unsigned long dfree_refused;
+	unsigned long dfree_taken;
+	unsigned long dfree_err;
+	/* written by the kthread */
+	bool thread_wrong_cpu;
+	unsigned long alloc_calls;
+	unsigned long allocs;
+	unsigned long free_calls;
+	unsigned long frees;
+	unsigned long free_err;
+	unsigned long handed;
+	unsigned long split_pairs;
+};
+
+/*
+ * The case's state, shared with the kthreads and timers.
+ *
+ * @f: the fixture
+ * @cross: the timers free the other CPU's blocks, not their own CPU's
+ * @start: completed to release the kthreads together
+ * @abort: the test thread gave up waiting
+ * @c: the two CPUs
+ */
+struct xirq {
+	struct pgc_fixture *f;
+	bool cross;
+	struct completion start;
+	atomic_t abort;
+	struct xirq_cpu c[2];
+};
+
+static size_t xirq_size(u32 serial)
+{
+	return xirq_sizes[serial % ARRAY_SIZE(xirq_sizes)];
+}
+
+/* A handed-over block: its serial, then a pattern that the serial seeds. */
+static void xirq_mark(void *p, u32 serial)
+{
+	*(u32 *)p = serial;
+	pgc_fill((u32 *)p + 1, xirq_size(serial) - sizeof(u32), serial);
+}
+
+/* The block's serial if the block is whole, else XIRQ_SERIALS. */
+static u32 xirq_serial(const void *p)
+{
+	u32 serial = *(const u32 *)p;
+	size_t n;
+
+	if (serial >= XIRQ_SERIALS)
+		return XIRQ_SERIALS;
+	n = xirq_size(serial) - sizeof(u32);
+	if (pgc_verify((const u32 *)p + 1, n, serial) != n)
+		return XIRQ_SERIALS;
+	return serial;
+}
+
+/* The CPU whose kthread feeds @c's timer. */
+static struct xirq_cpu *xirq_feeder(struct xirq_cpu *c)
+{
+	return c->x->cross ? &c->x->c[!c->idx] : c;
+}
+
+/* Free handed-over blocks, from the timer of @c's CPU. */
+static void xirq_irq_free(struct xirq_cpu *c)
+{
+	struct xirq_cpu *feeder = xirq_feeder(c);
+	struct pgclass_pool *pool = c->x->f->pool;
+	struct pgclass_cpu_stats before, after;
+	unsigned long tail;
+	unsigned int n;
+	bool in_call;
+	u32 serial;
+	void *p;
+	int ret;
+
+	for (n = 0; n < XIRQ_BATCH; n++) {
+		tail = c->tail;
+		/* pairs with the feeder's release: the entry is written */
+		if (tail == smp_load_acquire(&c->head))
+			return;
+		p = c->ring[tail % XIRQ_RING];
+		/* read before the feeder may reuse the entry */
+		smp_store_release(&c->tail, tail + 1);
+		serial = xirq_serial(p);
+		if (serial == XIRQ_SERIALS) {
+			/* not ours to free any more, if it ever was */
+			c->irq_corrupt++;
+			continue;
+		}
+		in_call = READ_ONCE(feeder->in_call);
+		/*
+		 * In the cross variant only this CPU's kthread, which this
+		 * interrupted, and this timer free remotely into the feeder's
+		 * slot: its remote_frees moves by one if its slot took this.
+		 */
+		if (c->x->cross)
+			pgclass_get_cpu_stats(pool, feeder->cpu, &before);
+		ret = pgclass_free(pool, p);
+		if (c->x->cross)
+			pgclass_get_cpu_stats(pool, feeder->cpu, &after);
+		c->irq_free_calls++;
+		if (ret) {
+			c->irq_free_err++;
+			continue;
+		}
+		c->irq_frees++;
+		c->freed[serial]++;
+		if (in_call)
+			c->irq_in_call++;
+		if (c->x->cross && after.remote_frees == before.remote_frees)
+			c->irq_shared++;
+	}
+}
+
+/* Free a block twice, from the timer: the second free must be refused. */
+static void xirq_irq_dfree(struct xirq_cpu *c)
+{
+	struct pgclass_pool *pool = c->x->f->pool;
+	/* pairs with the feeder's release: dfree[1] is written */
+	void *p = smp_load_acquire(&c->dfree[0]);
+
+	if (!p)
+		return;
+	c->dfrees++;
+	c->irq_free_calls += 2;
+	if (pgclass_free(pool, p)) {
+		c->dfree_err++;
+	} else {
+		/* nobody allocates its class until dfree[0] is NULL */
+		c->irq_free_calls++;
+		switch (pgclass_free(pool, p)) {
+		case -EINVAL:
+			c->dfree_refused++;
+			break;
+		case 0:
+			c->dfree_taken++;
+			break;
+		default:
+			c->dfree_err++;
+		}
+	}
+	/* the live block that kept the page in the class */
+	if (pgclass_free(pool, c->dfree[1]))
+		c->dfree_err++;
+	c->dfree[1] = NULL;
+	/* the frees above come before the feeder's next allocation */
+	smp_store_release(&c->dfree[0], NULL);
+}
+
+static enum hrtimer_restart xirq_timer_fn(struct hrtimer *timer)
+{
+	struct xirq_cpu *c = container_of(timer, struct xirq_cpu, timer);
+
+	c->fires++;
+	if (raw_smp_processor_id() != c->cpu)
+		c->wrong_cpu++;
+	if (!in_hardirq())
+		c->not_hardirq++;
+	xirq_irq_free(c);
+	xirq_irq_dfree(c);
+	if (READ_ONCE(c->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(XIRQ_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+/* pgclass_alloc() and pgclass_free() from the kthread, marked as such. */
+static void *xirq_alloc(struct xirq_cpu *me, size_t size)
+{
+	void *p;
+
+	WRITE_ONCE(me->in_call, true);
+	barrier();
+	p = pgclass_alloc(me->x->f->pool, size);
+	barrier();
+	WRITE_ONCE(me->in_call, false);
+	me->alloc_calls++;
+	if (p)
+		me->allocs++;
+	return p;
+}
+
+static void xirq_free(struct xirq_cpu *me, void *p)
+{
+	int ret;
+
+	WRITE_ONCE(me->in_call, true);
+	barrier();
+	ret = pgclass_free(me->x->f->pool, p);
+	barrier();
+	WRITE_ONCE(me->in_call, false);
+	me->free_calls++;
+	if (ret)
+		me->free_err++;
+	else
+		me->frees++;
+}
+
+/* Hand a new block to @to's timer if its ring has room. */
+static void xirq_hand_over(struct xirq_cpu *me, struct xirq_cpu *to)
+{
+	unsigned long head = to->head;
+	void *p;
+
+	/* pairs with the timer's release: it read the entry it took */
+	if (head - smp_load_acquire(&to->tail) >= XIRQ_RING ||
+	    head >= XIRQ_SERIALS)
+		return;
+	p = xirq_alloc(me, xirq_size(head));
+	if (!p)
+		return;
+	xirq_mark(p, head);
+	to->ring[head % XIRQ_RING] = p;
+	/* the entry and the block's mark before the timer sees them */
+	smp_store_release(&to->head, head + 1);
+	me->handed++;
+}
+
+/* Give @to's timer two blocks of one page to free, one of them twice. */
+static void xirq_hand_pair(struct xirq_cpu *me, struct xirq_cpu *to)
+{
+	size_t size = xirq_dfree_size[to->idx];
+	struct pgc_fixture *f = me->x->f;
+	void *a, *b;
+
+	/* pairs with the timer's release: it is done with the last pair */
+	if (smp_load_acquire(&to->dfree[0]))
+		return;
+	a = xirq_alloc(me, size);
+	b = xirq_alloc(me, size);
+	if (a && b && pgc_page_of(f, a) == pgc_page_of(f, b)) {
+		to->dfree[1] = b;
+		/* dfree[1] before the timer sees dfree[0] */
+		smp_store_release(&to->dfree[0], a);
+		return;
+	}
+	me->split_pairs++;
+	if (a)
+		xirq_free(me, a);
+	if (b)
+		xirq_free(me, b);
+}
+
+static int xirq_thread_fn(void *data)
+{
+	struct xirq_cpu *me = data;
+	struct xirq *x = me->x;
+	struct xirq_cpu *to = x->cross ? &x->c[!me->idx] : me;
+	void *live[XIRQ_LIVE] = { };
+	ktime_t end;
+	unsigned long i;
+	unsigned int k;
+
+	wait_for_completion(&x->start);
+	if (raw_smp_processor_id() != me->cpu)
+		me->thread_wrong_cpu = true;
+	if (atomic_read(&x->abort))
+		goto out;
+	end = ktime_add_ms(ktime_get(), XIRQ_RUN_MS);
+	hrtimer_start(&me->timer, ns_to_ktime(XIRQ_PERIOD_NS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	for (i = 0; ; i++) {
+		k = i % XIRQ_LIVE;
+		if (live[k])
+			xirq_free(me, live[k]);
+		live[k] = xirq_alloc(me, xirq_sizes[i % ARRAY_SIZE(xirq_sizes)]);
+		xirq_hand_over(me, to);
+		if (!(i % 16))
+			xirq_hand_pair(me, to);
+		if (i % 256)
+			continue;
+		if (atomic_read(&x->abort) || ktime_after(ktime_get(), end))
+			break;
+		cond_resched();
+	}
+	WRITE_ONCE(me->stop, true);
+	hrtimer_cancel(&me->timer);
+	for (k = 0; k < XIRQ_LIVE; k++)
+		if (live[k])
+			xirq_free(me, live[k]);
+out:
+	complete(&me->done);
+	return 0;
+}
+
+static void xirq_free_state(void *data)
+{
+	kvfree(data);
+}
+
+/*
+ * Start a kthread on each of @cpu and wait for both, XIRQ_TIMEOUT at most.
+ * Returns 0, an error if a kthread could not be made (the case has
+ * failed), or -ETIMEDOUT if one is still running: the case then leaks
+ * what they use rather than free it under them.
+ */
+static int xirq_run(struct kunit *test, struct xirq *x,
+		    const unsigned int cpu[2])
+{
+	unsigned long timeout = msecs_to_jiffies(XIRQ_RUN_MS) + XIRQ_TIMEOUT;
+	unsigned long end;
+	bool stuck = false;
+	unsigned int i, made;
+	int err = 0;
+
+	init_completion(&x->start);
+	for (made = 0; made < 2; made++) {
+		struct xirq_cpu *c = &x->c[made];
+		struct task_struct *task;
+
+		task = kthread_create_on_cpu(xirq_thread_fn, c, cpu[made],
+					     "pgclass_kunit/%u");
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			KUNIT_FAIL(test, "no kthread on CPU %u: %d", cpu[made],
+				   err);
+			atomic_set(&x->abort, 1);
+			break;
+		}
+		get_task_struct(task);
+		c->task = task;
+	}
+	for (i = 0; i < made; i++)
+		wake_up_process(x->c[i].task);
+	complete_all(&x->start);
+
+	end = jiffies + timeout;
+	for (i = 0; i < made; i++) {
+		long left = max_t(long, (long)(end - jiffies), 1);
+
+		if (!wait_for_completion_timeout(&x->c[i].done, left))
+			stuck = true;
+	}
+	if (stuck) {
+		KUNIT_FAIL(test, "the kthreads did not finish in %u s; stopping them",
+			   jiffies_to_msecs(timeout) / 1000);
+		atomic_set(&x->abort, 1);
+		for (i = 0; i < made; i++) {
+			WRITE_ONCE(x->c[i].stop, true);
+			hrtimer_cancel(&x->c[i].timer);
+		}
+		end = jiffies + XIRQ_GRACE;
+		for (i = 0; i < made; i++) {
+			long left = max_t(long, (long)(end - jiffies), 1);
+
+			if (!wait_for_completion_timeout(&x->c[i].done, left)) {
+				KUNIT_FAIL(test, "kthread on CPU %u stuck; leaking the pool",
+					   x->c[i].cpu);
+				return -ETIMEDOUT;
+			}
+		}
+	}
+	for (i = 0; i < made; i++) {
+		kthread_stop(x->c[i].task);
+		put_task_struct(x->c[i].task);
+	}
+	return err;
+}
+
+/*
+ * Free, from the test's thread, what is left in @c's ring, and the pair
+ * its timer did not take (in *@pair, the frees).  Returns the ring's.
+ */
+static unsigned long xirq_drain(struct kunit *test, struct xirq *x,
+				struct xirq_cpu *c, unsigned long *pair)
+{
+	struct pgclass_pool *pool = x->f->pool;
+	unsigned long n = 0;
+	u32 serial;
+	void *p;
+
+	for (; c->tail != c->head; c->tail++) {
+		p = c->ring[c->tail % XIRQ_RING];
+		serial = xirq_serial(p);
+		KUNIT_EXPECT_LT_MSG(test, serial, XIRQ_SERIALS,
+				    "a handed-over block was overwritten");
+		if (serial == XIRQ_SERIALS)
+			continue;
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(pool, p));
+		c->freed[serial]++;
+		n++;
+	}
+	*pair = 0;
+	if (c->dfree[0]) {
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(pool, c->dfree[0]));
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(pool, c->dfree[1]));
+		*pair = 2;
+	}
+	return n;
+}
+
+static void xirq_desc(const bool *cross, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s",
+		 *cross ? "the other CPU's blocks" :
+			  "the own CPU's blocks, nested");
+}
+
+static const bool xirq_cross[] = { true, false };
+KUNIT_ARRAY_PARAM(xirq, xirq_cross, xirq_desc);
+
+static void test_percpu_hardirq_cross_free(struct kunit *test)
+{
+	bool cross = *(const bool *)test->param_value;
+	unsigned long alloc_calls = 0, free_calls = 0, refused = 0;
+	unsigned long irq_frees = 0, drained, pair;
+	struct pgc_fixture *f;
+	struct pgclass_stats st;
+	unsigned int cpu[2], i;
+	struct xirq *x;
+	int err;
+	u32 s;
+
+	pc_two_cpus(test, cpu);
+	f = pgc_fixture(test, 256, 12);
+	pc_expect_slots(test, f, cpu, 2);
+	x = kvzalloc(sizeof(*x), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, xirq_free_state, x));
+	x->f = f;
+	x->cross = cross;
+	atomic_set(&x->abort, 0);
+	for (i = 0; i < 2; i++) {
+		struct xirq_cpu *c = &x->c[i];
+
+		c->x = x;
+		c->idx = i;
+		c->cpu = cpu[i];
+		init_completion(&c->done);
+		hrtimer_init(&c->timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		c->timer.function = xirq_timer_fn;
+	}
+	err = xirq_run(test, x, cpu);
+	if (err == -ETIMEDOUT) {
+		kunit_remove_action(test, xirq_free_state, x);
+		pgc_fixture_forget(test, f);
+	}
+	if (err)
+		return;
+
+	for (i = 0; i < 2; i++) {
+		struct xirq_cpu *c = &x->c[i];
+		struct xirq_cpu *feeder = xirq_feeder(c);
+		unsigned long twice = 0, never = 0;
+
+		drained = xirq_drain(test, x, c, &pair);
+		for (s = 0; s < c->head; s++) {
+			if (!c->freed[s])
+				never++;
+			else if (c->freed[s] > 1)
+				twice++;
+		}
+		kunit_info(test, "CPU %u: %lu timer runs freed %lu of %lu blocks made on CPU %u (%lu while its thread was in a call, %lu not counted by its slot), refused %lu of %lu double frees (%lu pairs not on one page)",
+			   c->cpu, c->fires, c->irq_frees, feeder->handed,
+			   feeder->cpu, c->irq_in_call, c->irq_shared,
+			   c->dfree_refused, c->dfrees, feeder->split_pairs);
+		KUNIT_EXPECT_FALSE_MSG(test, c->thread_wrong_cpu,
+				       "thread %u did not run on CPU %u", i,
+				       c->cpu);
+		KUNIT_EXPECT_GT(test, c->fires, 0UL);
+		KUNIT_EXPECT_EQ(test, c->wrong_cpu, 0UL);
+		KUNIT_EXPECT_EQ(test, c->not_hardirq, 0UL);
+		KUNIT_EXPECT_EQ(test, c->alloc_calls, c->allocs);
+		KUNIT_EXPECT_EQ(test, c->free_err, 0UL);
+		KUNIT_EXPECT_EQ(test, c->irq_free_err, 0UL);
+		KUNIT_EXPECT_EQ(test, c->irq_corrupt, 0UL);
+		KUNIT_EXPECT_EQ(test, c->dfree_err, 0UL);
+		KUNIT_EXPECT_EQ_MSG(test, c->dfree_taken, 0UL,
+				    "double frees that succeeded");
+		KUNIT_EXPECT_EQ(test, c->dfree_refused, c->dfrees);
+		KUNIT_EXPECT_GT(test, c->dfrees, 0UL);
+		KUNIT_EXPECT_GT_MSG(test, c->irq_frees, 0UL,
+				    "the timer on CPU %u freed nothing", c->cpu);
+		KUNIT_EXPECT_GT_MSG(test, c->irq_in_call, 0UL,
+				    "no free on CPU %u landed while the thread of CPU %u was in a call",
+				    c->cpu, feeder->cpu);
+		/* every handed-over block freed exactly once */
+		KUNIT_EXPECT_EQ(test, c->head, feeder->handed);
+		KUNIT_EXPECT_EQ(test, never, 0UL);
+		KUNIT_EXPECT_EQ(test, twice, 0UL);
+		KUNIT_EXPECT_EQ(test, c->irq_frees + drained, feeder->handed);
+		alloc_calls += c->alloc_calls;
+		free_calls += c->free_calls + c->irq_free_calls + drained + pair;
+		refused += c->dfree_refused;
+		irq_frees += c->irq_frees;
+	}
+	kunit_info(test, "%lu frees from hard-IRQ context in all", irq_frees);
+
+	pgc_check(test, f);
+	pgclass_get_stats(f->pool, &st);
+	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)alloc_calls);
+	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)free_calls);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)refused);
+	pgclass_drain(f->pool);
+	pgc_expect_pristine(test, f);
+}
+
+/*
  * Reclaim of another CPU's caches.  The second CPU allocates blocks of
  * every small class and frees them: its slot keeps a page of each class,
  * empty.  The first CPU then asks for one block the size of the whole
@@ -1339,6 +1932,7 @@ static struct kunit_case pgclass_percpu_cases[] = {
 	KUNIT_CASE(test_percpu_double_free_cached),
 	KUNIT_CASE(test_percpu_churn),
 	KUNIT_CASE(test_percpu_hardirq_in_fast_path),
+	KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
 	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, shift_gen_params),
 	KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params),
 	{}

@@ -216,6 +216,20 @@ struct pgc_fixture *pgc_fixture_path(struct kunit *test,
 }
 
 /**
+ * pgc_fixture_forget() - leave the pool and its memory to whoever uses them
+ * @test: the test
+ * @f: the fixture
+ *
+ * For a case whose kthreads did not finish: the memory under the pool is
+ * not given back when the case ends (a leak, which kmemleak reports), so
+ * that they cannot write into memory the kernel has handed to someone else.
+ */
+void pgc_fixture_forget(struct kunit *test, struct pgc_fixture *f)
+{
+	kunit_remove_action(test, pgc_fixture_release, f);
+}
+
+/**
  * pgc_pin_cpu() - keep the rest of the case on the CPU it runs on
  * @test: the test
  *

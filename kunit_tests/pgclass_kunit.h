@@ -105,6 +105,7 @@ struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
 struct pgc_fixture *pgc_fixture_cpus(struct kunit *test,
 				     unsigned long nr_pages, unsigned int shift,
 				     unsigned int cpus);
+void pgc_fixture_forget(struct kunit *test, struct pgc_fixture *f);
 unsigned int pgc_pin_cpu(struct kunit *test);
 unsigned long pgc_pool_destroy(struct pgc_fixture *f);
 
