@@ -242,9 +242,9 @@ static void pgclass_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * No .fault: every page is mapped at mmap time, and a PFN mapping has no
- * page to give anyway.  An access where user space zapped the PTEs
- * itself (MADV_DONTNEED) gets SIGBUS.
+ * No .fault: every page is mapped at mmap time, and stays so until
+ * munmap (madvise(MADV_DONTNEED) refuses VM_PFNMAP); a PFN mapping has
+ * no struct page to give a fault anyway.
  */
 static const struct vm_operations_struct pgclass_vm_ops = {
 	.open	= pgclass_vm_open,
