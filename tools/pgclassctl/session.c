@@ -363,8 +363,7 @@ static int pgc_usage(struct pgc_session *s, const char *usage)
 	return pgc_fail(s, EINVAL, why);
 }
 
-static struct pgc_mapping *pgc_find_map(struct pgc_session *s,
-					 const char *name)
+static struct pgc_mapping *pgc_find_map(struct pgc_session *s, const char *name)
 {
 	size_t i;
 
@@ -398,7 +397,7 @@ static int pgc_cmd_mmap(struct pgc_session *s, const char *map_w,
 	} else {
 		n = pgc_find(s, block_w);
 		if (!n || !n->usable)
-			return pgc_usage(s, "MAP = mmap NAME [OFFSET LEN] (a handle needs OFFSET LEN)");
+			return pgc_usage(s, "MAP = mmap HANDLE OFFSET LEN");
 		len = n->usable;
 	}
 	if (!s->be->mmap)

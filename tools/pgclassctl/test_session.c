@@ -226,7 +226,8 @@ static const struct test tests[] = {
 	  "error: line 4: write a 0: EINVAL (usage: write NAME OFFSET TEXT)\n"
 	  "error: line 5: write: EINVAL (usage: write NAME OFFSET TEXT)\n"
 	  "error: line 6: map now: EINVAL (usage: map [--svg FILE])\n"
-	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc, realloc or mmap)\n", 7,
+	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc, realloc or mmap)\n",
+	  7,
 	  NULL, NULL },
 	{ "bad numbers and names",
 	  "a = alloc ten\nb = alloc 0x\nc = alloc 99999999999999999999\n1a = alloc 1\n", 0,
@@ -268,11 +269,11 @@ static const struct test tests[] = {
 	  "<map table>\nok\n", 2,
 	  "full", "full/03-map.svg|\n" },
 	{ "mmap, mwrite, mread, munmap; the same bytes as read and write",
-	  "a = alloc 40\nm = mmap a\nmwrite m 2 via # the map\nread a 0 8\n"
+	  "a = alloc 40\nm = mmap a\nmwrite m 2 via # the map\nread a 0 7\n"
 	  "write a 8 by ioctl\nmread m 8 8\nn = mmap a 16 32\nmwrite n 0 io\n"
 	  "read a 16 2\nmunmap m\nmunmap n\n", 0,
 	  "ok a = 0x100 (64 bytes)\nok m = 0x100+0 (64 bytes mapped)\n"
-	  "ok 13 bytes\nok \\x00\\x00via # \nok 8 bytes\nok by ioctl\n"
+	  "ok 13 bytes\nok \\x00\\x00via #\nok 8 bytes\nok by ioctl\n"
 	  "ok n = 0x100+16 (32 bytes mapped)\nok 2 bytes\nok io\nok\nok\n", 0,
 	  NULL, NULL },
 	{ "mmap errors: ranges, names, usage; mappings left are unmapped",
@@ -286,7 +287,7 @@ static const struct test tests[] = {
 	  "error: line 5: mwrite m 16 x: EINVAL (past the mapping's 16 bytes)\n"
 	  "error: line 6: mread q 0 1: ENOENT (no mapping is named \"q\")\n"
 	  "error: line 7: munmap q: ENOENT (no mapping is named \"q\")\n"
-	  "error: line 8: x = mmap 0x100: EINVAL (usage: MAP = mmap NAME [OFFSET LEN] (a handle needs OFFSET LEN))\n"
+	  "error: line 8: x = mmap 0x100: EINVAL (usage: MAP = mmap HANDLE OFFSET LEN)\n"
 	  "ok y = 0x100+0 (8 bytes mapped)\n"
 	  "error: line 10: z = mmap a 8 8: EINVAL (Invalid argument)\n"
 	  "error: line 11: z = mmap nope: ENOENT (no block is named \"nope\")\n"
