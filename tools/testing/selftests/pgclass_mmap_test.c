@@ -628,4 +628,51 @@ TEST_F(geom, allocator_pages_larger_than_cpu_pages)
 	ASSERT_EQ(0, reload(""));
 }
 
+/*
+ * A block across most of a 16 MiB arena: the arena is vmap()ed from
+ * pieces of at most 4 MiB (order 10), so a 14 MiB mapping spans at
+ * least four of them, and one remap_pfn_range() per physically
+ * contiguous run.  Every page must be the block's own, in order: a tag stored
+ * through the mapping in each page is where READ finds it.  (Whether
+ * the pieces happened to be adjacent, making fewer runs, cannot be seen
+ * from here: /proc/self/pagemap does not walk PFN mappings.)
+ */
+TEST_F_TIMEOUT(geom, mapping_across_the_arena_pieces, 120)
+{
+	uint64_t pg = getpagesize(), npages = 3584, h, i;
+	uint64_t len = npages * pg;
+	unsigned char *p, *back;
+	int fd;
+
+	ASSERT_EQ(0, reload("nr_pages=4096"));
+	fd = pgc_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pgc_alloc(fd, len, &h, NULL));
+	p = map_at(fd, h, len);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < npages; i++) {
+		uint64_t tag = i * 0x9e3779b97f4a7c15ULL + 1;
+
+		memcpy(p + i * pg + (i % 64) * 8, &tag, 8);
+	}
+	back = malloc(len);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, pgc_read(fd, h, 0, back, len));
+	for (i = 0; i < npages; i++) {
+		uint64_t tag = i * 0x9e3779b97f4a7c15ULL + 1, got;
+
+		memcpy(&got, back + i * pg + (i % 64) * 8, 8);
+		if (got != tag) {
+			EXPECT_EQ(tag, got) TH_LOG("page %llu of the mapping",
+						   (unsigned long long)i);
+			break;
+		}
+	}
+
+	free(back);
+	ASSERT_EQ(0, munmap(p, len));
+	close(fd);
+	ASSERT_EQ(0, reload(""));
+}
+
 TEST_HARNESS_MAIN
