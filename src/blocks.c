@@ -15,6 +15,16 @@
  * for that count to drop to zero, so the pool never gets back a block
  * that is being copied, and READ and WRITE never see a block half
  * resized.
+ *
+ * A block may also be mapped into user space (mmap).  Each VMA that maps
+ * it counts once in the block's map count, kept by the VMAs' open and
+ * close: while it is non-zero, FREE and REALLOC of the block fail with
+ * -EBUSY at once rather than wait, since an munmap may never come.  The
+ * VMAs hold a reference to the file, so release, which frees every block
+ * left, runs only after the last munmap: no mapped block is ever freed.
+ * mmap runs under mmap_lock and takes the file's lock inside it, never
+ * the other way round; and it never waits (a REALLOC waits for copies,
+ * and a copy may fault and want that mmap_lock).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -64,6 +74,7 @@ enum pgclass_block_state {
  * @requested: the size asked for
  * @usable: its size as the allocator gave it
  * @copies: READ and WRITE copies in flight
+ * @maps: VMAs that map (part of) the block; only a live block gets one
  * @state: see enum pgclass_block_state
  *
  * All under the owner's lock.  Only the call that moved a block out of
@@ -78,6 +89,7 @@ struct pgclass_block {
 	size_t requested;
 	size_t usable;
 	unsigned int copies;
+	unsigned int maps;
 	enum pgclass_block_state state;
 };
 
@@ -168,6 +180,28 @@ static struct pgclass_block *pgclass_tree_from(struct pgclass_file *pf,
 			node = node->rb_left;
 		} else {
 			node = node->rb_right;
+		}
+	}
+	return best;
+}
+
+/* The live block with the highest handle at or below @off, or NULL. */
+static struct pgclass_block *pgclass_tree_floor(struct pgclass_file *pf,
+						u64 off)
+{
+	struct rb_node *node = pf->blocks.rb_node;
+	struct pgclass_block *best = NULL;
+
+	lockdep_assert_held(&pf->lock);
+	while (node) {
+		struct pgclass_block *blk;
+
+		blk = rb_entry(node, struct pgclass_block, node);
+		if (blk->handle <= off) {
+			best = blk;
+			node = node->rb_right;
+		} else {
+			node = node->rb_left;
 		}
 	}
 	return best;
@@ -343,6 +377,10 @@ void pgclass_file_release(struct pgclass_file *pf)
 	 * find the file: its tree is ours alone.
 	 */
 	rbtree_postorder_for_each_entry_safe(blk, next, &pf->blocks, node) {
+		/* A VMA holds the file: none can be left. */
+		if (blk->maps)
+			pr_err("block at %#lx freed while mapped %u times\n",
+			       blk->handle, blk->maps);
 		pgclass_block_destroy(dev, blk);
 		if (!(++n % PGCLASS_RELEASE_BATCH))
 			cond_resched();
@@ -445,7 +483,8 @@ void pgclass_blocks_discard(struct pgclass_file *pf, struct pgclass_block *blk)
  * the block is then no longer the file's, and the last copy frees it.
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL if @pf owns no block at @handle; -EINTR if killed.
+ * Return: 0; -EINVAL if @pf owns no block at @handle; -EBUSY if the
+ * block is mapped; -EINTR if killed.
  */
 int pgclass_blocks_free(struct pgclass_file *pf, u64 handle)
 {
@@ -456,6 +495,10 @@ int pgclass_blocks_free(struct pgclass_file *pf, u64 handle)
 	if (IS_ERR_OR_NULL(blk)) {
 		spin_unlock(&pf->lock);
 		return blk ? PTR_ERR(blk) : -EINVAL;
+	}
+	if (blk->maps) {
+		spin_unlock(&pf->lock);
+		return -EBUSY;
 	}
 	/* From here on no new copy starts, and a second FREE finds nothing. */
 	rb_erase(&blk->node, &pf->blocks);
@@ -495,9 +538,10 @@ static void pgclass_resize_end(struct pgclass_file *pf,
  * this one waits for copies in flight first.
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL if @pf owns no block at @handle; -ENOMEM if it
- * cannot grow and nothing fits (the block is left as it was); -EINTR if
- * killed while waiting (the block is left as it was).
+ * Return: 0; -EINVAL if @pf owns no block at @handle; -EBUSY if the
+ * block is mapped; -ENOMEM if it cannot grow and nothing fits (the block
+ * is left as it was); -EINTR if killed while waiting (the block is left
+ * as it was).
  */
 int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
 			   u64 *new_handle, u64 *usable)
@@ -513,6 +557,11 @@ int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
 	if (IS_ERR_OR_NULL(blk)) {
 		spin_unlock(&pf->lock);
 		return blk ? PTR_ERR(blk) : -EINVAL;
+	}
+	/* A mapping would keep the old place, or lose the new size's bytes. */
+	if (blk->maps) {
+		spin_unlock(&pf->lock);
+		return -EBUSY;
 	}
 	/*
 	 * Out of the tree while the pool works on it: if the block moves,
@@ -628,6 +677,92 @@ void pgclass_blocks_put(struct pgclass_file *pf, struct pgclass_block_ref *ref)
 	ref->blk = NULL;
 }
 
+/* True if a block being resized covers @off. */
+static bool pgclass_resizing_covers(struct pgclass_file *pf, u64 off)
+{
+	struct pgclass_block *blk;
+
+	lockdep_assert_held(&pf->lock);
+	list_for_each_entry(blk, &pf->resizing, resizing)
+		if (off >= blk->handle && off - blk->handle < blk->usable)
+			return true;
+	return false;
+}
+
+/**
+ * pgclass_blocks_map() - count a new mapping of part of a block
+ * @pf: the file
+ * @off: offset in the arena of the mapping's first byte, page-aligned
+ * @len: the mapping's length, a whole number of CPU pages
+ * @ref: out: the block and the kernel address of @off
+ *
+ * [@off, @off + @len) must lie inside one whole-page or multi-page block
+ * that @pf owns: a small block shares its allocator page with other
+ * blocks, and a CPU page that is partly outside the block would show
+ * what is around it.  From now on FREE and REALLOC of the block fail with
+ * -EBUSY, until pgclass_blocks_unmap() has been called as many times as
+ * this and pgclass_blocks_map_again().  Never waits: the caller holds
+ * mmap_lock, which a copy that a REALLOC waits for may need.
+ *
+ * Context: process context, under mmap_lock; takes @pf->lock.
+ * Return: 0; -EINVAL if no such block contains the range; -EBUSY if a
+ * REALLOC of the block at @off is in flight.
+ */
+int pgclass_blocks_map(struct pgclass_file *pf, u64 off, u64 len,
+		       struct pgclass_block_ref *ref)
+{
+	struct pgclass_dev *dev = pf->dev;
+	struct pgclass_block *blk;
+	int ret = -EINVAL;
+
+	if (!len || off >= dev->size || len > dev->size - off)
+		return -EINVAL;
+	spin_lock(&pf->lock);
+	blk = pgclass_tree_floor(pf, off);
+	if (blk && off + len <= blk->handle + blk->usable &&
+	    blk->usable >= (1UL << dev->page_shift)) {
+		blk->maps++;
+		ref->blk = blk;
+		ref->data = pgclass_block_ptr(dev, off);
+		ref->usable = blk->usable;
+		ret = 0;
+	} else if ((!blk || off - blk->handle >= blk->usable) &&
+		   pgclass_resizing_covers(pf, off)) {
+		ret = -EBUSY;
+	}
+	spin_unlock(&pf->lock);
+	return ret;
+}
+
+/**
+ * pgclass_blocks_map_again() - count one more mapping of a mapped block
+ * @pf: the file
+ * @blk: a block it has mapped (a VMA being copied at fork, or split)
+ *
+ * Context: process context, under mmap_lock; takes @pf->lock.
+ */
+void pgclass_blocks_map_again(struct pgclass_file *pf,
+			      struct pgclass_block *blk)
+{
+	spin_lock(&pf->lock);
+	blk->maps++;
+	spin_unlock(&pf->lock);
+}
+
+/**
+ * pgclass_blocks_unmap() - a mapping of a block is gone
+ * @pf: the file
+ * @blk: the block it mapped
+ *
+ * Context: process context, under mmap_lock; takes @pf->lock.
+ */
+void pgclass_blocks_unmap(struct pgclass_file *pf, struct pgclass_block *blk)
+{
+	spin_lock(&pf->lock);
+	blk->maps--;
+	spin_unlock(&pf->lock);
+}
+
 /**
  * pgclass_blocks_bytes_requested() - bytes asked for the blocks out now
  * @dev: the device
@@ -706,6 +841,7 @@ bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
 		if (blk && (!found || blk->handle < info->handle)) {
 			info->handle = blk->handle;
 			info->usable = blk->usable;
+			info->maps = blk->maps;
 			info->pid = pf->pid;
 			info->serial = pf->serial;
 			found = true;

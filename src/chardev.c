@@ -8,6 +8,11 @@
  * copies them in and out; which file owns which block, and the locking
  * that goes with it, are blocks.c's.  No lock is held here while user
  * memory is copied: READ and WRITE hold their block by a reference.
+ *
+ * mmap maps a whole-page or multi-page block, or a page-aligned part of
+ * one, into user space as a PFN mapping: VM_PFNMAP keeps get_user_pages()
+ * off it, so no pin (O_DIRECT, vmsplice, io_uring) can outlive the
+ * mapping and reach the block once it is freed and handed out again.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,11 +22,13 @@
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/pgclass.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <uapi/linux/pgclass.h>
 
 #include "internal.h"
@@ -219,6 +226,111 @@ static long pgclass_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/*
+ * A VMA is copied (fork) or split (a partial munmap or mprotect): one
+ * more mapping of its block.  The VMA's file is the one that owns it.
+ */
+static void pgclass_vm_open(struct vm_area_struct *vma)
+{
+	pgclass_blocks_map_again(vma->vm_file->private_data,
+				 vma->vm_private_data);
+}
+
+static void pgclass_vm_close(struct vm_area_struct *vma)
+{
+	pgclass_blocks_unmap(vma->vm_file->private_data, vma->vm_private_data);
+}
+
+/*
+ * No .fault: every page is mapped at mmap time, and stays so until
+ * munmap (madvise(MADV_DONTNEED) refuses VM_PFNMAP); a PFN mapping has
+ * no struct page to give a fault anyway.
+ */
+static const struct vm_operations_struct pgclass_vm_ops = {
+	.open	= pgclass_vm_open,
+	.close	= pgclass_vm_close,
+};
+
+/*
+ * vm_flags became read-only, behind vm_flags_set(), in 6.3; Kbuild
+ * defines PGCLASS_HAVE_VM_FLAGS_SET from the kernel's version.
+ */
+static void pgclass_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef PGCLASS_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/*
+ * Maps @len bytes of the arena from @data at the VMA's start.  The arena
+ * is vmap()ed from alloc_pages() pieces, so it is physically contiguous
+ * only in runs: one remap_pfn_range() per run.  On failure the caller's
+ * mmap fails and the kernel unmaps what was mapped.
+ */
+static int pgclass_remap(struct vm_area_struct *vma, void *data,
+			 unsigned long len)
+{
+	unsigned long done, run;
+	int ret;
+
+	for (done = 0; done < len; done += run) {
+		unsigned long pfn = vmalloc_to_pfn(data + done);
+
+		for (run = PAGE_SIZE; done + run < len; run += PAGE_SIZE)
+			if (vmalloc_to_pfn(data + done + run) !=
+			    pfn + (run >> PAGE_SHIFT))
+				break;
+		ret = remap_pfn_range(vma, vma->vm_start + done, pfn, run,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * mmap(NULL, len, prot, MAP_SHARED, fd, handle [+ a page-aligned part]).
+ * The kernel has checked that the offset is page-aligned and made the
+ * length a whole number of CPU pages; blocks.c checks that the range lies
+ * inside one whole-page or multi-page block of this file, and counts the
+ * mapping so that the block is neither freed nor moved under it.
+ */
+static int pgclass_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pgclass_file *pf = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct pgclass_block_ref ref;
+	int ret;
+
+	/* A private mapping would copy the block on write: not shared. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	ret = pgclass_blocks_map(pf, (u64)vma->vm_pgoff << PAGE_SHIFT, len,
+				 &ref);
+	if (ret)
+		return ret;
+
+	/*
+	 * remap_pfn_range() sets these too; they are the mapping's
+	 * contract: no GUP, no growing (mremap), not in core dumps.
+	 */
+	pgclass_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+			     VM_DONTDUMP);
+	ret = pgclass_remap(vma, ref.data, len);
+	if (ret) {
+		/* vm_ops is not set yet: no close will come for this one. */
+		pgclass_blocks_unmap(pf, ref.blk);
+		return ret;
+	}
+	vma->vm_private_data = ref.blk;
+	vma->vm_ops = &pgclass_vm_ops;
+	return 0;
+}
+
 static int pgclass_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left the miscdevice here. */
@@ -233,7 +345,10 @@ static int pgclass_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-/* The last reference is gone: no ioctl is in flight on this file. */
+/*
+ * The last reference is gone: no ioctl is in flight on this file, and no
+ * mapping is left (each VMA holds a reference).
+ */
 static int pgclass_release(struct inode *inode, struct file *file)
 {
 	pgclass_file_release(file->private_data);
@@ -245,6 +360,7 @@ static const struct file_operations pgclass_fops = {
 	.open		= pgclass_open,
 	.release	= pgclass_release,
 	.unlocked_ioctl	= pgclass_ioctl,
+	.mmap		= pgclass_mmap,
 	/* Every struct has one layout for 32- and 64-bit user space. */
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -268,8 +384,9 @@ int pgclass_chardev_init(struct pgclass_dev *dev)
  * pgclass_chardev_exit() - unregister /dev/pgclass
  * @dev: the device
  *
- * The module cannot be unloaded while the device is open (the file
- * operations hold a reference to it), so no block is left.
+ * The module cannot be unloaded while the device is open or mapped (the
+ * file operations hold a reference to it, and a mapping holds the
+ * file), so no block is left.
  */
 void pgclass_chardev_exit(struct pgclass_dev *dev)
 {

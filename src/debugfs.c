@@ -300,25 +300,29 @@ static void pgclass_blocks_stop(struct seq_file *m, void *v)
 }
 
 /*
- * Offset, usable size, class and owner.  The owner is "pid:<opener's
- * pid>/<open serial number>", so that two opens by one process stay apart.
+ * Offset, usable size, class, owner and mapped.  The owner is
+ * "pid:<opener's pid>/<open serial number>", so that two opens by one
+ * process stay apart; mapped is the number of VMAs mapping the block
+ * (0 when it is not mapped), last so that readers of the four older
+ * columns go on working.
  */
 static int pgclass_blocks_show(struct seq_file *m, void *v)
 {
 	struct pgclass_blocks_iter *it = m->private;
 	const struct pgclass_block_info *info = v;
-	char class[PGCLASS_NAME_LEN];
+	char class[PGCLASS_NAME_LEN], owner[32];
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "%-10s %10s %6s %s\n", "offset", "size", "class",
-			   "owner");
+		seq_printf(m, "%-10s %10s %6s %-16s %s\n", "offset", "size",
+			   "class", "owner", "mapped");
 		return 0;
 	}
-	seq_printf(m, "0x%-8lx %10zu %6s pid:%d/%u\n", info->handle,
+	snprintf(owner, sizeof(owner), "pid:%d/%u", info->pid, info->serial);
+	seq_printf(m, "0x%-8lx %10zu %6s %-16s %u\n", info->handle,
 		   info->usable,
 		   pgclass_class_name(it->dev, info->usable, class,
 				      sizeof(class)),
-		   info->pid, info->serial);
+		   owner, info->maps);
 	return 0;
 }
 

@@ -57,9 +57,9 @@ int pgclass_chardev_init(struct pgclass_dev *dev);
 void pgclass_chardev_exit(struct pgclass_dev *dev);
 
 /**
- * struct pgclass_block_ref - a block held for a copy (READ, WRITE)
+ * struct pgclass_block_ref - a block held for a copy (READ, WRITE) or mmap
  * @blk: the block
- * @data: its first byte
+ * @data: its first byte (for mmap: the mapping's first byte)
  * @usable: its usable size
  */
 struct pgclass_block_ref {
@@ -72,12 +72,14 @@ struct pgclass_block_ref {
  * struct pgclass_block_info - a block as debugfs shows it
  * @handle: its offset in the arena
  * @usable: its usable size
+ * @maps: the VMAs that map it
  * @pid: the thread group that opened the file owning it
  * @serial: that open's number since the module was loaded
  */
 struct pgclass_block_info {
 	unsigned long handle;
 	size_t usable;
+	unsigned int maps;
 	pid_t pid;
 	unsigned int serial;
 };
@@ -95,6 +97,11 @@ int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
 int pgclass_blocks_get(struct pgclass_file *pf, u64 handle,
 		       struct pgclass_block_ref *ref);
 void pgclass_blocks_put(struct pgclass_file *pf, struct pgclass_block_ref *ref);
+int pgclass_blocks_map(struct pgclass_file *pf, u64 off, u64 len,
+		       struct pgclass_block_ref *ref);
+void pgclass_blocks_map_again(struct pgclass_file *pf,
+			      struct pgclass_block *blk);
+void pgclass_blocks_unmap(struct pgclass_file *pf, struct pgclass_block *blk);
 u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev);
 void pgclass_blocks_walk_begin(struct pgclass_dev *dev);
 void pgclass_blocks_walk_end(struct pgclass_dev *dev);

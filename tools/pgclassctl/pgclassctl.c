@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/pgclass.h>
@@ -106,6 +107,27 @@ static int dev_write(void *ctx, uint64_t handle, uint64_t offset,
 	};
 
 	return pgc_ioctl(dev_fd(ctx), PGCLASS_IOC_WRITE, &io);
+}
+
+static int dev_mmap(void *ctx, uint64_t handle, uint64_t offset, uint64_t len,
+		    void **addr)
+{
+	void *p;
+
+	if (handle + offset < handle)
+		return -EINVAL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev_fd(ctx),
+		 (off_t)(handle + offset));
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+static int dev_munmap(void *ctx, void *addr, uint64_t len)
+{
+	(void)ctx;
+	return munmap(addr, len) ? -errno : 0;
 }
 
 static int print_info(int fd, FILE *out)
@@ -202,7 +224,7 @@ static int cmd_run(const struct pgc_args *a)
 	struct pgc_backend be = {
 		.alloc = dev_alloc, .free = dev_free, .realloc = dev_realloc,
 		.read = dev_read, .write = dev_write, .dump = dev_dump,
-		.svg = dev_svg,
+		.svg = dev_svg, .mmap = dev_mmap, .munmap = dev_munmap,
 	};
 	struct pgc_session_opts opts = { 0 };
 	struct pgc_dev dev;

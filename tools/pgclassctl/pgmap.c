@@ -211,10 +211,12 @@ static int pgm_block_line(struct pgm_map *m, char **word, int n)
 {
 	struct pgm_block b = { 0 }, *blocks;
 
-	if ((n != 3 && n != 4) || pgm_number(word[0], &b.offset) ||
-	    pgm_number(word[1], &b.size))
+	/* Older modules print no mapped column, saved copies neither. */
+	if (n < 3 || n > 5 || pgm_number(word[0], &b.offset) ||
+	    pgm_number(word[1], &b.size) ||
+	    (n == 5 && pgm_number(word[4], &b.mapped)))
 		return -EINVAL;
-	if (n == 4)
+	if (n >= 4)
 		snprintf(b.owner, sizeof(b.owner), "%s", word[3]);
 	blocks = realloc(m->blocks, (m->nr_blocks + 1) * sizeof(*blocks));
 	if (!blocks)

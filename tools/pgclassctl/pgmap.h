@@ -22,6 +22,7 @@ struct pgm_block {
 	uint64_t offset;
 	uint64_t size;		/* usable size */
 	char owner[24];		/* "pid:PID/N", or "" */
+	uint64_t mapped;	/* VMAs mapping it; 0 where not shown */
 };
 
 struct pgm_page {

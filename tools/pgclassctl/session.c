@@ -9,6 +9,16 @@
  *	read NAME OFFSET LEN
  *	map [--svg FILE]
  *	classes | pages | blocks | stats | info
+ *	MAP = mmap NAME [OFFSET LEN]	maps the block, or LEN bytes of it
+ *	mwrite MAP OFFSET TEXT		through the mapping, TEXT as for write
+ *	mread MAP OFFSET LEN
+ *	munmap MAP
+ *
+ * Mappings have names of their own, apart from blocks' names.  mmap
+ * without OFFSET LEN maps the whole block, whose size the session knows
+ * from the alloc or realloc that named it.  mread and mwrite check the
+ * range against the mapping (the device cannot: they touch memory).
+ * Mappings left at the end of the session are unmapped.
  *
  * A NAME is a letter or '_' then letters, digits and '_'; where a block
  * is expected, a number (a handle, as debugfs prints it) may stand
@@ -36,6 +46,13 @@
 struct pgc_name {
 	char *name;
 	uint64_t handle;
+	uint64_t usable;	/* its size, 0 where unknown */
+};
+
+struct pgc_mapping {
+	char *name;
+	unsigned char *addr;
+	uint64_t len;
 };
 
 #define PGC_CAPTION_MAX	160
@@ -46,6 +63,8 @@ struct pgc_session {
 	FILE *out;
 	struct pgc_name *names;
 	size_t nr_names;
+	struct pgc_mapping *maps;
+	size_t nr_maps_live;
 	unsigned long lineno;
 	const char *cmd;	/* the command's text, for error lines */
 	int printed;		/* anything printed yet */
@@ -170,13 +189,15 @@ static struct pgc_name *pgc_find(struct pgc_session *s, const char *name)
 	return NULL;
 }
 
-static int pgc_bind(struct pgc_session *s, const char *name, uint64_t handle)
+static int pgc_bind(struct pgc_session *s, const char *name, uint64_t handle,
+		    uint64_t usable)
 {
 	struct pgc_name *n = pgc_find(s, name), *names;
 	char *copy;
 
 	if (n) {
 		n->handle = handle;
+		n->usable = usable;
 		return 0;
 	}
 	copy = strdup(name);
@@ -189,6 +210,7 @@ static int pgc_bind(struct pgc_session *s, const char *name, uint64_t handle)
 	s->names = names;
 	names[s->nr_names].name = copy;
 	names[s->nr_names].handle = handle;
+	names[s->nr_names].usable = usable;
 	s->nr_names++;
 	return 0;
 }
@@ -229,7 +251,7 @@ static int pgc_cmd_alloc(struct pgc_session *s, const char *name,
 	ret = s->be->alloc(s->be->ctx, size, &handle, &usable);
 	if (ret)
 		return pgc_call_failed(s, ret);
-	ret = pgc_bind(s, name, handle);
+	ret = pgc_bind(s, name, handle, usable);
 	if (ret)
 		return pgc_call_failed(s, ret);
 	fprintf(s->out, "ok %s = 0x%llx (%llu bytes)\n", name,
@@ -248,7 +270,7 @@ static int pgc_cmd_realloc(struct pgc_session *s, const char *name,
 	ret = s->be->realloc(s->be->ctx, old, size, &handle, &usable);
 	if (ret)
 		return pgc_call_failed(s, ret);
-	ret = pgc_bind(s, name, handle);
+	ret = pgc_bind(s, name, handle, usable);
 	if (ret)
 		return pgc_call_failed(s, ret);
 	fprintf(s->out, "ok %s = 0x%llx (%llu bytes, ", name,
@@ -333,6 +355,148 @@ static int pgc_cmd_write(struct pgc_session *s, const char *block_w,
 	return 0;
 }
 
+static int pgc_usage(struct pgc_session *s, const char *usage)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "usage: %s", usage);
+	return pgc_fail(s, EINVAL, why);
+}
+
+static struct pgc_mapping *pgc_find_map(struct pgc_session *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_maps_live; i++)
+		if (!strcmp(s->maps[i].name, name))
+			return &s->maps[i];
+	return NULL;
+}
+
+/* MAP = mmap NAME [OFFSET LEN] */
+static int pgc_cmd_mmap(struct pgc_session *s, const char *map_w,
+			const char *block_w, const char *off_w,
+			const char *len_w)
+{
+	struct pgc_mapping *maps;
+	uint64_t handle, off = 0, len;
+	struct pgc_name *n;
+	char *copy;
+	void *addr;
+	int ret;
+
+	if (pgc_find_map(s, map_w))
+		return pgc_fail_word(s, EEXIST, "", map_w,
+				     " is mapped already: munmap it first");
+	if (pgc_block(s, block_w, &handle))
+		return -1;
+	if (off_w) {
+		if (pgc_number(s, off_w, "OFFSET ", &off) ||
+		    pgc_number(s, len_w, "LEN ", &len))
+			return -1;
+	} else {
+		n = pgc_find(s, block_w);
+		if (!n || !n->usable)
+			return pgc_usage(s, "MAP = mmap HANDLE OFFSET LEN");
+		len = n->usable;
+	}
+	if (!s->be->mmap)
+		return pgc_call_failed(s, -EOPNOTSUPP);
+	copy = strdup(map_w);
+	maps = copy ? realloc(s->maps, (s->nr_maps_live + 1) * sizeof(*maps)) :
+	       NULL;
+	if (!maps) {
+		free(copy);
+		return pgc_call_failed(s, -ENOMEM);
+	}
+	s->maps = maps;
+	ret = s->be->mmap(s->be->ctx, handle, off, len, &addr);
+	if (ret) {
+		free(copy);
+		return pgc_call_failed(s, ret);
+	}
+	maps[s->nr_maps_live].name = copy;
+	maps[s->nr_maps_live].addr = addr;
+	maps[s->nr_maps_live].len = len;
+	s->nr_maps_live++;
+	fprintf(s->out, "ok %s = 0x%llx+%llu (%llu bytes mapped)\n", map_w,
+		(unsigned long long)handle, (unsigned long long)off,
+		(unsigned long long)len);
+	return 0;
+}
+
+/* The mapping named @w, and [@off_w, + @len) checked against it. */
+static struct pgc_mapping *pgc_map_range(struct pgc_session *s,
+					 const char *w, const char *off_w,
+					 uint64_t *off, uint64_t len)
+{
+	struct pgc_mapping *m = pgc_find_map(s, w);
+	char why[128];
+
+	if (!m) {
+		pgc_fail_word(s, ENOENT, "no mapping is named ", w, "");
+		return NULL;
+	}
+	if (pgc_number(s, off_w, "OFFSET ", off))
+		return NULL;
+	if (*off > m->len || len > m->len - *off) {
+		snprintf(why, sizeof(why), "past the mapping's %llu bytes",
+			 (unsigned long long)m->len);
+		pgc_fail(s, EINVAL, why);
+		return NULL;
+	}
+	return m;
+}
+
+static int pgc_cmd_mread(struct pgc_session *s, const char *map_w,
+			 const char *off_w, const char *len_w)
+{
+	struct pgc_mapping *m;
+	uint64_t off, len;
+
+	if (pgc_number(s, len_w, "LEN ", &len))
+		return -1;
+	m = pgc_map_range(s, map_w, off_w, &off, len);
+	if (!m)
+		return -1;
+	fputs("ok ", s->out);
+	pgc_print_bytes(s->out, m->addr + off, len);
+	fputc('\n', s->out);
+	return 0;
+}
+
+static int pgc_cmd_mwrite(struct pgc_session *s, const char *map_w,
+			  const char *off_w, const char *text)
+{
+	size_t len = strlen(text);
+	struct pgc_mapping *m;
+	uint64_t off;
+
+	m = pgc_map_range(s, map_w, off_w, &off, len);
+	if (!m)
+		return -1;
+	memcpy(m->addr + off, text, len);
+	fprintf(s->out, "ok %zu bytes\n", len);
+	return 0;
+}
+
+static int pgc_cmd_munmap(struct pgc_session *s, const char *map_w)
+{
+	struct pgc_mapping *m = pgc_find_map(s, map_w);
+	int ret;
+
+	if (!m)
+		return pgc_fail_word(s, ENOENT, "no mapping is named ", map_w,
+				     "");
+	ret = s->be->munmap(s->be->ctx, m->addr, m->len);
+	if (ret)
+		return pgc_call_failed(s, ret);
+	free(m->name);
+	*m = s->maps[--s->nr_maps_live];
+	fprintf(s->out, "ok\n");
+	return 0;
+}
+
 static const char *const pgc_dumps[] = {
 	"classes", "pages", "blocks", "stats", "info",
 };
@@ -402,20 +566,14 @@ static int pgc_is_dump(const char *w)
 	return 0;
 }
 
-static int pgc_usage(struct pgc_session *s, const char *usage)
-{
-	char why[128];
-
-	snprintf(why, sizeof(why), "usage: %s", usage);
-	return pgc_fail(s, EINVAL, why);
-}
-
 /*
  * write NAME OFFSET TEXT: TEXT is everything after the blank that ends
- * OFFSET, '#' and all.
+ * OFFSET, '#' and all.  The same for mwrite MAP OFFSET TEXT.
  */
 static int pgc_write_line(struct pgc_session *s, char *line)
 {
+	const char *usage = line[0] == 'm' ? "mwrite MAP OFFSET TEXT" :
+					      "write NAME OFFSET TEXT";
 	char *tok[3], *ends[3];
 	char *p = line, *text;
 	int i;
@@ -429,25 +587,35 @@ static int pgc_write_line(struct pgc_session *s, char *line)
 			p++;
 		ends[i] = p;
 		if (tok[i] == p)
-			return pgc_usage(s, "write NAME OFFSET TEXT");
+			return pgc_usage(s, usage);
 	}
 	if (!*p || !p[1])
-		return pgc_usage(s, "write NAME OFFSET TEXT");
+		return pgc_usage(s, usage);
 	text = p + 1;
 	for (i = 0; i < 3; i++)
 		*ends[i] = '\0';
+	if (line[0] == 'm')
+		return pgc_cmd_mwrite(s, tok[1], tok[2], text);
 	return pgc_cmd_write(s, tok[1], tok[2], text);
 }
 
-/* "write" then a blank, and not a block named write being assigned. */
-static int pgc_is_write(const char *line)
+/* @word then a blank, and not a name @word being assigned. */
+static int pgc_is_word_cmd(const char *line, const char *word)
 {
-	if (strncmp(line, "write", 5) || (line[5] != ' ' && line[5] != '\t'))
+	size_t n = strlen(word);
+
+	if (strncmp(line, word, n) || (line[n] != ' ' && line[n] != '\t'))
 		return 0;
-	line += 5;
+	line += n;
 	while (*line == ' ' || *line == '\t')
 		line++;
 	return *line != '=';
+}
+
+/* write or mwrite: the rest of the line is data. */
+static int pgc_is_write(const char *line)
+{
+	return pgc_is_word_cmd(line, "write") || pgc_is_word_cmd(line, "mwrite");
 }
 
 /* A command other than write, cut into @n words. */
@@ -466,7 +634,13 @@ static int pgc_words(struct pgc_session *s, char **tok, int n)
 			return n == 5 ?
 			       pgc_cmd_realloc(s, tok[0], tok[3], tok[4]) :
 			       pgc_usage(s, "NAME = realloc NAME SIZE");
-		return pgc_fail(s, EINVAL, "NAME = must be followed by alloc or realloc");
+		if (n >= 3 && !strcmp(tok[2], "mmap"))
+			return n == 4 ?
+			       pgc_cmd_mmap(s, tok[0], tok[3], NULL, NULL) :
+			       n == 6 ?
+			       pgc_cmd_mmap(s, tok[0], tok[3], tok[4], tok[5]) :
+			       pgc_usage(s, "MAP = mmap NAME [OFFSET LEN]");
+		return pgc_fail(s, EINVAL, "NAME = must be followed by alloc, realloc or mmap");
 	}
 	if (!strcmp(tok[0], "free"))
 		return n == 2 ? pgc_cmd_free(s, tok[1]) :
@@ -476,6 +650,14 @@ static int pgc_words(struct pgc_session *s, char **tok, int n)
 		       pgc_usage(s, "read NAME OFFSET LEN");
 	if (!strcmp(tok[0], "write"))
 		return pgc_usage(s, "write NAME OFFSET TEXT");
+	if (!strcmp(tok[0], "mwrite"))
+		return pgc_usage(s, "mwrite MAP OFFSET TEXT");
+	if (!strcmp(tok[0], "mread"))
+		return n == 4 ? pgc_cmd_mread(s, tok[1], tok[2], tok[3]) :
+		       pgc_usage(s, "mread MAP OFFSET LEN");
+	if (!strcmp(tok[0], "munmap"))
+		return n == 2 ? pgc_cmd_munmap(s, tok[1]) :
+		       pgc_usage(s, "munmap MAP");
 	if (!strcmp(tok[0], "map"))
 		return n == 1 ? pgc_cmd_map(s, NULL) :
 		       n == 3 && !strcmp(tok[1], "--svg") ?
@@ -588,5 +770,10 @@ int pgc_session_run(const struct pgc_backend *be, FILE *in, FILE *out,
 	for (i = 0; i < s.nr_names; i++)
 		free(s.names[i].name);
 	free(s.names);
+	for (i = 0; i < s.nr_maps_live; i++) {
+		be->munmap(be->ctx, s.maps[i].addr, s.maps[i].len);
+		free(s.maps[i].name);
+	}
+	free(s.maps);
 	return failed;
 }

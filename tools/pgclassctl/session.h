@@ -29,6 +29,10 @@ struct pgc_backend {
 	int (*dump)(void *ctx, const char *what, FILE *out);
 	/* Draws the map as an SVG picture into @path, under @caption. */
 	int (*svg)(void *ctx, const char *path, const char *caption);
+	/* Maps @len bytes of block @handle from @offset, shared; *@addr. */
+	int (*mmap)(void *ctx, uint64_t handle, uint64_t offset, uint64_t len,
+		    void **addr);
+	int (*munmap)(void *ctx, void *addr, uint64_t len);
 	void *ctx;
 };
 

@@ -46,6 +46,12 @@ static const char blocks_text[] =
 	"0x6000           4096   page pid:51/1\n"
 	"0x9000             16     16 pid:51/1\n";
 
+static const char blocks_mapped_text[] =
+	"offset           size  class owner            mapped\n"
+	"0x1000             16     16 pid:51/1         0\n"
+	"0x3000          12288  multi pid:51/1         2\n"
+	"0x6000           4096   page pid:51/2         1\n";
+
 static void test_pages(void)
 {
 	struct pgm_map m;
@@ -80,6 +86,19 @@ static void test_pages(void)
 	      "blocks: multi-page and whole-page blocks, with owners");
 	pgm_free(&m);
 	check(!m.pages && !m.nr_pages, "pgm_free empties the map");
+
+	/* Since mmap, a fifth column: how many VMAs map the block. */
+	ret = pgm_parse_pages(&m, pages_text, &line);
+	check(!ret, "pages again");
+	if (ret)
+		return;
+	ret = pgm_parse_blocks(&m, blocks_mapped_text, &line);
+	check(!ret && m.nr_blocks == 3 && m.blocks[0].mapped == 0 &&
+	      m.blocks[1].mapped == 2 && m.blocks[2].mapped == 1 &&
+	      !strcmp(m.blocks[1].owner, "pid:51/1") &&
+	      m.pages[3].slot[0] == 1,
+	      "blocks: the mapped column");
+	pgm_free(&m);
 }
 
 static void test_bad_pages(void)

@@ -20,6 +20,7 @@ struct fake {
 	int used[FAKE_BLOCKS];
 	unsigned char data[FAKE_BLOCKS][FAKE_SIZE];
 	char svgs[512];		/* "PATH|CAPTION\n" per picture drawn */
+	int mapped;		/* mappings not unmapped */
 };
 
 static int fake_slot(struct fake *f, uint64_t handle)
@@ -119,6 +120,31 @@ static int fake_write(void *ctx, uint64_t handle, uint64_t off,
 	return ret;
 }
 
+/* A mapping is the fake block's own bytes; counted to see munmap. */
+static int fake_mmap(void *ctx, uint64_t handle, uint64_t off, uint64_t len,
+		     void **addr)
+{
+	struct fake *f = ctx;
+	unsigned char *p;
+	int ret = fake_rw(f, handle, off, len, &p);
+
+	if (ret || !len || off % 16)
+		return -EINVAL;
+	f->mapped++;
+	*addr = p;
+	return 0;
+}
+
+static int fake_munmap(void *ctx, void *addr, uint64_t len)
+{
+	struct fake *f = ctx;
+
+	(void)addr;
+	(void)len;
+	f->mapped--;
+	return 0;
+}
+
 static int fake_dump(void *ctx, const char *what, FILE *out)
 {
 	(void)ctx;
@@ -200,7 +226,8 @@ static const struct test tests[] = {
 	  "error: line 4: write a 0: EINVAL (usage: write NAME OFFSET TEXT)\n"
 	  "error: line 5: write: EINVAL (usage: write NAME OFFSET TEXT)\n"
 	  "error: line 6: map now: EINVAL (usage: map [--svg FILE])\n"
-	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc or realloc)\n", 7,
+	  "error: line 7: x = free a: EINVAL (NAME = must be followed by alloc, realloc or mmap)\n",
+	  7,
 	  NULL, NULL },
 	{ "bad numbers and names",
 	  "a = alloc ten\nb = alloc 0x\nc = alloc 99999999999999999999\n1a = alloc 1\n", 0,
@@ -241,6 +268,33 @@ static const struct test tests[] = {
 	  "error: line 2: map: ENOSPC (cannot draw \"full/02-map.svg\": No space left on device)\n"
 	  "<map table>\nok\n", 2,
 	  "full", "full/03-map.svg|\n" },
+	{ "mmap, mwrite, mread, munmap; the same bytes as read and write",
+	  "a = alloc 40\nm = mmap a\nmwrite m 2 via # the map\nread a 0 7\n"
+	  "write a 8 by ioctl\nmread m 8 8\nn = mmap a 16 32\nmwrite n 0 io\n"
+	  "read a 16 2\nmunmap m\nmunmap n\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok m = 0x100+0 (64 bytes mapped)\n"
+	  "ok 13 bytes\nok \\x00\\x00via #\nok 8 bytes\nok by ioctl\n"
+	  "ok n = 0x100+16 (32 bytes mapped)\nok 2 bytes\nok io\nok\nok\n", 0,
+	  NULL, NULL },
+	{ "mmap errors: ranges, names, usage; mappings left are unmapped",
+	  "a = alloc 1\nm = mmap a 0 16\nm = mmap a\nmread m 10 7\n"
+	  "mwrite m 16 x\nmread q 0 1\nmunmap q\nx = mmap 0x100\n"
+	  "y = mmap 0x100 0 8\nz = mmap a 8 8\nz = mmap nope\nmread m\n"
+	  "mwrite m 0\nmunmap\n", 0,
+	  "ok a = 0x100 (64 bytes)\nok m = 0x100+0 (16 bytes mapped)\n"
+	  "error: line 3: m = mmap a: EEXIST (\"m\" is mapped already: munmap it first)\n"
+	  "error: line 4: mread m 10 7: EINVAL (past the mapping's 16 bytes)\n"
+	  "error: line 5: mwrite m 16 x: EINVAL (past the mapping's 16 bytes)\n"
+	  "error: line 6: mread q 0 1: ENOENT (no mapping is named \"q\")\n"
+	  "error: line 7: munmap q: ENOENT (no mapping is named \"q\")\n"
+	  "error: line 8: x = mmap 0x100: EINVAL (usage: MAP = mmap HANDLE OFFSET LEN)\n"
+	  "ok y = 0x100+0 (8 bytes mapped)\n"
+	  "error: line 10: z = mmap a 8 8: EINVAL (Invalid argument)\n"
+	  "error: line 11: z = mmap nope: ENOENT (no block is named \"nope\")\n"
+	  "error: line 12: mread m: EINVAL (usage: mread MAP OFFSET LEN)\n"
+	  "error: line 13: mwrite m 0: EINVAL (usage: mwrite MAP OFFSET TEXT)\n"
+	  "error: line 14: munmap: EINVAL (usage: munmap MAP)\n", 11,
+	  NULL, NULL },
 	{ "map usage",
 	  "map --svg\nmap --png x\nmap --svg a b\nmap x\n", 0,
 	  "error: line 1: map --svg: EINVAL (usage: map [--svg FILE])\n"
@@ -263,7 +317,7 @@ int main(void)
 			.alloc = fake_alloc, .free = fake_free,
 			.realloc = fake_realloc, .read = fake_read,
 			.write = fake_write, .dump = fake_dump, .svg = fake_svg,
-			.ctx = &f,
+			.mmap = fake_mmap, .munmap = fake_munmap, .ctx = &f,
 		};
 		struct pgc_session_opts opts = {
 			.echo = t->echo, .svg_dir = t->svg_dir,
@@ -281,7 +335,7 @@ int main(void)
 		fclose(in);
 		fclose(o);
 		ok = failed == t->failed && !strcmp(out, t->out) &&
-		     (!t->svgs || !strcmp(f.svgs, t->svgs));
+		     (!t->svgs || !strcmp(f.svgs, t->svgs)) && !f.mapped;
 		printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 1, t->name);
 		if (!ok) {
 			printf("# failed %d, expected %d\n# got:\n%s# expected:\n%s",

@@ -20,7 +20,29 @@
  * REALLOC of a block that another thread is copying (READ, WRITE) wait
  * until the copy is done, and a call naming a block that another thread
  * is resizing (REALLOC) waits for that to end.  Only a fatal signal cuts
- * such a wait short, so no call fails with EBUSY or EINTR.
+ * such a wait short (EINTR).  A mapped block is another matter: FREE and
+ * REALLOC of it fail at once with EBUSY, since nothing says when, or
+ * whether, it will be unmapped.
+ *
+ * mmap (ABI version 2):
+ *
+ *	mmap(NULL, len, prot, MAP_SHARED, fd, handle + off)
+ *
+ * maps bytes [off, off + len) of a whole-page or multi-page block this
+ * file owns; off is a multiple of the CPU's page size and len, rounded up
+ * to one, must not pass the block's usable size.  Where the allocator's
+ * page is smaller than the CPU's, only a range whose every CPU page lies
+ * wholly inside the block maps.  EINVAL: a small block (its page holds
+ * other blocks), a handle the file does not own, metadata, a range past
+ * the block, MAP_PRIVATE.  EBUSY: the block is being resized (REALLOC) by
+ * another thread at that moment.  The mapping never grows (mremap to a
+ * larger size fails), is not in core dumps, and cannot be pinned by
+ * get_user_pages(): O_DIRECT I/O, vmsplice() and the like on it fail.
+ * It is shared with the children a fork makes.  While any mapping of a
+ * block exists, FREE and REALLOC of it fail with EBUSY; closing the file
+ * frees nothing while it is mapped: the file's blocks live until its last
+ * descriptor and its last mapping are gone, and the module cannot be
+ * unloaded meanwhile.
  *
  * All structures are made of __u64 and __u32 fields with explicit padding,
  * so they have one layout for 32- and 64-bit user space.  Fields named
@@ -32,6 +54,7 @@
  *	EFAULT	the argument, or a buffer it points to, is not accessible
  *	EINVAL	a bad argument or a non-zero reserved field
  *	ENOMEM	the arena, or the kernel, has no memory for the request
+ *	EBUSY	FREE or REALLOC of a mapped block
  *
  * ioctl number: type 'J', numbers 0x00-0x1f.  'J' has no entry in
  * Documentation/userspace-api/ioctl/ioctl-number.rst (Linux 6.12) and no
@@ -43,8 +66,11 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-/* Bumped when the ABI changes in a way that user space can notice. */
-#define PGCLASS_ABI_VERSION	1
+/*
+ * Bumped when the ABI changes in a way that user space can notice.
+ * 2: mmap, and EBUSY from FREE and REALLOC of a mapped block.
+ */
+#define PGCLASS_ABI_VERSION	2
 
 /**
  * struct pgclass_ioc_info - the arena's geometry (PGCLASS_IOC_INFO)
@@ -100,7 +126,8 @@ struct pgclass_ioc_alloc {
  * waits for the copy to end; the block is freed only then.
  *
  * Errors: EINVAL if @handle is not a block of this file (freeing a block
- * twice is EINVAL the second time), or @reserved is not zero.
+ * twice is EINVAL the second time), or @reserved is not zero; EBUSY if
+ * the block is mapped (nothing changes).
  */
 struct pgclass_ioc_free {
 	__u64 handle;
@@ -122,8 +149,9 @@ struct pgclass_ioc_free {
  * this one.
  *
  * Errors: EINVAL for a bad @handle, a @size of 0 or larger than the
- * arena, or a non-zero @reserved; ENOMEM if the block cannot grow and no
- * free space fits: the block is then left as it was.  EFAULT when writing
+ * arena, or a non-zero @reserved; EBUSY if the block is mapped; ENOMEM
+ * if the block cannot grow and no free space fits.  On EBUSY and ENOMEM
+ * the block is left as it was.  EFAULT when writing
  * the result back comes after the resize: the block, still owned by the
  * file, may have moved.
  */

@@ -303,7 +303,8 @@ TEST_F(dbg, pages_one_line_per_page)
 
 TEST_F(dbg, blocks_show_owner)
 {
-	const char *const header[] = { "offset", "size", "class", "owner" };
+	const char *const header[] = { "offset", "size", "class", "owner",
+				       "mapped" };
 	uint64_t h[2], u[2];
 	char copy[512], *w[8], want[64], owner[32];
 	int fd2 = pgc_open(), i, found = 0;
@@ -314,12 +315,12 @@ TEST_F(dbg, blocks_show_owner)
 	ASSERT_EQ(0, load_text(&self->t, "blocks"));
 	/* A header line, then one line per block. */
 	ASSERT_EQ(3, self->t.nr_lines);
-	expect_words(_metadata, self->t.lines[0], header, 4);
+	expect_words(_metadata, self->t.lines[0], header, 5);
 	snprintf(owner, sizeof(owner), "pid:%d/", getpid());
 	for (i = 1; i < 3; i++) {
 		int k;
 
-		ASSERT_EQ(4, words(self->t.lines[i], copy, w, 8));
+		ASSERT_EQ(5, words(self->t.lines[i], copy, w, 8));
 		k = strtoull(w[0], NULL, 16) == h[0] ? 0 : 1;
 		snprintf(want, sizeof(want), "0x%llx", (unsigned long long)h[k]);
 		EXPECT_STREQ(want, w[0]);
@@ -327,13 +328,15 @@ TEST_F(dbg, blocks_show_owner)
 		EXPECT_STREQ(want, w[1]);
 		EXPECT_STREQ(k ? "multi" : "64", w[2]);
 		EXPECT_EQ(0, strncmp(owner, w[3], strlen(owner))) TH_LOG("%s", w[3]);
+		/* Nothing is mapped (pgclass_mmap_test counts mappings). */
+		EXPECT_STREQ("0", w[4]);
 		found |= 1 << k;
 	}
 	EXPECT_EQ(3, found);
 	/* Two opens by one process are two owners. */
-	ASSERT_EQ(4, words(self->t.lines[1], copy, w, 8));
+	ASSERT_EQ(5, words(self->t.lines[1], copy, w, 8));
 	snprintf(want, sizeof(want), "%s", w[3]);
-	ASSERT_EQ(4, words(self->t.lines[2], copy, w, 8));
+	ASSERT_EQ(5, words(self->t.lines[2], copy, w, 8));
 	EXPECT_STRNE(want, w[3]);
 	EXPECT_GT(strtoull(self->t.lines[2], NULL, 16),
 		  strtoull(self->t.lines[1], NULL, 16));

@@ -10,6 +10,8 @@
  * without the call failing.  Each path prints how many fault points it
  * has and how many of them made the call fail.
  *
+ * mmap and munmap are here too: the module allocates nothing for them,
+ * but the kernel's VMA and page-table allocations may fail under them.
  * The loading path of the module is pgclass_module_test's.  Needs
  * fail-nth, failslab and fail_page_alloc (skipped where the kernel has
  * none), pgclass.ko loaded and nobody else holding blocks.
@@ -516,6 +518,128 @@ TEST_F_TIMEOUT(fault, open_close_free_info_stats, 300)
 
 		named.name = names[i];
 		every_fault(_metadata, self, &named, &c);
+	}
+}
+
+/* ---- mmap and munmap ---- */
+
+/*
+ * mmap allocates nothing of its own: the kernel's VMA and page tables
+ * are what can fail, and each failure must leave the block unmapped and
+ * counted so (FREE works).  A partial munmap splits the VMA; where that
+ * fails the mapping stays whole and the block mapped, and the count the
+ * VMAs' open and close keep still drops to zero at the last munmap.
+ */
+struct mmap_ctx {
+	int partial;		/* munmap the middle page, not mmap */
+	uint64_t h;
+	unsigned char *old;
+	unsigned char *map;
+};
+
+/* The mapped column of @handle's line in debugfs blocks, or -1. */
+static long mapped_count(uint64_t handle)
+{
+	char *text = pgc_slurp("blocks"), *line, *save = NULL;
+	long n = -1;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long h;
+		long m;
+
+		if (sscanf(line, "0x%llx %*s %*s %*s %ld", &h, &m) == 2 &&
+		    h == handle) {
+			n = m;
+			break;
+		}
+	}
+	free(text);
+	return n;
+}
+
+static void mmap_prepare(struct __test_metadata *_metadata,
+			 struct _test_data_fault *self, void *ctx)
+{
+	struct mmap_ctx *c = ctx;
+	uint64_t len = 3 * self->page;
+
+	ASSERT_EQ(0, pgc_alloc(self->fd, len, &c->h, NULL));
+	free(c->old);
+	c->old = malloc(len);
+	ASSERT_NE(NULL, c->old);
+	pattern(c->old, len, 3);
+	ASSERT_EQ(0, pgc_write(self->fd, c->h, 0, c->old, len));
+	c->map = MAP_FAILED;
+	if (c->partial) {
+		c->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      self->fd, c->h);
+		ASSERT_NE(MAP_FAILED, c->map);
+	}
+}
+
+static int mmap_call(struct _test_data_fault *self, void *ctx)
+{
+	struct mmap_ctx *c = ctx;
+
+	if (c->partial)
+		return munmap(c->map + self->page, self->page) ? -errno : 0;
+	c->map = mmap(NULL, 3 * self->page, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, self->fd, c->h);
+	return c->map == MAP_FAILED ? -errno : 0;
+}
+
+static void mmap_check(struct __test_metadata *_metadata,
+		       struct _test_data_fault *self, void *ctx, int ret,
+		       int struck)
+{
+	struct mmap_ctx *c = ctx;
+	uint64_t pg = self->page;
+
+	if (ret) {
+		EXPECT_EQ(-ENOMEM, ret);
+		EXPECT_TRUE(struck) TH_LOG("failed with no fault");
+	}
+	if (!c->partial) {
+		if (!ret) {
+			EXPECT_EQ(1, mapped_count(c->h));
+			EXPECT_EQ(0, memcmp(c->old, c->map, 3 * pg));
+			EXPECT_EQ(-EBUSY, pgc_free(self->fd, c->h));
+			ASSERT_EQ(0, munmap(c->map, 3 * pg));
+		}
+	} else if (!ret) {
+		/* Two mappings left, the first and the last page. */
+		EXPECT_EQ(2, mapped_count(c->h));
+		EXPECT_EQ(0, memcmp(c->old, c->map, pg));
+		EXPECT_EQ(0, memcmp(c->old + 2 * pg, c->map + 2 * pg, pg));
+		ASSERT_EQ(0, munmap(c->map, 3 * pg));
+	} else {
+		/* Still mapped, all of it (perhaps split in two). */
+		EXPECT_LE(1, mapped_count(c->h));
+		EXPECT_EQ(0, memcmp(c->old, c->map, 3 * pg));
+		EXPECT_EQ(-EBUSY, pgc_free(self->fd, c->h));
+		ASSERT_EQ(0, munmap(c->map, 3 * pg));
+	}
+	/* However it went, nothing maps the block now. */
+	EXPECT_EQ(0, mapped_count(c->h));
+	EXPECT_EQ(0, pgc_free(self->fd, c->h));
+}
+
+TEST_F_TIMEOUT(fault, mmap_munmap, 300)
+{
+	const struct path p = { NULL, mmap_prepare, mmap_call, mmap_check };
+	static const char * const names[] = {
+		"mmap of three pages", "munmap of the middle page",
+	};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct mmap_ctx c = { .partial = i };
+		struct path named = p;
+
+		named.name = names[i];
+		every_fault(_metadata, self, &named, &c);
+		free(c.old);
 	}
 }
 

@@ -15,7 +15,9 @@
  * addresses, read-only pages for READ, structures that run into a hole),
  * other threads' handles taken from shared memory, stale handles, double
  * frees, READ and WRITE past the block or overflowing, non-zero reserved
- * fields.  Opens are closed and reopened with blocks in them.
+ * fields.  Opens are closed and reopened with blocks in them.  Blocks
+ * are mapped, used through the mapping and unmapped, and now and then
+ * an open is closed while one of its blocks is mapped.
  *
  * A chaos process has two threads on one descriptor, one of which swaps
  * the open file under the other (dup2) while it is in use: it checks
@@ -203,6 +205,8 @@ static const char *errname(int ret)
 		return "ENOMEM";
 	case -EBADF:
 		return "EBADF";
+	case -EBUSY:
+		return "EBUSY";
 	default:
 		return strerror(-ret);
 	}
@@ -1334,6 +1338,92 @@ static void op_reopen(struct tctx *t)
 	give(t, &u);
 }
 
+/*
+ * mmap of one of this thread's blocks (nobody else calls on it while the
+ * thread holds its open's lock, or owns the open): a small block is
+ * refused; a part of a larger one maps and shows the shadow, a store
+ * through the mapping is what READ gives, and FREE and REALLOC of it are
+ * EBUSY until munmap.  Now and then the thread closes and reopens its
+ * own open with the mapping still there: the old file and its blocks
+ * live on until the munmap, which releases them while the other
+ * processes call away.  So mmap, munmap, READ, WRITE and close race.
+ */
+static void op_mmap(struct tctx *t)
+{
+	struct use u = take_any(t, 0);
+	struct mblock *b = pick(t, &u);
+	uint64_t pages, first, off, len, o, l;
+	unsigned char *p, *keep = NULL;
+	int ret;
+
+	t->what = "mmap";
+	/* Written for the module's defaults, where the two pages agree. */
+	if (!b || G.page != G.sys_page)
+		goto out;
+	if (b->usable < G.page) {
+		p = mmap(NULL, G.sys_page, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 u.fd, b->h & ~(uint64_t)(G.sys_page - 1));
+		if (p != MAP_FAILED) {
+			tfail(t, "mmap of the small block 0x%llx worked",
+			      (unsigned long long)b->h);
+			munmap(p, G.sys_page);
+		} else if (errno != EINVAL) {
+			tfail(t, "mmap of a small block: %s", strerror(errno));
+		}
+		goto out;
+	}
+	pages = b->usable / G.page;
+	first = below(t, pages);
+	off = first * G.page;
+	len = (1 + below(t, pages - first)) * G.page;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, u.fd,
+		 b->h + off);
+	if (p == MAP_FAILED) {
+		tfail(t, "mmap of 0x%llx+%llu, %llu bytes: %s",
+		      (unsigned long long)b->h, (unsigned long long)off,
+		      (unsigned long long)len, strerror(errno));
+		goto out;
+	}
+	if (!compare(t, b, off, p, len))
+		goto unmap;
+	piece(t, len, &o, &l);
+	fill(t, t->buf, l);
+	memcpy(p + o, t->buf, l);
+	memcpy(b->shadow + off + o, t->buf, l);
+	if (!verify_range(t, u.fd, b, off + o, l))
+		goto unmap;
+	if (one_in(t, 2))
+		expect(t, do_free(t, &u, b->h), -EBUSY);
+	if (one_in(t, 2)) {
+		struct pgclass_ioc_realloc r = { .handle = b->h,
+						 .size = valid_size(t) };
+
+		ret = xioctl(t, u.fd, PGCLASS_IOC_REALLOC, &r);
+		expect(t, ret, -EBUSY);
+	}
+	if (u.kind == OWN && one_in(t, 4)) {
+		/* Closing drops the model's blocks: keep what to compare. */
+		keep = malloc(len);
+		if (!keep) {
+			tfail(t, "out of memory");
+			goto unmap;
+		}
+		memcpy(keep, b->shadow + off, len);
+		reopen_own(t);
+		t->what = "mmap after close";
+		if (memcmp(keep, p, len))
+			tfail(t, "a mapping changed when its file was closed");
+		/* Still the old file's block, still writable. */
+		fill(t, p, len);
+	}
+unmap:
+	if (munmap(p, len))
+		tfail(t, "munmap: %s", strerror(errno));
+	free(keep);
+out:
+	give(t, &u);
+}
+
 struct op {
 	void (*fn)(struct tctx *t);
 	unsigned int weight;
@@ -1358,6 +1448,7 @@ static const struct op ops[] = {
 	{ op_info_stats, 20 },
 	{ op_verify, 20 },
 	{ op_reopen, 5 },
+	{ op_mmap, 40 },
 };
 
 static void one_op(struct tctx *t)
@@ -1423,14 +1514,20 @@ static void check_debugfs_blocks(struct wctx *w)
 	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long h, size;
 		struct mblock *b = NULL;
+		long mapped;
 
 		if (!strstr(line, owner))
 			continue;
 		listed++;
-		if (sscanf(line, "%llx %llu", &h, &size) != 2) {
+		if (sscanf(line, "%llx %llu %*s %*s %ld", &h, &size,
+			   &mapped) != 3) {
 			tfail(t, "cannot parse \"%s\"", line);
 			continue;
 		}
+		/* Every mapping was unmapped before the threads ended. */
+		if (mapped)
+			tfail(t, "debugfs says block 0x%llx is mapped %ld times",
+			      h, mapped);
 		for (i = 0; i < T_THREADS && !b; i++) {
 			b = find(&w->t[i].own, h);
 			if (!b)
