@@ -123,7 +123,6 @@
 #include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
-#include <linux/processor.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/stddef.h>

@@ -17,6 +17,7 @@
 #ifndef _LINUX_PGCLASS_H
 #define _LINUX_PGCLASS_H
 
+#include <linux/kconfig.h>
 #include <linux/types.h>
 
 struct pgclass_pool;
@@ -185,7 +186,7 @@ int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data);
 
 void pgclass_drain(struct pgclass_pool *pool);
-#if defined(CONFIG_KUNIT) || defined(CONFIG_KUNIT_MODULE)
+#if IS_ENABLED(CONFIG_KUNIT)
 /* For the tests only: a pool for a given number of CPUs (not exported). */
 struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
 					      unsigned int page_shift,

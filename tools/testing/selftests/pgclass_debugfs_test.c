@@ -120,7 +120,7 @@ TEST_F(dbg, stats_keys_in_order)
 			       "realloc_calls", "failed_calls",
 			       "cached_blocks", "cached_pages",
 			       "cache_busy_failures" };
-	const int nr = sizeof(keys) / sizeof(keys[0]);
+	const int nr = ARRAY_SIZE(keys);
 	uint64_t h;
 	int i;
 
@@ -183,8 +183,8 @@ TEST_F(dbg, cpus_table)
 			if (i < self->t.nr_lines - 1)
 				sum[j - 1] += v;
 			else
-				EXPECT_EQ(sum[j - 1], v) TH_LOG("column %s",
-								 header[j]);
+				EXPECT_EQ(sum[j - 1], v)
+					TH_LOG("column %s", header[j]);
 		}
 	}
 	ASSERT_EQ(0, pgc_stats(self->fd, &st));

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* User-space shim: cpu_relax() while spinning. */
+/*
+ * User-space shim: cpu_relax() in a spin loop.  A compiler barrier only:
+ * the loop re-reads what it waits for, and the shim stays portable.
+ */
 #ifndef _SHIM_LINUX_PROCESSOR_H
 #define _SHIM_LINUX_PROCESSOR_H
 
-#include <sched.h>
-
-#if defined(__x86_64__) || defined(__i386__)
-#define cpu_relax()	__builtin_ia32_pause()
-#else
-#define cpu_relax()	sched_yield()
-#endif
+#define cpu_relax()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
 
 #endif
