@@ -170,9 +170,9 @@ class Report:
             ('pool lock: pthread spinlock taken and dropped (the shared '
              'path\'s lock)', 'lock-only'),
             ('slot lock: locked cmpxchg_acquire + release store (the fast '
-             'path\'s one atomic)', 'slot-lock'),
-            ('cmpxchg_local() on a bitmap word (no lock prefix, as in the '
-             'kernel)', 'cmpxchg-local'),
+             'path\'s first atomic)', 'slot-lock'),
+            ('cmpxchg() on a bitmap word (locked: the block bit, the '
+             'fast path\'s second atomic)', 'cmpxchg-local'),
         ]
         body = []
         for what, k in rows_:
@@ -191,7 +191,7 @@ class Report:
             'cache line only this thread writes: the cost of the '
             'instructions themselves, uncontended.  A 64 B alloc+free pair '
             'on pgclass\'s fast path takes and drops its slot lock twice '
-            'and changes a bitmap word with cmpxchg_local() twice; '
+            'and changes a bitmap word with a locked cmpxchg() twice; '
             'jemalloc\'s pair takes no lock and executes no atomic '
             'instruction.  *÷ jemalloc\'s pair*: the pair\'s cost over '
             'jemalloc\'s whole pair-64 pair from the same run.',
@@ -521,7 +521,8 @@ class Report:
             f'{fmt(self.klock[2])}); the slot lock, a locked '
             'cmpxchg_acquire() and a release store, '
             f'{fmt(self.katomic["slot-lock"][0])} ns; one '
-            f'cmpxchg_local(), {fmt(self.katomic["cmpxchg-local"][0])} ns '
+            f'cmpxchg() on a bitmap word, '
+            f'{fmt(self.katomic["cmpxchg-local"][0])} ns '
             '(kmalloc\'s fast path: one this_cpu_cmpxchg, no lock).',
             ['pool', 'fill', 'trace', 'pgclass', 'kmalloc', 'gen_pool',
              'pgclass/kmalloc', 'gen_pool/pgclass'], body,

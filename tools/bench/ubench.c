@@ -17,7 +17,7 @@
  *                         pgclass also what its locks cost alone: the
  *                         pool's pthread spinlock ("lock-only"), the slot
  *                         lock's cmpxchg and release store ("slot-lock")
- *                         and the shim's cmpxchg_local ("cmpxchg-local")
+ *                         and a cmpxchg on a bitmap word ("cmpxchg-local")
  *   ubench scale [INNER]  threads, each pinned to a CPU of its own
  *                         (pthread_setaffinity_np), on one allocator (for
  *                         pgclass one shared pool): 64 B pairs on 1 and on
@@ -378,9 +378,10 @@ static void ub_time_lock(int inner)
  * thread writes: "slot-lock" is the slot lock as core.c takes and drops
  * it (cmpxchg_acquire of 0 to the CPU + 1, a locked cmpxchg on x86, then
  * smp_store_release of 0, a plain store); "cmpxchg-local" is one
- * cmpxchg_local(), with which core.c sets or clears a block's bit in an
- * owned page (unlocked here, as in the kernel: include/linux/atomic.h).
- * A small alloc+free pair on the fast path does each twice.
+ * cmpxchg() on a bitmap word, with which core.c sets or clears a block's
+ * bit in an owned page (a locked cmpxchg on x86; the row keeps its old
+ * name so that runs compare).  A small alloc+free pair on the fast path
+ * does each twice.
  */
 static void ub_time_atomics(int inner)
 {
@@ -406,7 +407,7 @@ static void ub_time_atomics(int inner)
 		t0 = ub_now_ns();
 		for (k = 0; k < n; k++) {
 			old = READ_ONCE(bits);
-			cmpxchg_local(&bits, old, old ^ 1);
+			cmpxchg(&bits, old, old ^ 1);
 			barrier_data(&bits);
 		}
 		if (i >= 0)

@@ -17,8 +17,8 @@
  * minimum and maximum over the rounds of the nanoseconds per operation.
  * It also times a spinlock alone, taken and dropped with interrupts off as
  * the pool lock is ("klock"), and the fast path's atomics alone: the slot
- * lock's cmpxchg_acquire() and release store, and one cmpxchg_local()
- * ("katomic").
+ * lock's cmpxchg_acquire() and release store, and one cmpxchg() on a
+ * bitmap word ("katomic").
  *
  * Then, on one pgclass pool of smp_mib MiB and on kmalloc, kthreads bound
  * to CPUs 0 and 1 ("ksmp"): 64 B pairs on one and on two CPUs, and 64 B
@@ -449,8 +449,8 @@ static void kb_time_lock(void)
 /*
  * The fast path's atomics alone, per call, on a line only this CPU writes:
  * the slot lock as core.c takes and drops it (cmpxchg_acquire(), a locked
- * cmpxchg on x86, then smp_store_release()), and one cmpxchg_local(), with
- * which it sets or clears a block's bit (no lock prefix).  Preemption is
+ * cmpxchg on x86, then smp_store_release()), and one cmpxchg(), with
+ * which it sets or clears a block's bit (locked on x86).  Preemption is
  * off, as in core.c's fast path.
  */
 static void kb_time_atomics(void)
@@ -477,7 +477,7 @@ static void kb_time_atomics(void)
 		t0 = ktime_get_ns();
 		for (k = 0; k < n; k++) {
 			old = READ_ONCE(bits);
-			cmpxchg_local(&bits, old, old ^ 1);
+			cmpxchg(&bits, old, old ^ 1);
 			barrier();
 		}
 		if (r)
