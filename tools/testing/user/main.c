@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Runs the user-space tests of src/core.c and reports them as TAP 13, one
- * line per test case.  Exit status 1 if any failed.
+ * line per test case.  Exit status 1 if any failed.  Each program links
+ * its own table of suites (suites.c for pgclass_test, tsan.c for
+ * pgclass_tsan).
  *
  *   pgclass_test [-s SEED] [-n OPS] [-l] [-v] [SUBSTRING...]
  *
@@ -78,13 +80,11 @@ static const unsigned int each_shift[] = { 9, 12, 16 };
 /* The cases to run, in order; returns how many. */
 static size_t expand(struct run *runs, size_t max)
 {
-	const struct test_case *all[] = { unit_tests, diff_tests };
-	const size_t nr[] = { nr_unit_tests, nr_diff_tests };
 	size_t t, i, k, n = 0;
 
-	for (t = 0; t < ARRAY_SIZE(all); t++) {
-		for (i = 0; i < nr[t]; i++) {
-			const struct test_case *tc = &all[t][i];
+	for (t = 0; t < nr_test_suites; t++) {
+		for (i = 0; i < *test_suites[t].nr; i++) {
+			const struct test_case *tc = &test_suites[t].cases[i];
 			bool each = tc->page_shift == EACH_SHIFT;
 			size_t reps = each ? ARRAY_SIZE(each_shift) : 1;
 
