@@ -25,6 +25,7 @@ __thread unsigned int shim_cpu_id;
 void (*shim_cpu_exit)(unsigned int cpu);
 
 static unsigned long shim_cpus_taken[SHIM_MAX_CPUS / (8 * sizeof(long))];
+static unsigned int shim_cpus_extra;
 static pthread_key_t shim_cpu_key;
 static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
 
@@ -62,8 +63,17 @@ unsigned int shim_cpu_take(void)
 		pthread_setspecific(shim_cpu_key, (void *)(unsigned long)(cpu + 1));
 		return cpu;
 	}
-	shim_cpu_id = SHIM_NO_CPU + 1;
-	return SHIM_NO_CPU;
+	/*
+	 * None free: a number of its own above every slot, never given
+	 * back.  Not one number for all such threads: the core tells a slot
+	 * lock held by an interrupted context on its own CPU by the CPU
+	 * number in it, and two threads sharing one would each take the
+	 * other's lock for their own.
+	 */
+	cpu = SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
+					       __ATOMIC_RELAXED);
+	shim_cpu_id = cpu + 1;
+	return cpu;
 }
 
 /*
