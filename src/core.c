@@ -721,14 +721,17 @@ static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
 
 /*
  * A shared page of class @c leaves its list or the free runs to be owned by
- * slot @k.  Under the pool lock and @k's lock.
+ * slot @k.  Under the pool lock and @k's lock.  The kind and the owner go
+ * into @next in one store: a free that reads it without a lock must never
+ * see OWNED with slot 0 in between, or it takes slot 0's lock for a page
+ * that @k's holder is changing.
  */
 static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
-	pgc_init(d, PGC_OWNED, c);
-	pgc_set_next(d, k);
+	d->prev = c << PGC_IDX_BITS;
+	WRITE_ONCE(d->next, PGC_OWNED << PGC_IDX_BITS | k);
 	WRITE_ONCE(pgc_slot(pool, k)->page[c], i);
 }
 
