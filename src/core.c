@@ -198,8 +198,10 @@ struct pgc_class {
  *	pool, which is below 2^32, is a count)
  * @page: per class, the page it owns, or PGC_NIL
  *
- * Everything but @lock is read and written by the holder of @lock only;
- * stats, walk and destroy read it without, exact when the pool is idle.
+ * Everything but @lock is written by the holder of @lock only, @page with
+ * the pool lock held too.  Stats, walk and destroy read the counters
+ * without @lock, exact when the pool is idle: they are written with
+ * WRITE_ONCE() and read with READ_ONCE().  @page is read under either lock.
  */
 struct pgc_cpu {
 	u32 lock;
@@ -751,16 +753,18 @@ static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
 
 /*
  * A shared page of class @c leaves its list or the free runs to be owned by
- * slot @k.  Under the pool lock and @k's lock.
+ * slot @k.  Under the pool lock and @k's lock.  The kind and the owner go
+ * into @next in one store: a free that reads it without a lock must never
+ * see OWNED with slot 0 in between, or it takes slot 0's lock for a page
+ * that @k's holder is changing.
  */
 static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
-	/* One store: a reader must never see OWNED with another slot. */
 	d->prev = c << PGC_IDX_BITS;
 	WRITE_ONCE(d->next, (PGC_OWNED << PGC_IDX_BITS) | k);
-	pgc_slot(pool, k)->page[c] = i;
+	WRITE_ONCE(pgc_slot(pool, k)->page[c], i);
 	pool->owned_pages++;
 }
 
@@ -778,7 +782,7 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 		i = s->page[c];
 		if (!i)
 			continue;
-		s->page[c] = PGC_NIL;
+		WRITE_ONCE(s->page[c], PGC_NIL);
 		taken++;
 		d = pgc_desc(pool, i);
 		nb = pgc_blocks(pool, c);
@@ -792,7 +796,7 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 	}
 	if (taken) {
 		pool->owned_pages -= taken;
-		s->flushes++;
+		WRITE_ONCE(s->flushes, s->flushes + 1);
 	}
 }
 
@@ -1003,11 +1007,11 @@ static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 {
 	if (call == PGC_CALL_ALLOC)
-		s->alloc_calls++;
+		WRITE_ONCE(s->alloc_calls, s->alloc_calls + 1);
 	else if (call == PGC_CALL_FREE)
-		s->free_calls++;
+		WRITE_ONCE(s->free_calls, s->free_calls + 1);
 	else if (call == PGC_CALL_REALLOC)
-		s->realloc_calls++;
+		WRITE_ONCE(s->realloc_calls, s->realloc_calls + 1);
 }
 
 /*
@@ -1030,7 +1034,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		bit = pgc_owned_take(pgc_desc(pool, i), nw);
 		if (bit < 0) {
 			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
-			s->page[c] = PGC_NIL;
+			WRITE_ONCE(s->page[c], PGC_NIL);
 			pool->owned_pages--;
 		}
 	}
@@ -1038,14 +1042,14 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		i = pgc_class_page(pool, c, k, &busy);
 		if (i) {
 			pgc_own(pool, i, c, k);
-			s->refills++;
+			WRITE_ONCE(s->refills, s->refills + 1);
 			bit = pgc_owned_take(pgc_desc(pool, i), nw);
 		}
 	}
 	if (bit >= 0) {
 		p = pgc_block_addr(pool, i, c, bit);
 		pgc_count_slot(s, call);
-		s->used[c]++;
+		WRITE_ONCE(s->used[c], s->used[c] + 1);
 	} else {
 		pgc_count_call(pool, call);
 		pool->failed_calls++;
@@ -1080,7 +1084,7 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 			if (bit >= 0) {
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
-				s->used[c]++;
+				WRITE_ONCE(s->used[c], s->used[c] + 1);
 			} else {
 				p = pgc_refill(pool, s, cpu, c, call);
 			}
@@ -1208,7 +1212,9 @@ static inline int pgc_lookup_small(const struct pgc_desc *d, unsigned long in,
 	if (in & (BIT(bshift) - 1))
 		return PGC_BAD_START;
 	r->bit = in >> bshift;
-	if (!test_bit(r->bit, d->map))
+	/* Marked: on an owned page, a holder of the other lock may set bits. */
+	if (!(READ_ONCE(d->map[r->bit / BITS_PER_LONG]) &
+	      BIT(r->bit % BITS_PER_LONG)))
 		return PGC_BAD_UNUSED;
 	r->size = BIT(bshift);
 	return PGC_OK;
@@ -1336,9 +1342,9 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 		goto out;
 	}
 	pgc_count_slot(s, call);
-	s->used[r->class]--;
+	WRITE_ONCE(s->used[r->class], s->used[r->class] - 1);
 	if (k != cpu)
-		s->remote_frees++;
+		WRITE_ONCE(s->remote_frees, s->remote_frees + 1);
 out:
 	if (locked)
 		pgc_slot_unlock(s);
@@ -1885,7 +1891,7 @@ size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_usable_size);
 
-/* Free blocks on the page slot @s owns for class @c. */
+/* Free blocks on the page slot @s owns for class @c.  Under the pool lock. */
 static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
 				struct pgc_cpu *s, u32 c)
 {
@@ -1979,14 +1985,18 @@ EXPORT_SYMBOL_GPL(pgclass_nr_cpu_slots);
  * @cpu: the CPU, below pgclass_nr_cpu_slots()
  * @cs: filled in
  *
- * Read without the slot's lock: exact when the CPU is not in a call.
+ * Read without the slot's lock: exact when the CPU is not in a call.  The
+ * pages it owns are looked at under the pool's lock, without which they
+ * may change hands meanwhile.
  *
- * Context: any context.
+ * Context: any context; takes the pool's spinlock with interrupts off,
+ * O(number of small classes).
  * Return: 0, or -EINVAL if @cpu has no slot.
  */
 int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 			  struct pgclass_cpu_stats *cs)
 {
+	unsigned long flags;
 	struct pgc_cpu *s;
 	u32 c;
 
@@ -2000,12 +2010,14 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 	cs->remote_frees = READ_ONCE(s->remote_frees);
 	cs->refills = READ_ONCE(s->refills);
 	cs->flushes = READ_ONCE(s->flushes);
+	raw_spin_lock_irqsave(&pool->lock, flags);
 	for (c = 0; c < pool->nr_small; c++) {
 		if (!READ_ONCE(s->page[c]))
 			continue;
 		cs->cached_pages++;
 		cs->cached_blocks += pgc_slot_free_blocks(pool, s, c);
 	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_get_cpu_stats);

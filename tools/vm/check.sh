@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: every test from nothing.  First the tests that need no
-# kernel (the core built in user space, then pgclassctl's own), then the
-# debug guest: KUnit, the selftests, the lab scenario, the splat, taint
-# and leak checks, and GUEST_EXTRA's tests if given; last a smoke test of
-# the module on Debian's stock 6.12 kernel.  Prints one line per test and
-# closes with `N passed, N failed`; exits non-zero on any failure.
+# kernel (the core built in user space with ASan, then with
+# ThreadSanitizer, then pgclassctl's own), then the debug guest: KUnit,
+# the selftests, the lab scenario, the splat, taint and leak checks, and
+# GUEST_EXTRA's tests if given; last a smoke test of the module on
+# Debian's stock 6.12 kernel.  Prints one line per test and closes with
+# `N passed, N failed`; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +36,7 @@ host_tap() {
 }
 
 host_tap user tools/testing/user check
+host_tap user-tsan tools/testing/user check-tsan
 host_tap pgclassctl tools/pgclassctl test O="$out/pgclassctl"
 
 if [ -n "$extra" ]; then

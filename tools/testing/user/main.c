@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Runs the user-space tests of src/core.c and reports them as TAP 13, one
- * line per test case.  Exit status 1 if any failed.
+ * line per test case.  Exit status 1 if any failed.  Each program links
+ * its own table of suites (suites.c for pgclass_test, tsan.c for
+ * pgclass_tsan).
  *
- *   pgclass_test [-s SEED] [-n OPS] [-l] [-v] [SUBSTRING...]
+ *   pgclass_test [-s SEED] [-n OPS] [-t SECONDS] [-l] [-v] [SUBSTRING...]
  *
- * -s seeds the differential tests, -n sets their operation count, -l lists
- * the cases, -v prints the allocator's messages (as TAP comments on
- * stderr), and SUBSTRINGs run only the cases whose names contain one.
+ * -s seeds the differential tests, -n sets their operation count, -t ends
+ * a case that runs longer (default 600 s; 0: never), -l lists the cases,
+ * -v prints the allocator's messages (as TAP comments on stderr), and
+ * SUBSTRINGs run only the cases whose names contain one.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -20,6 +24,7 @@
 
 unsigned long long test_seed = 20261127;
 unsigned long test_ops;
+static unsigned int timeout_s = 600;
 static bool verbose;
 
 /* A failed check ends the child process that runs the case. */
@@ -33,7 +38,8 @@ void test_abort(void)
 /*
  * Each case runs in a child process, as in the kernel's kselftest harness:
  * a crash (a sanitizer report, a SIGSEGV from an mprotect()ed page) fails
- * that case only, and the next one starts from a clean process.
+ * that case only, and the next one starts from a clean process.  So does
+ * a hang (threads that deadlock, say): SIGALRM ends it after timeout_s.
  */
 static int run_one(const struct test_case *tc)
 {
@@ -51,6 +57,7 @@ static int run_one(const struct test_case *tc)
 		shim_warnings = 0;
 		shim_last_warning[0] = 0;
 		shim_quiet = !verbose;
+		alarm(timeout_s);
 		ret = tc->fn(tc);
 		test_free_regions();
 		fflush(stdout);
@@ -58,6 +65,10 @@ static int run_one(const struct test_case *tc)
 	}
 	if (waitpid(pid, &status, 0) != pid) {
 		perror("waitpid");
+		return 1;
+	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		printf("# timed out after %u s\n", timeout_s);
 		return 1;
 	}
 	if (WIFSIGNALED(status)) {
@@ -78,13 +89,11 @@ static const unsigned int each_shift[] = { 9, 12, 16 };
 /* The cases to run, in order; returns how many. */
 static size_t expand(struct run *runs, size_t max)
 {
-	const struct test_case *all[] = { unit_tests, diff_tests };
-	const size_t nr[] = { nr_unit_tests, nr_diff_tests };
 	size_t t, i, k, n = 0;
 
-	for (t = 0; t < ARRAY_SIZE(all); t++) {
-		for (i = 0; i < nr[t]; i++) {
-			const struct test_case *tc = &all[t][i];
+	for (t = 0; t < nr_test_suites; t++) {
+		for (i = 0; i < *test_suites[t].nr; i++) {
+			const struct test_case *tc = &test_suites[t].cases[i];
 			bool each = tc->page_shift == EACH_SHIFT;
 			size_t reps = each ? ARRAY_SIZE(each_shift) : 1;
 
@@ -130,13 +139,16 @@ int main(int argc, char **argv)
 	bool list = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:lv")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:lv")) != -1) {
 		switch (opt) {
 		case 's':
 			test_seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'n':
 			test_ops = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			timeout_s = strtoul(optarg, NULL, 0);
 			break;
 		case 'l':
 			list = true;
@@ -146,7 +158,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s seed] [-n ops] [-l] [-v] [substring...]\n",
+				"usage: %s [-s seed] [-n ops] [-t seconds] [-l] [-v] [substring...]\n",
 				argv[0]);
 			return 2;
 		}

@@ -25,6 +25,7 @@ __thread unsigned int shim_cpu_id;
 void (*shim_cpu_exit)(unsigned int cpu);
 
 static unsigned long shim_cpus_taken[SHIM_MAX_CPUS / (8 * sizeof(long))];
+static unsigned int shim_cpus_extra;
 static pthread_key_t shim_cpu_key;
 static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
 
@@ -62,11 +63,28 @@ unsigned int shim_cpu_take(void)
 		pthread_setspecific(shim_cpu_key, (void *)(unsigned long)(cpu + 1));
 		return cpu;
 	}
-	shim_cpu_id = SHIM_NO_CPU + 1;
-	return SHIM_NO_CPU;
+	/*
+	 * None free: a number of its own above every slot, never given
+	 * back.  Not one number for all such threads: the core tells a slot
+	 * lock held by an interrupted context on its own CPU by the CPU
+	 * number in it, and two threads sharing one would each take the
+	 * other's lock for their own.
+	 */
+	cpu = SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
+					       __ATOMIC_RELAXED);
+	shim_cpu_id = cpu + 1;
+	return cpu;
 }
 
-static void shim_vprint(int level, const char *fmt, va_list ap)
+/*
+ * Threads warn at once (bad frees in the threaded tests): the counters,
+ * the last message and each call site's rate limit are under one lock,
+ * as the kernel's ___ratelimit() takes one.
+ */
+static pthread_mutex_t shim_print_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Under shim_print_lock. */
+static void shim_vprint(int level, bool quiet, const char *fmt, va_list ap)
 {
 	char buf[512];
 
@@ -76,7 +94,7 @@ static void shim_vprint(int level, const char *fmt, va_list ap)
 		snprintf(shim_last_warning, sizeof(shim_last_warning), "%s",
 			 buf);
 	}
-	if (!shim_quiet)
+	if (!quiet)
 		fprintf(stderr, "# <%d>%s", level, buf);
 }
 
@@ -85,7 +103,9 @@ int shim_printk(int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	shim_vprint(level, fmt, ap);
+	pthread_mutex_lock(&shim_print_lock);
+	shim_vprint(level, shim_quiet, fmt, ap);
+	pthread_mutex_unlock(&shim_print_lock);
 	va_end(ap);
 	return 0;
 }
@@ -105,6 +125,7 @@ int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
 	bool quiet = shim_quiet;
 	va_list ap;
 
+	pthread_mutex_lock(&shim_print_lock);
 	if (!rs->begin_ms || now - rs->begin_ms >= DEFAULT_RATELIMIT_INTERVAL_MS) {
 		if (rs->missed && !shim_quiet)
 			fprintf(stderr, "# %d callbacks suppressed\n",
@@ -117,12 +138,12 @@ int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
 		rs->printed++;
 	} else {
 		rs->missed++;
-		shim_quiet = true;	/* counted, not printed */
+		quiet = true;	/* counted, not printed */
 	}
 	va_start(ap, fmt);
-	shim_vprint(level, fmt, ap);
+	shim_vprint(level, quiet, fmt, ap);
 	va_end(ap);
-	shim_quiet = quiet;
+	pthread_mutex_unlock(&shim_print_lock);
 	return 0;
 }
 
@@ -135,13 +156,19 @@ void shim_spin_init(spinlock_t *l)
 
 void shim_spin_lock(spinlock_t *l)
 {
+	/*
+	 * Another thread may take the lock meanwhile: owner and held are
+	 * read and written atomically, and only this thread's own values
+	 * matter here.
+	 */
 	if (__atomic_load_n(&l->held, __ATOMIC_RELAXED) &&
-	    pthread_equal(l->owner, pthread_self())) {
+	    pthread_equal(__atomic_load_n(&l->owner, __ATOMIC_RELAXED),
+			  pthread_self())) {
 		fprintf(stderr, "# BUG: spinlock recursion\n");
 		abort();
 	}
 	pthread_spin_lock(&l->lock);
-	l->owner = pthread_self();
+	__atomic_store_n(&l->owner, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&l->held, 1, __ATOMIC_RELAXED);
 	shim_lock_depth++;
 }

@@ -116,4 +116,13 @@ extern const size_t nr_unit_tests;
 extern const struct test_case diff_tests[];
 extern const size_t nr_diff_tests;
 
+/* A table of test cases, and what main.c runs: each program's own list. */
+struct test_suite {
+	const struct test_case *cases;
+	const size_t *nr;
+};
+
+extern const struct test_suite test_suites[];
+extern const size_t nr_test_suites;
+
 #endif

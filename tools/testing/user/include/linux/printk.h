@@ -4,7 +4,8 @@
  * as TAP comments.  Every pr_warn*() call is counted, and the last one kept,
  * so that tests can assert that a bad free warned; pr_warn_ratelimited()
  * prints within the kernel's default limit (10 per 5 s per call site) and
- * counts the calls it suppresses, as ___ratelimit() does.
+ * counts the calls it suppresses, as ___ratelimit() does.  All of it is
+ * under one lock (shim.c): threads may warn at once.
  */
 #ifndef _SHIM_LINUX_PRINTK_H
 #define _SHIM_LINUX_PRINTK_H

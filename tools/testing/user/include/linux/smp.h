@@ -4,9 +4,12 @@
  * lowest free number below SHIM_MAX_CPUS and keeps it until the thread
  * exits; then shim_cpu_exit, if a test set it, is called (to drain the
  * thread's slot in its pools) and the number is free again.  A thread that
- * finds none free gets SHIM_NO_CPU, above every slot: it uses the pool
- * lock, as a CPU without a slot does.  Preemption does not exist here:
- * get_cpu() and put_cpu() only name the CPU.
+ * finds none free gets a number of its own from SHIM_NO_CPU up, above
+ * every slot: it uses the pool lock, as a CPU without a slot does.  Never
+ * one number for two threads at once: the core takes a slot lock that
+ * holds its own CPU's number for an interrupted context's, and goes on
+ * without it.  Preemption does not exist here: get_cpu() and put_cpu()
+ * only name the CPU.
  */
 #ifndef _SHIM_LINUX_SMP_H
 #define _SHIM_LINUX_SMP_H
