@@ -294,8 +294,9 @@ static const size_t pc_small_sizes[] = { 16, 24, 64, 100, 256, 300, 1000, 2048 }
 /*
  * Cross-CPU frees.  One CPU allocates blocks of several small classes
  * and fills them, the other checks and frees every one.  The counters are
- * exact afterwards, and the frees of blocks on the owner's pages are
- * counted as remote frees in the owner's slot, not in the freeing CPU's.
+ * exact afterwards; frees of blocks on the owner's pages are counted as
+ * remote frees in the owner's slot, and those on pages the owner gave up
+ * go to the pages the freeing CPU adopts.
  */
 
 #define XFREE_BLOCKS	(ARRAY_SIZE(pc_small_sizes) * 64)
@@ -384,20 +385,32 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)XFREE_BLOCKS);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
 
-	/* the owner's slot served every allocation and every remote free */
+	/*
+	 * The owner's slot served every allocation.  A free into a page the
+	 * owner still has is a remote free through its slot; a free into a
+	 * page it gave up full takes the pool lock once, and the freeing
+	 * CPU's slot then adopts that page and serves the frees after it
+	 * there.  Between them, both slots serve most frees: at most one per
+	 * page adopted goes through the pool lock.
+	 */
 	pc_cpu_stats(test, f, cpu[owner], &own);
 	pc_cpu_stats(test, f, cpu[!owner], &other);
 	KUNIT_EXPECT_EQ(test, own.alloc_calls, (u64)XFREE_BLOCKS);
 	KUNIT_EXPECT_GT(test, own.remote_frees, 0ULL);
 	KUNIT_EXPECT_EQ(test, own.free_calls, own.remote_frees);
 	KUNIT_EXPECT_EQ(test, other.alloc_calls, 0ULL);
-	KUNIT_EXPECT_EQ(test, other.free_calls, 0ULL);
 	KUNIT_EXPECT_EQ(test, other.remote_frees, 0ULL);
-	/* its pages stay with it, empty, until asked for */
+	KUNIT_EXPECT_LE(test, own.free_calls + other.free_calls,
+			(u64)XFREE_BLOCKS);
+	KUNIT_EXPECT_GT(test, own.free_calls + other.free_calls,
+			(u64)XFREE_BLOCKS / 2);
+	/* Pages stay with the slots, empty, until asked for: one a class. */
 	KUNIT_EXPECT_GT(test, own.cached_pages, 0ULL);
-	KUNIT_EXPECT_EQ(test, other.cached_pages, 0ULL);
-	kunit_info(test, "%llu of %u frees were remote frees into the owner's pages",
-		   own.remote_frees, (unsigned int)XFREE_BLOCKS);
+	KUNIT_EXPECT_LE(test, other.cached_pages,
+			(u64)pgclass_nr_classes(f->pool) - 2);
+	kunit_info(test, "%llu of %u frees were remote frees into the owner's pages, %llu through the pages the freeing CPU adopted",
+		   own.remote_frees, (unsigned int)XFREE_BLOCKS,
+		   other.free_calls);
 
 	pgclass_drain(f->pool);
 	pgc_expect_pristine(test, f);
