@@ -10,9 +10,19 @@ src/core.c in one specific way; the tests must fail for every one.
 Each mutant is built in a temporary copy of the tree; prints CAUGHT or
 MISSED per mutation and exits 1 if any was missed.  A mutation whose text
 no longer matches core.c is reported as NOT APPLICABLE (update it).
+
+A mutation is (name, old, new), or (name, [(old, new), ...], 'tsan') for
+one that changes several places and is run by the ThreadSanitizer test
+too (pgclass_tsan, fewer operations): the per-CPU layer's, some of whose
+faults only a data race shows.  It is CAUGHT if either test fails.
 """
 import subprocess, shutil, os, sys, tempfile
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), '../../..'))
+# A mutant that deadlocks must not stall the check: each case gets -t
+# seconds (a TSan case takes a few at TSAN_OPS calls per thread).
+CASE_TIMEOUT = '120'
+TSAN_OPS = '6000'
+TSAN_TIMEOUT = '30'
 muts = [
  ("release keeps block kind", "\tpgc_init(pgc_desc(pool, s), PGC_FREE, 0);\n\tif (e < pool->nr_pages) {", "\tif (e < pool->nr_pages) {"),
  ("no own-list fallback", "\tpgc_mapping(n, &row, &col);\n\tif (row >= pool->nr_rows)\n\t\treturn PGC_NIL;", "\treturn PGC_NIL;\n\tpgc_mapping(n, &row, &col);\n\tif (row >= pool->nr_rows)\n\t\treturn PGC_NIL;"),
@@ -52,29 +62,97 @@ muts = [
  ("shrunk tail not poisoned", "\t\tpgc_poison(pgc_addr(pool, r->page + m),\n\t\t\t   (size_t)(r->pages - m) << shift);", ""),
  ("grown pages not unpoisoned", "\tpgc_unpoison(pgc_addr(pool, r->page + r->pages),\n\t\t     (size_t)(m - r->pages) << shift);", ""),
  ("destroy leaves pages poisoned", "\tpgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));\n", ""),
+ # The per-CPU layer.
+ ("owned-page lookup skips the bit check",
+  [("\t\tif (!test_bit(r->bit, d->map))\n\t\t\treturn PGC_BAD_UNUSED;",
+    "\t\tif (r->kind != PGC_OWNED && !test_bit(r->bit, d->map))\n\t\t\treturn PGC_BAD_UNUSED;")], 'tsan'),
+ ("owned-page free skips the bit check",
+  [("\t\tif (!test_bit(r->bit, d->map))\n\t\t\treturn PGC_BAD_UNUSED;",
+    "\t\tif (r->kind != PGC_OWNED && !test_bit(r->bit, d->map))\n\t\t\treturn PGC_BAD_UNUSED;"),
+   ("\t\told = READ_ONCE(*word);\n\t\tif (!(old & mask))\n\t\t\treturn false;\n",
+    "\t\told = READ_ONCE(*word);\n")], 'tsan'),
+ ("slot unlock dropped on the refill path",
+  [("\t\t\t} else {\n\t\t\t\tp = pgc_refill(pool, s, cpu, c, call);\n\t\t\t}\n\t\t\tpgc_slot_unlock(s);",
+    "\t\t\t\tpgc_slot_unlock(s);\n\t\t\t} else {\n\t\t\t\tp = pgc_refill(pool, s, cpu, c, call);\n\t\t\t}")], 'tsan'),
+ ("reclaim skips flushing other slots",
+  [("\t\tpgc_slot_flush(pool, s);\n\t\tpgc_slot_unlock(s);",
+    "\t\tpgc_slot_unlock(s);")], 'tsan'),
+ ("remote free counts in the freeing CPU's slot",
+  [("\tWRITE_ONCE(s->used[r->class], s->used[r->class] - 1);\n\tif (k != cpu)",
+    "\tif (cpu < pool->nr_slots)\n\t\tpgc_slot(pool, cpu)->used[r->class]--;\n\telse\n\t\ts->used[r->class]--;\n\tif (k != cpu)")], 'tsan'),
+ ("a busy slot taken for an interrupted one",
+  [("\t\tif (READ_ONCE(s->lock) == cpu + 1) {",
+    "\t\tif (READ_ONCE(s->lock)) {")], 'tsan'),
 ]
 core = open(SRC+'/src/core.c').read()
-sel = sys.argv[1:] 
+sel = sys.argv[1:]
 missed = 0
 tmp = tempfile.mkdtemp(prefix='pgclass-mutate-')
-for name, old, new in muts:
+
+
+def run(cmd, env=None, first=False):
+    """Run a test binary; (rc, its failing cases, a sanitizer report?).
+    With first, stop at the first failing case: enough to catch."""
+    err = tempfile.TemporaryFile(mode='w+')
+    p = subprocess.Popen(['timeout', '600'] + cmd, stdout=subprocess.PIPE,
+                         stderr=err, text=True, env=env,
+                         start_new_session=True)
+    fails, why = [], ''
+    for l in p.stdout:
+        if l.startswith('# ') and not fails and any(
+                w in l for w in ('check failed', 'killed by', 'timed out')):
+            why = l[2:].strip()
+        if l.startswith('not ok'):
+            fails.append(l.rstrip() + (f' ({why})' if why else ''))
+            if first:
+                os.killpg(p.pid, 9)
+                break
+    p.stdout.close()
+    rc = p.wait()
+    if first and fails:
+        rc = 1
+    err.seek(0)
+    text = err.read()
+    report = any(w in text for w in
+                 ('ERROR: AddressSanitizer', 'runtime error',
+                  'WARNING: ThreadSanitizer'))
+    return rc, fails, report
+
+
+for m in muts:
+    name = m[0]
+    pairs = m[1] if isinstance(m[1], list) else [(m[1], m[2])]
+    tsan = 'tsan' in m[2:]
     if sel and not any(s in name for s in sel): continue
-    if core.count(old) != 1:
-        print("MUTATION NOT APPLICABLE:", name, core.count(old)); continue
+    bad = [core.count(old) for old, _ in pairs if core.count(old) != 1]
+    if bad:
+        print("MUTATION NOT APPLICABLE:", name, bad); continue
+    mutant = core
+    for old, new in pairs:
+        mutant = mutant.replace(old, new)
     d = tmp + '/tree'
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d+'/src'); os.makedirs(d+'/tools/testing')
     shutil.copytree(SRC+'/include', d+'/include')
-    shutil.copytree(SRC+'/tools/testing/user', d+'/tools/testing/user', ignore=shutil.ignore_patterns('*.o','pgclass_test'))
-    open(d+'/src/core.c','w').write(core.replace(old,new))
-    b = subprocess.run(['make','-s','-C',d+'/tools/testing/user'],capture_output=True,text=True)
+    shutil.copytree(SRC+'/tools/testing/user', d+'/tools/testing/user', ignore=shutil.ignore_patterns('*.o','pgclass_test','pgclass_tsan','tsan-obj'))
+    open(d+'/src/core.c','w').write(mutant)
+    user = d+'/tools/testing/user'
+    b = subprocess.run(['make','-s','-C',user],capture_output=True,text=True)
     if b.returncode:
         print("BUILD FAIL", name, b.stderr[-500:]); continue
-    r = subprocess.run(['timeout','300',d+'/tools/testing/user/pgclass_test','-n','30000']+os.environ.get('TESTS','').split(),capture_output=True,text=True)
-    fails = [l for l in r.stdout.splitlines() if l.startswith('not ok')]
-    crash = 'ERROR: AddressSanitizer' in r.stderr or 'runtime error' in r.stderr
-    status = 'CAUGHT' if (r.returncode != 0) else 'MISSED'
+    rc, fails, report = run([user+'/pgclass_test','-n','30000','-t',CASE_TIMEOUT]+os.environ.get('TESTS','').split())
+    said = [f"asan rc={rc} {len(fails)} failing{' +sanitizer' if report else ''}; e.g. {fails[:2]}"]
+    caught = rc != 0
+    if tsan:
+        b = subprocess.run(['make','-s','-C',user,'tsan'],capture_output=True,text=True)
+        if b.returncode:
+            print("BUILD FAIL (tsan)", name, b.stderr[-500:]); continue
+        env = dict(os.environ, TSAN_OPTIONS='halt_on_error=1 exitcode=66')
+        trc, tfails, treport = run([user+'/pgclass_tsan','-n',TSAN_OPS,'-t',TSAN_TIMEOUT], env, first=True)
+        said.append(f"tsan rc={trc}, first failing: {tfails[:1]}{' +race' if treport else ''}")
+        caught |= trc != 0
+    status = 'CAUGHT' if caught else 'MISSED'
     missed += status == 'MISSED'
-    print(f"{status:7} {name}: rc={r.returncode} {len(fails)} failing{' +sanitizer' if crash else ''}; e.g. {fails[:2]}", flush=True)
+    print(f"{status:7} {name}: " + ' | '.join(said), flush=True)
 shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(1 if missed else 0)
