@@ -1294,6 +1294,44 @@ static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 }
 
 /*
+ * pgc_owned_op()'s work, under slot @s's lock (counted there) or, with @s
+ * NULL, under the pool lock (counted in the pool).
+ */
+static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
+			       u32 page, u32 k, struct pgc_ref *r,
+			       bool do_free, enum pgc_call call,
+			       struct pgc_cpu *s, u32 cpu)
+{
+	struct pgc_desc *d = pgc_desc(pool, page);
+	int bad;
+
+	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k))
+		return -EAGAIN;
+	r->page = page;
+	r->kind = PGC_OWNED;
+	r->class = pgc_class(d);
+	r->pages = 1;
+	bad = pgc_lookup_small(d, ((unsigned long)ptr - (unsigned long)pool) &
+				  (BIT(pool->page_shift) - 1), r);
+	if (bad || !do_free)
+		return bad;
+	pgc_poison(pgc_ref_addr(pool, r), r->size);
+	/* Another free of it may have won since the lookup. */
+	if (!pgc_owned_clear(d, r->bit))
+		return PGC_BAD_UNUSED;
+	if (!s) {
+		pgc_count_call(pool, call);
+		pool->cls[r->class].used--;
+		return PGC_OK;
+	}
+	pgc_count_slot(s, call);
+	WRITE_ONCE(s->used[r->class], s->used[r->class] - 1);
+	if (k != cpu)
+		WRITE_ONCE(s->remote_frees, s->remote_frees + 1);
+	return PGC_OK;
+}
+
+/*
  * Look up, and if @do_free free, the block at @ptr on page @page, which
  * was seen owned by slot @k: under @k's lock, or under the pool lock when
  * the slot is taken (see "Slot locks").  -EAGAIN if the page changed hands
@@ -1303,53 +1341,27 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 			u32 k, struct pgc_ref *r, bool do_free,
 			enum pgc_call call)
 {
-	struct pgc_desc *d = pgc_desc(pool, page);
 	struct pgc_cpu *s = pgc_slot(pool, k);
 	u32 cpu = get_cpu();
 	unsigned long flags;
-	bool locked;
 	int bad;
 
 	/*
 	 * Never wait for a slot lock: its holder may be interrupted by a
 	 * context that waits for ours.  When the slot is busy, clear under
-	 * the pool lock: ownership only changes with it held.
+	 * the pool lock: ownership only changes with it held.  Counted in
+	 * the slot under its lock, in the pool under the pool lock.
 	 */
-	locked = pgc_slot_trylock(s, cpu);
-	if (!locked)
-		raw_spin_lock_irqsave(&pool->lock, flags);
-	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k)) {
-		bad = -EAGAIN;
-		goto out;
-	}
-	r->page = page;
-	r->kind = PGC_OWNED;
-	r->class = pgc_class(d);
-	r->pages = 1;
-	bad = pgc_lookup_small(d, ((unsigned long)ptr - (unsigned long)pool) &
-				  (BIT(pool->page_shift) - 1), r);
-	if (bad || !do_free)
-		goto out;
-	pgc_poison(pgc_ref_addr(pool, r), r->size);
-	if (!pgc_owned_clear(d, r->bit)) {
-		/* Another free of it won since the lookup. */
-		bad = PGC_BAD_UNUSED;
-		goto out;
-	}
-	if (!locked) {
-		pgc_count_call(pool, call);
-		pool->cls[r->class].used--;
-		goto out;
-	}
-	pgc_count_slot(s, call);
-	WRITE_ONCE(s->used[r->class], s->used[r->class] - 1);
-	if (k != cpu)
-		WRITE_ONCE(s->remote_frees, s->remote_frees + 1);
-out:
-	if (locked)
+	if (pgc_slot_trylock(s, cpu)) {
+		bad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call,
+					  s, cpu);
 		pgc_slot_unlock(s);
-	else
+	} else {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		bad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call,
+					  NULL, cpu);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
 	put_cpu();
 	return bad;
 }

@@ -60,7 +60,7 @@ muts = [
  ("small realloc same class moves", "\tif (pgc_kind_small(r.kind) && size <= BIT(pool->page_shift - 1) &&\n\t    pgc_class_of(size) == r.class) {", "\tif (0) {"),
  ("freed block not poisoned",
   [("\tpgc_poison(pgc_ref_addr(pool, r), r->size);\n\tswitch", "\tswitch"),
-   ("\tpgc_poison(pgc_ref_addr(pool, r), r->size);\n\tif (!pgc_owned_clear", "\tif (!pgc_owned_clear")]),
+   ("\tpgc_poison(pgc_ref_addr(pool, r), r->size);\n\t/* Another free", "\t/* Another free")]),
  ("small block not unpoisoned", "\t\t\tif (p)\n\t\t\t\tpgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));\n", ""),
  ("small block unpoisoned short", "pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));", "pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT) - 8);"),
  ("multi block not unpoisoned", "\tif (p)\n\t\tpgc_unpoison(p, pgc_usable(pool, size));", "\tif (p && size <= BIT(shift))\n\t\tpgc_unpoison(p, pgc_usable(pool, size));"),
@@ -89,10 +89,10 @@ muts = [
  # Slot locks are never waited for: a free that finds the owner's slot
  # taken must take the pool lock instead (pgc_owned_op()).
  ("free into a busy owner's slot skips the pool lock",
-  [("\tif (!locked)\n\t\traw_spin_lock_irqsave(&pool->lock, flags);\n\tif (READ_ONCE(d->next)",
-    "\t(void)flags;\n\tif (READ_ONCE(d->next)"),
-   ("\tif (locked)\n\t\tpgc_slot_unlock(s);\n\telse\n\t\traw_spin_unlock_irqrestore(&pool->lock, flags);\n\tput_cpu();",
-    "\tif (locked)\n\t\tpgc_slot_unlock(s);\n\tput_cpu();")], 'tsan'),
+  [("\t} else {\n\t\traw_spin_lock_irqsave(&pool->lock, flags);\n\t\tbad = pgc_owned_op_locked(",
+    "\t} else {\n\t\t(void)flags;\n\t\tbad = pgc_owned_op_locked("),
+   ("\t\t\t\t\t  NULL, cpu);\n\t\traw_spin_unlock_irqrestore(&pool->lock, flags);\n",
+    "\t\t\t\t\t  NULL, cpu);\n")], 'tsan'),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:]
