@@ -295,9 +295,14 @@ void model_check_stats(struct model *m)
 	T_EQ(st.failed_calls, m->st.failed_calls);
 	T_EQ(st.meta_pages, m->c.meta);
 	T_EQ(st.used_pages + st.free_pages + st.meta_pages, m->c.nr_pages);
-	/* Used pages: those with blocks, plus at most a spare per class. */
+	/*
+	 * Used pages: those with blocks, plus at most a spare per class and
+	 * the pages the CPU slots own (one per class and slot, maybe empty).
+	 */
 	T_ASSERT(st.used_pages >= m->occupied);
-	T_ASSERT(st.used_pages <= m->occupied + m->nr_small);
+	T_ASSERT(st.used_pages <= m->occupied + m->nr_small + st.cached_pages);
+	T_ASSERT(st.cached_pages <=
+		 (u64)m->nr_small * pgclass_nr_cpu_slots(m->c.pool));
 	T_ASSERT(st.peak_used_pages >= st.used_pages);
 	for (k = 0; k < m->nr_classes; k++) {
 		T_EQ(pgclass_get_class_stats(m->c.pool, k, &cs), 0);
