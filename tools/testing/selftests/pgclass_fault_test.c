@@ -537,27 +537,6 @@ struct mmap_ctx {
 	unsigned char *map;
 };
 
-/* The mapped column of @handle's line in debugfs blocks, or -1. */
-static long mapped_count(uint64_t handle)
-{
-	char *text = pgc_slurp("blocks"), *line, *save = NULL;
-	long n = -1;
-
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long h;
-		long m;
-
-		if (sscanf(line, "0x%llx %*s %*s %*s %ld", &h, &m) == 2 &&
-		    h == handle) {
-			n = m;
-			break;
-		}
-	}
-	free(text);
-	return n;
-}
-
 static void mmap_prepare(struct __test_metadata *_metadata,
 			 struct _test_data_fault *self, void *ctx)
 {
@@ -602,26 +581,26 @@ static void mmap_check(struct __test_metadata *_metadata,
 	}
 	if (!c->partial) {
 		if (!ret) {
-			EXPECT_EQ(1, mapped_count(c->h));
+			EXPECT_EQ(1, pgc_mapped_count(c->h));
 			EXPECT_EQ(0, memcmp(c->old, c->map, 3 * pg));
 			EXPECT_EQ(-EBUSY, pgc_free(self->fd, c->h));
 			ASSERT_EQ(0, munmap(c->map, 3 * pg));
 		}
 	} else if (!ret) {
 		/* Two mappings left, the first and the last page. */
-		EXPECT_EQ(2, mapped_count(c->h));
+		EXPECT_EQ(2, pgc_mapped_count(c->h));
 		EXPECT_EQ(0, memcmp(c->old, c->map, pg));
 		EXPECT_EQ(0, memcmp(c->old + 2 * pg, c->map + 2 * pg, pg));
 		ASSERT_EQ(0, munmap(c->map, 3 * pg));
 	} else {
 		/* Still mapped, all of it (perhaps split in two). */
-		EXPECT_LE(1, mapped_count(c->h));
+		EXPECT_LE(1, pgc_mapped_count(c->h));
 		EXPECT_EQ(0, memcmp(c->old, c->map, 3 * pg));
 		EXPECT_EQ(-EBUSY, pgc_free(self->fd, c->h));
 		ASSERT_EQ(0, munmap(c->map, 3 * pg));
 	}
 	/* However it went, nothing maps the block now. */
-	EXPECT_EQ(0, mapped_count(c->h));
+	EXPECT_EQ(0, pgc_mapped_count(c->h));
 	EXPECT_EQ(0, pgc_free(self->fd, c->h));
 }
 

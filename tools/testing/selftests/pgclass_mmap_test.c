@@ -70,27 +70,6 @@ static int map_err(int fd, uint64_t off, size_t len, int flags)
 	return 0;
 }
 
-/* The mapped column of @handle's line in debugfs blocks, or -1. */
-static long mapped_count(uint64_t handle)
-{
-	char *text = pgc_slurp("blocks"), *line, *save = NULL;
-	long n = -1;
-
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long h;
-		long m;
-
-		if (sscanf(line, "0x%llx %*s %*s %*s %ld", &h, &m) == 2 &&
-		    h == handle) {
-			n = m;
-			break;
-		}
-	}
-	free(text);
-	return n;
-}
-
 /* A pattern that depends on the offset and a seed. */
 static void fill(unsigned char *p, size_t len, unsigned int seed)
 {
@@ -124,7 +103,7 @@ TEST_F(map, mapping_and_ioctls_see_the_same_bytes)
 		ASSERT_NE(MAP_FAILED, p) TH_LOG("errno %d", errno);
 		/* A new block is zeroed: so is the mapping. */
 		EXPECT_TRUE(pgc_all(p, len, 0));
-		EXPECT_EQ(1, mapped_count(h));
+		EXPECT_EQ(1, pgc_mapped_count(h));
 
 		fill(want, len, i);
 		memcpy(p, want, len);
@@ -137,7 +116,7 @@ TEST_F(map, mapping_and_ioctls_see_the_same_bytes)
 		EXPECT_EQ(0, memcmp(want, p, len));
 
 		ASSERT_EQ(0, munmap(p, len));
-		EXPECT_EQ(0, mapped_count(h));
+		EXPECT_EQ(0, pgc_mapped_count(h));
 		EXPECT_EQ(0, pgc_free(self->fd, h));
 		free(want);
 		free(got);
@@ -203,8 +182,8 @@ TEST_F(map, refusals)
 	EXPECT_EQ(0, map_err(self->fd, whole, pg, MAP_SHARED));
 	EXPECT_EQ(0, map_err(self->fd, multi, 2 * pg, MAP_SHARED));
 	/* Nothing stayed counted. */
-	EXPECT_EQ(0, mapped_count(whole));
-	EXPECT_EQ(0, mapped_count(multi));
+	EXPECT_EQ(0, pgc_mapped_count(whole));
+	EXPECT_EQ(0, pgc_mapped_count(multi));
 
 	EXPECT_EQ(0, pgc_free(self->fd, small));
 	EXPECT_EQ(0, pgc_free(self->fd, whole));
@@ -225,14 +204,14 @@ TEST_F(map, mremap_cannot_grow)
 	EXPECT_EQ(MAP_FAILED, q);
 	q = mremap(p, 2 * pg, 4 * pg, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, q);
-	EXPECT_EQ(1, mapped_count(h));
+	EXPECT_EQ(1, pgc_mapped_count(h));
 	/* Shrinking splits nothing off that stays mapped: still one. */
 	q = mremap(p, 2 * pg, pg, 0);
 	ASSERT_EQ(p, q);
-	EXPECT_EQ(1, mapped_count(h));
+	EXPECT_EQ(1, pgc_mapped_count(h));
 	((unsigned char *)p)[0] = 42;
 	ASSERT_EQ(0, munmap(p, pg));
-	EXPECT_EQ(0, mapped_count(h));
+	EXPECT_EQ(0, pgc_mapped_count(h));
 	EXPECT_EQ(0, pgc_free(self->fd, h));
 }
 
@@ -253,12 +232,12 @@ TEST_F(map, free_and_realloc_busy_while_mapped)
 	EXPECT_EQ('x', p[0]);
 	/* Unmapping the middle leaves two mappings: still busy. */
 	ASSERT_EQ(0, munmap(p + pg, pg));
-	EXPECT_EQ(2, mapped_count(h));
+	EXPECT_EQ(2, pgc_mapped_count(h));
 	EXPECT_EQ(-EBUSY, pgc_free(self->fd, h));
 	ASSERT_EQ(0, munmap(p, pg));
 	EXPECT_EQ(-EBUSY, pgc_realloc(self->fd, h, pg, &nh, &u));
 	ASSERT_EQ(0, munmap(p + 2 * pg, pg));
-	EXPECT_EQ(0, mapped_count(h));
+	EXPECT_EQ(0, pgc_mapped_count(h));
 	ASSERT_EQ(0, pgc_realloc(self->fd, h, 5 * pg, &nh, &u));
 	EXPECT_EQ(0, pgc_free(self->fd, nh));
 }
@@ -286,8 +265,8 @@ TEST_F(map, close_while_mapped_then_last_munmap_frees_all)
 	self->fd = -1;
 	ASSERT_EQ(0, pgc_stats(probe, &st));
 	EXPECT_EQ(self->base.blocks + 2, st.blocks);
-	EXPECT_EQ(1, mapped_count(h));
-	EXPECT_NE(-1, mapped_count(h2));
+	EXPECT_EQ(1, pgc_mapped_count(h));
+	EXPECT_NE(-1, pgc_mapped_count(h2));
 	/* The mapping still works, on the same block. */
 	EXPECT_EQ(0, memcmp(p, "kept", 4));
 	p[2 * pg - 1] = 1;
@@ -298,8 +277,8 @@ TEST_F(map, close_while_mapped_then_last_munmap_frees_all)
 	ASSERT_EQ(0, pgc_stats(probe, &st));
 	EXPECT_EQ(self->base.blocks, st.blocks);
 	EXPECT_EQ(self->base.bytes_requested, st.bytes_requested);
-	EXPECT_EQ(-1, mapped_count(h));
-	EXPECT_EQ(-1, mapped_count(h2));
+	EXPECT_EQ(-1, pgc_mapped_count(h));
+	EXPECT_EQ(-1, pgc_mapped_count(h2));
 	close(probe);
 }
 
@@ -376,7 +355,7 @@ TEST_F(map, fork_shares_the_mapping)
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ('y', c);
 	/* Two processes, two mappings of the block. */
-	EXPECT_EQ(2, mapped_count(h));
+	EXPECT_EQ(2, pgc_mapped_count(h));
 	EXPECT_EQ(0, memcmp(p, "from the child", 15));
 	ASSERT_EQ(0, pgc_read(self->fd, h, 0, buf, 15));
 	EXPECT_EQ(0, memcmp(buf, "from the child", 15));
@@ -384,7 +363,7 @@ TEST_F(map, fork_shares_the_mapping)
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	EXPECT_EQ(1, mapped_count(h));
+	EXPECT_EQ(1, pgc_mapped_count(h));
 	ASSERT_EQ(0, munmap(p, 2 * pg));
 	EXPECT_EQ(0, pgc_free(self->fd, h));
 	close(go[0]);

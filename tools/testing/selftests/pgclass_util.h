@@ -151,6 +151,27 @@ static inline char *pgc_slurp(const char *name)
 	return buf;
 }
 
+/* The mapped column of @handle's line in debugfs blocks, or -1. */
+static inline long pgc_mapped_count(uint64_t handle)
+{
+	char *text = pgc_slurp("blocks"), *line, *save = NULL;
+	long n = -1;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long h;
+		long m;
+
+		if (sscanf(line, "0x%llx %*s %*s %*s %ld", &h, &m) == 2 &&
+		    h == handle) {
+			n = m;
+			break;
+		}
+	}
+	free(text);
+	return n;
+}
+
 /* The value of "key: value" line @key in debugfs stats, or -1. */
 static inline long long pgc_debugfs_stat(const char *key)
 {
