@@ -217,12 +217,16 @@ struct pgc_cpu {
 };
 
 /*
- * The pool header, at the region's base.  It is followed by the TLSF
+ * The pool header, at the start of the metadata: the region's base, or the
+ * caller's memory for an out-of-band pool.  It is followed by the TLSF
  * second-level bitmaps (u8 per row) and list heads (u32 per list), then by
  * the slots and the descriptors: everything is sized to the pool, to keep
  * the metadata within 1% of the region at 4 KiB pages.  The slots take
- * what that budget leaves, so the header is kept small: the default
- * 1024-page pool has 8 bytes to spare without them.
+ * what that budget leaves, so the header stays small: what follows from
+ * other fields (the small classes, the TLSF rows, the pages of multi-page
+ * blocks, which class keeps a spare page) is worked out, not stored.  In
+ * a kernel with lockdep, where the lock alone takes 64 bytes, the default
+ * 1024-page pool has not a byte to spare.
  */
 struct pgclass_pool {
 	/*
@@ -231,17 +235,23 @@ struct pgclass_pool {
 	 * lock; changing which lock governs a page takes both.
 	 */
 	raw_spinlock_t lock;
+	/*
+	 * The address of page 0: the pool itself, whose first pages are
+	 * metadata, or for an out-of-band pool one page below its range, so
+	 * that page index 0 is never a data page there either (PGC_NIL).
+	 */
+	unsigned long base;
 	u64 alloc_calls;
 	u64 free_calls;
 	u64 realloc_calls;
 	u64 failed_calls;
 	u32 cache_busy_failures;
-	u32 nr_pages;
-	u32 meta_pages;
+	u32 fit_scans;		/* calls that needed the last-resort scan */
+	u32 nr_pages;		/* the meta pages (or page 0) included */
+	u32 meta_pages;		/* the first data page's index */
 	u32 free_pages;
 	u32 peak_used;
 	u32 whole_pages;
-	u32 multi_pages;
 	u32 multi_blocks;
 	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
 	u32 owned_pages;	/* pages the slots own: reclaim has work */
@@ -249,11 +259,8 @@ struct pgclass_pool {
 	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
 				 * before the descriptors
 				 */
-	u16 spare_mask;		/* classes that keep a spare empty page */
 	u8 page_shift;
-	u8 nr_small;		/* small classes: 16 B .. page / 2 */
 	u8 map_words;		/* longs in a descriptor's bitmap */
-	u8 nr_rows;		/* TLSF first-level rows */
 	struct pgc_class cls[];
 };
 
@@ -282,6 +289,9 @@ enum pgc_call {
 	PGC_CALL_ALLOC,
 	PGC_CALL_FREE,
 	PGC_CALL_REALLOC,
+	PGC_CALL_SHRINK,	/* a realloc's move to a smaller block: its
+				 * failure is no failed call (the block stays)
+				 */
 };
 
 /* An allocated block, as pgc_lookup() finds it. */
@@ -345,30 +355,81 @@ static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 
 static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
 {
-	return (char *)pool + ((size_t)i << pool->page_shift);
+	return (void *)(pool->base + ((unsigned long)i << pool->page_shift));
+}
+
+/* An out-of-band pool: the core never touches its range. */
+static inline bool pgc_oob(struct pgclass_pool *pool)
+{
+	return pool->base != (unsigned long)pool;
+}
+
+/*
+ * Tell the memory checker (pgclass_poison.h) that a range is off limits or
+ * in use again; never for an out-of-band pool, whose range the core must
+ * not touch and which need not be memory at all.
+ */
+static inline void pgc_pool_poison(struct pgclass_pool *pool, void *p,
+				   size_t n)
+{
+	if (!pgc_oob(pool))
+		pgc_poison(p, n);
+}
+
+static inline void pgc_pool_unpoison(struct pgclass_pool *pool, void *p,
+				     size_t n)
+{
+	if (!pgc_oob(pool))
+		pgc_unpoison(p, n);
+}
+
+/* Small classes: 16 B .. half a page. */
+static inline u32 pgc_nr_small(struct pgclass_pool *pool)
+{
+	return pool->page_shift - PGCLASS_MIN_BLOCK_SHIFT;
+}
+
+/* TLSF first-level rows: enough for a run of every data page. */
+static u32 pgc_rows(u32 max_run);
+
+static inline u32 pgc_nr_rows(struct pgclass_pool *pool)
+{
+	return pgc_rows(pool->nr_pages - pool->meta_pages);
 }
 
 static inline u8 *pgc_sl(struct pgclass_pool *pool)
 {
-	return (u8 *)&pool->cls[pool->nr_small];
+	return (u8 *)&pool->cls[pgc_nr_small(pool)];
 }
 
-/* The TLSF list heads follow the classes and the second-level bitmaps. */
+/*
+ * The TLSF list heads follow the classes and the second-level bitmaps.
+ * Row 0 has lists for runs of 1 to PGC_SL_COUNT - 1 pages: none for 0.
+ */
 static inline size_t pgc_heads_offset(u32 nr_small, u32 rows)
 {
 	return ALIGN(offsetof(struct pgclass_pool, cls) +
 		     nr_small * sizeof(struct pgc_class) + rows, sizeof(u32));
 }
 
-static inline u32 *pgc_heads(struct pgclass_pool *pool)
+static inline size_t pgc_nr_heads(u32 rows)
 {
-	return (u32 *)((char *)pool +
-		       pgc_heads_offset(pool->nr_small, pool->nr_rows));
+	return rows * PGC_SL_COUNT - 1;
+}
+
+/* The head of the list of runs in row @row, column @col (not 0, 0). */
+static inline u32 *pgc_head(struct pgclass_pool *pool, u32 row, u32 col)
+{
+	u32 *heads = (u32 *)((char *)pool +
+			     pgc_heads_offset(pgc_nr_small(pool),
+					      pgc_nr_rows(pool)));
+
+	return &heads[row * PGC_SL_COUNT + col - 1];
 }
 
 static inline u32 pgc_multi_class(struct pgclass_pool *pool)
 {
-	return pool->nr_small + 1;
+	return pgc_nr_small(pool) + 1;
 }
 
 static inline size_t pgc_data_bytes(struct pgclass_pool *pool)
@@ -462,12 +523,11 @@ static u32 pgc_rows(u32 max_run)
 /* A free run of at least @n pages, or PGC_NIL.  O(1): two ffs at most. */
 static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 {
-	u32 *heads = pgc_heads(pool);
+	u32 rows = pgc_nr_rows(pool), row, col, bits, s;
 	u8 *sl = pgc_sl(pool);
-	u32 row, col, bits, s;
 
 	pgc_mapping(pgc_round(n), &row, &col);
-	if (row < pool->nr_rows) {
+	if (row < rows) {
 		bits = sl[row] & (~0U << col);
 		if (!bits) {
 			bits = pool->fl_map & (~0U << (row + 1));
@@ -477,15 +537,40 @@ static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 			}
 		}
 		if (bits)
-			return heads[row * PGC_SL_COUNT + __ffs(bits)];
+			return *pgc_head(pool, row, __ffs(bits));
 	}
 	/* No list where every run fits: the head of n's own list may. */
 	pgc_mapping(n, &row, &col);
-	if (row >= pool->nr_rows)
+	if (row >= rows)
 		return PGC_NIL;
-	s = heads[row * PGC_SL_COUNT + col];
+	s = *pgc_head(pool, row, col);
 	if (s && pgc_desc(pool, s)->map[0] >= n)
 		return s;
+	return PGC_NIL;
+}
+
+/*
+ * The last resort, vmem's: when pgc_find_run() found nothing, a run of at
+ * least @n pages can only be in @n's own list, behind its head (the lists
+ * below hold shorter runs, those above were empty).  Walk that one list
+ * for the first run that fits.  Not O(1): bounded by the runs of one
+ * list, and run only just before an allocation would fail.  The calls
+ * that walk anything are counted in fit_scans.
+ */
+static u32 pgc_fit_scan(struct pgclass_pool *pool, u32 n)
+{
+	u32 row, col, s;
+
+	pgc_mapping(n, &row, &col);
+	if (row >= pgc_nr_rows(pool))
+		return PGC_NIL;
+	s = *pgc_head(pool, row, col);
+	if (!s || !pgc_next(pgc_desc(pool, s)))
+		return PGC_NIL;	/* the head alone was looked at already */
+	pool->fit_scans++;
+	for (s = pgc_next(pgc_desc(pool, s)); s; s = pgc_next(pgc_desc(pool, s)))
+		if (pgc_desc(pool, s)->map[0] >= n)
+			return s;
 	return PGC_NIL;
 }
 
@@ -493,17 +578,17 @@ static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 {
 	struct pgc_desc *d = pgc_desc(pool, s);
-	u32 *heads = pgc_heads(pool);
-	u32 row, col, h;
+	u32 row, col, h, *head;
 
 	pgc_mapping(len, &row, &col);
-	h = heads[row * PGC_SL_COUNT + col];
+	head = pgc_head(pool, row, col);
+	h = *head;
 	pgc_init(d, PGC_FREE, 0);
 	pgc_set_next(d, h);
 	d->map[0] = len;
 	if (h)
 		pgc_set_prev(pgc_desc(pool, h), s);
-	heads[row * PGC_SL_COUNT + col] = s;
+	*head = s;
 	pgc_sl(pool)[row] |= 1U << col;
 	pool->fl_map |= 1U << row;
 	if (len > 1) {
@@ -516,20 +601,20 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 {
 	struct pgc_desc *d = pgc_desc(pool, s);
-	u32 *heads = pgc_heads(pool);
-	u32 row, col, next, prev;
+	u32 row, col, next, prev, *head;
 	u8 *sl = pgc_sl(pool);
 
 	pgc_mapping(d->map[0], &row, &col);
+	head = pgc_head(pool, row, col);
 	next = pgc_next(d);
 	prev = pgc_prev(d);
 	if (prev)
 		pgc_set_next(pgc_desc(pool, prev), next);
 	else
-		heads[row * PGC_SL_COUNT + col] = next;
+		*head = next;
 	if (next)
 		pgc_set_prev(pgc_desc(pool, next), prev);
-	if (!heads[row * PGC_SL_COUNT + col]) {
+	if (!*head) {
 		sl[row] &= ~(1U << col);
 		if (!sl[row])
 			pool->fl_map &= ~(1U << row);
@@ -646,21 +731,39 @@ static void pgc_part_del(struct pgclass_pool *pool, u32 c, u32 i)
 		cl->partial = next;
 }
 
-/* Give every spare empty page back to the free runs: loops over classes. */
-static void pgc_reclaim_spares(struct pgclass_pool *pool)
+/*
+ * The empty page class @c keeps to avoid thrashing, or PGC_NIL.  A class's
+ * list holds at most one empty page, and only at its tail (see
+ * pgc_small_free()), so the spare is found, not recorded.
+ */
+static u32 pgc_spare(struct pgclass_pool *pool, u32 c)
 {
-	unsigned long mask = pool->spare_mask;
-	u32 c, t;
+	u32 h = pool->cls[c].partial, t;
 
-	while (mask) {
-		c = __ffs(mask);
-		mask &= mask - 1;
-		t = pgc_prev(pgc_desc(pool, pool->cls[c].partial));
+	if (!h)
+		return PGC_NIL;
+	t = pgc_prev(pgc_desc(pool, h));
+	return pgc_map_empty(pgc_desc(pool, t), pgc_blocks(pool, c)) ? t : PGC_NIL;
+}
+
+/*
+ * Give every spare empty page back to the free runs: loops over the
+ * classes.  Returns how many went back.
+ */
+static u32 pgc_reclaim_spares(struct pgclass_pool *pool)
+{
+	u32 c, t, n = 0;
+
+	for (c = 0; c < pgc_nr_small(pool); c++) {
+		t = pgc_spare(pool, c);
+		if (!t)
+			continue;
 		pgc_part_del(pool, c, t);
 		pool->cls[c].pages--;
 		pgc_release(pool, t, 1);
+		n++;
 	}
-	pool->spare_mask = 0;
+	return n;
 }
 
 static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
@@ -778,7 +881,7 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 	struct pgc_desc *d;
 	u32 c, i, nb, taken = 0;
 
-	for (c = 0; c < pool->nr_small; c++) {
+	for (c = 0; c < pgc_nr_small(pool); c++) {
 		i = s->page[c];
 		if (!i)
 			continue;
@@ -828,24 +931,23 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 
 /*
  * @n contiguous free pages, taking the spares and then the slots' pages
- * back if need be; *@busy counts slots that could not be asked.  Under the
- * pool lock.
+ * back if need be, and scanning a list as the last resort; *@busy counts
+ * slots that could not be asked.  Under the pool lock.
  */
 static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 			 u32 *busy)
 {
 	u32 s = pgc_find_run(pool, n);
 
-	if (!s && pool->spare_mask) {
+	if (!s && pgc_reclaim_spares(pool))
+		s = pgc_find_run(pool, n);
+	if (!s && pool->owned_pages) {
+		*busy += pgc_reclaim_slots(pool, held);
 		pgc_reclaim_spares(pool);
 		s = pgc_find_run(pool, n);
 	}
-	if (!s && pool->owned_pages) {
-		*busy += pgc_reclaim_slots(pool, held);
-		if (pool->spare_mask)
-			pgc_reclaim_spares(pool);
-		s = pgc_find_run(pool, n);
-	}
+	if (!s)
+		s = pgc_fit_scan(pool, n);
 	if (!s)
 		return PGC_NIL;
 	/*
@@ -870,9 +972,6 @@ static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 	u32 i = cl->partial;
 
 	if (i) {
-		/* The spare is the tail: it is the head only when alone. */
-		if ((pool->spare_mask & BIT(c)) && pgc_next(pgc_desc(pool, i)) == i)
-			pool->spare_mask &= ~BIT(c);
 		pgc_part_del(pool, c, i);
 		return i;
 	}
@@ -901,9 +1000,6 @@ static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c, u32 *busy)
 			return NULL;
 		pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 		pgc_part_add(pool, c, i, false);
-	} else if ((pool->spare_mask & BIT(c)) &&
-		   pgc_next(pgc_desc(pool, i)) == i) {
-		pool->spare_mask &= ~BIT(c);
 	}
 	d = pgc_desc(pool, i);
 	/* A page on the list is not full: one of its nw words has a 0. */
@@ -921,7 +1017,7 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 {
 	struct pgc_class *cl = &pool->cls[c];
 	struct pgc_desc *d = pgc_desc(pool, i);
-	u32 nb = pgc_blocks(pool, c);
+	u32 nb = pgc_blocks(pool, c), t;
 	bool was_full = pgc_map_full(d, pgc_words(nb));
 
 	d->map[bit / BITS_PER_LONG] &= ~(1UL << (bit % BITS_PER_LONG));
@@ -931,18 +1027,19 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 			pgc_part_add(pool, c, i, false);
 		return;
 	}
-	/* A page of at least two blocks: empty now, it was not full. */
-	if (!(pool->spare_mask & BIT(c))) {
-		/*
-		 * It becomes the spare, at the list's tail.  Alone on the list
-		 * it is the tail already: an alloc/free pair on one page then
-		 * relinks nothing.
-		 */
-		if (pgc_next(d) != i) {
-			pgc_part_del(pool, c, i);
-			pgc_part_add(pool, c, i, true);
-		}
-		pool->spare_mask |= BIT(c);
+	/*
+	 * A page of at least two blocks: empty now, it was not full, so it is
+	 * on the list.  It becomes the class's spare, at the list's tail,
+	 * unless another empty page is there already.  As the tail (alone on
+	 * the list, say) it stays put: an alloc/free pair on one page then
+	 * relinks nothing.
+	 */
+	t = pgc_prev(pgc_desc(pool, cl->partial));
+	if (t == i)
+		return;
+	if (!pgc_map_empty(pgc_desc(pool, t), nb)) {
+		pgc_part_del(pool, c, i);
+		pgc_part_add(pool, c, i, true);
 		return;
 	}
 	pgc_part_del(pool, c, i);
@@ -965,7 +1062,7 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held)
 	} else if (size <= BIT(shift)) {
 		i = pgc_get_pages(pool, 1, held, &busy);
 		if (i) {
-			pgc_init(pgc_desc(pool, i), PGC_WHOLE, pool->nr_small);
+			pgc_init(pgc_desc(pool, i), PGC_WHOLE, pgc_nr_small(pool));
 			pool->whole_pages++;
 			p = pgc_addr(pool, i);
 		}
@@ -974,7 +1071,6 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held)
 		i = pgc_get_pages(pool, n, held, &busy);
 		if (i) {
 			pgc_set_head(pool, i, n);
-			pool->multi_pages += n;
 			pool->multi_blocks++;
 			p = pgc_addr(pool, i);
 		}
@@ -1000,8 +1096,15 @@ static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 		pool->alloc_calls++;
 	else if (call == PGC_CALL_FREE)
 		pool->free_calls++;
-	else if (call == PGC_CALL_REALLOC)
+	else if (call == PGC_CALL_REALLOC || call == PGC_CALL_SHRINK)
 		pool->realloc_calls++;
+}
+
+/* A call that could not be served, unless it was a shrink. */
+static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call)
+{
+	if (call != PGC_CALL_SHRINK)
+		pool->failed_calls++;
 }
 
 static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
@@ -1010,7 +1113,7 @@ static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 		WRITE_ONCE(s->alloc_calls, s->alloc_calls + 1);
 	else if (call == PGC_CALL_FREE)
 		WRITE_ONCE(s->free_calls, s->free_calls + 1);
-	else if (call == PGC_CALL_REALLOC)
+	else if (call == PGC_CALL_REALLOC || call == PGC_CALL_SHRINK)
 		WRITE_ONCE(s->realloc_calls, s->realloc_calls + 1);
 }
 
@@ -1052,7 +1155,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		WRITE_ONCE(s->used[c], s->used[c] + 1);
 	} else {
 		pgc_count_call(pool, call);
-		pool->failed_calls++;
+		pgc_count_failure(pool, call);
 		if (busy)
 			pool->cache_busy_failures++;
 	}
@@ -1091,7 +1194,7 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 			pgc_slot_unlock(s);
 			put_cpu();
 			if (p)
-				pgc_unpoison(p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
+				pgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
 			return p;
 		}
 	}
@@ -1102,18 +1205,25 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 	if (size)
 		p = pgc_alloc_locked(pool, size, U32_MAX);
 	if (!p && size)
-		pool->failed_calls++;
+		pgc_count_failure(pool, call);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	if (p)
-		pgc_unpoison(p, pgc_usable(pool, size));
+		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
 	return p;
+}
+
+/* The start of the caller's region or range, the origin of offsets. */
+static inline unsigned long pgc_origin(struct pgclass_pool *pool)
+{
+	return pool->base + (pgc_oob(pool) ? BIT(pool->page_shift) : 0);
 }
 
 static void pgc_warn(struct pgclass_pool *pool, const char *op,
 		     const void *ptr, int why)
 {
-	unsigned long base = (unsigned long)pool, p = (unsigned long)ptr;
-	unsigned long span = (unsigned long)pool->nr_pages << pool->page_shift;
+	unsigned long base = pgc_origin(pool), p = (unsigned long)ptr;
+	unsigned long span = (unsigned long)(pool->nr_pages - pgc_oob(pool)) <<
+			     pool->page_shift;
 
 	if (p >= base && p - base <= 2 * span)
 		pr_warn_ratelimited("%s: bad pointer at offset %#lx: %s\n", op,
@@ -1161,12 +1271,11 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 			return true;
 		if (r->kind != PGC_HEAD)
 			return false;
-		pgc_init(pgc_desc(pool, r->page), PGC_WHOLE, pool->nr_small);
-		pool->multi_pages -= r->pages;
+		pgc_init(pgc_desc(pool, r->page), PGC_WHOLE, pgc_nr_small(pool));
 		pool->multi_blocks--;
 		pool->whole_pages++;
-		pgc_poison(pgc_addr(pool, r->page + 1),
-			   (size_t)(r->pages - 1) << shift);
+		pgc_pool_poison(pool, pgc_addr(pool, r->page + 1),
+				(size_t)(r->pages - 1) << shift);
 		pgc_release(pool, r->page + 1, r->pages - 1);
 		return true;
 	}
@@ -1178,9 +1287,8 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 			return false;
 		pgc_set_head(pool, r->page, m);
 		pool->whole_pages--;
-		pool->multi_pages += m;
 		pool->multi_blocks++;
-		pgc_unpoison(pgc_addr(pool, r->page + 1), (size_t)(m - 1) << shift);
+		pgc_pool_unpoison(pool, pgc_addr(pool, r->page + 1), (size_t)(m - 1) << shift);
 		return true;
 	}
 	if (m == r->pages)
@@ -1188,18 +1296,16 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	if (m < r->pages) {
 		/* The new last page says TAIL before the rest goes. */
 		pgc_set_head(pool, r->page, m);
-		pool->multi_pages -= r->pages - m;
-		pgc_poison(pgc_addr(pool, r->page + m),
-			   (size_t)(r->pages - m) << shift);
+		pgc_pool_poison(pool, pgc_addr(pool, r->page + m),
+				(size_t)(r->pages - m) << shift);
 		pgc_release(pool, r->page + m, r->pages - m);
 		return true;
 	}
 	if (!pgc_grow(pool, r->page, r->pages, m))
 		return false;
 	pgc_set_head(pool, r->page, m);
-	pool->multi_pages += m - r->pages;
-	pgc_unpoison(pgc_addr(pool, r->page + r->pages),
-		     (size_t)(m - r->pages) << shift);
+	pgc_pool_unpoison(pool, pgc_addr(pool, r->page + r->pages),
+			  (size_t)(m - r->pages) << shift);
 	return true;
 }
 
@@ -1228,7 +1334,7 @@ static inline int pgc_lookup_small(const struct pgc_desc *d, unsigned long in,
 static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 		      struct pgc_ref *r, bool owned_ok)
 {
-	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
+	unsigned long off = (unsigned long)ptr - pool->base;
 	u32 shift = pool->page_shift;
 	unsigned long in;
 	struct pgc_desc *d;
@@ -1236,7 +1342,7 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	if (off >= (unsigned long)pool->nr_pages << shift)
 		return PGC_BAD_RANGE;
 	if (off < (unsigned long)pool->meta_pages << shift)
-		return PGC_BAD_META;
+		return pgc_oob(pool) ? PGC_BAD_RANGE : PGC_BAD_META;
 	r->page = off >> shift;
 	in = off & (BIT(shift) - 1);
 	d = pgc_desc(pool, r->page);
@@ -1276,7 +1382,7 @@ static inline void *pgc_ref_addr(struct pgclass_pool *pool,
 /* Free the shared block @r, poisoning it.  Under the pool lock. */
 static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 {
-	pgc_poison(pgc_ref_addr(pool, r), r->size);
+	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	switch (r->kind) {
 	case PGC_SMALL:
 		pgc_small_free(pool, r->page, r->class, r->bit);
@@ -1286,7 +1392,6 @@ static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 		pgc_release(pool, r->page, 1);
 		break;
 	default:	/* HEAD */
-		pool->multi_pages -= r->pages;
 		pool->multi_blocks--;
 		pgc_release(pool, r->page, r->pages);
 		break;
@@ -1311,11 +1416,11 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 	r->kind = PGC_OWNED;
 	r->class = pgc_class(d);
 	r->pages = 1;
-	bad = pgc_lookup_small(d, ((unsigned long)ptr - (unsigned long)pool) &
+	bad = pgc_lookup_small(d, ((unsigned long)ptr - pool->base) &
 				  (BIT(pool->page_shift) - 1), r);
 	if (bad || !do_free)
 		return bad;
-	pgc_poison(pgc_ref_addr(pool, r), r->size);
+	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	/* Another free of it may have won since the lookup. */
 	if (!pgc_owned_clear(d, r->bit))
 		return PGC_BAD_UNUSED;
@@ -1413,7 +1518,7 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 			struct pgc_ref *r, bool do_free, enum pgc_call call,
 			const char *op)
 {
-	unsigned long off = (unsigned long)ptr - (unsigned long)pool;
+	unsigned long off = (unsigned long)ptr - pool->base;
 	u32 shift = pool->page_shift, page;
 	unsigned long flags, next;
 	int bad;
@@ -1477,23 +1582,37 @@ static u32 pgc_class_used(struct pgclass_pool *pool, u32 c)
 	return used;
 }
 
+/*
+ * Pages of multi-page blocks: the used pages that are neither whole pages
+ * nor a small class's (owned and spare ones included).  O(classes).
+ */
+static u32 pgc_multi_pages(struct pgclass_pool *pool)
+{
+	u32 n = pool->nr_pages - pool->meta_pages - pool->free_pages -
+		pool->whole_pages, c;
+
+	for (c = 0; c < pgc_nr_small(pool); c++)
+		n -= pool->cls[c].pages;
+	return n;
+}
+
 /* Blocks allocated now; exact when no call is in flight.  O(nr_cpus). */
 static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 {
 	unsigned long blocks = pool->whole_pages + pool->multi_blocks;
 	u32 c;
 
-	for (c = 0; c < pool->nr_small; c++)
+	for (c = 0; c < pgc_nr_small(pool); c++)
 		blocks += pgc_class_used(pool, c);
 	return blocks;
 }
 
-/* Size of the header with its TLSF arrays (see pgc_heads()). */
+/* Size of the header with its TLSF arrays (see pgc_head()). */
 static size_t pgc_header_size(u32 nr_small, u32 rows)
 {
 	size_t off = pgc_heads_offset(nr_small, rows);
 
-	return ALIGN(off + rows * PGC_SL_COUNT * sizeof(u32),
+	return ALIGN(off + pgc_nr_heads(rows) * sizeof(u32),
 		     sizeof(unsigned long));
 }
 
@@ -1567,54 +1686,134 @@ static u32 pgc_meta_with_slots(u32 nr, u32 nr_small, size_t dsize, u32 shift,
 	return meta;
 }
 
+/* Longs in a descriptor's bitmap, and a descriptor's size. */
+static inline u32 pgc_words_for(u32 shift)
+{
+	return max(1UL, BIT(shift - PGCLASS_MIN_BLOCK_SHIFT) / BITS_PER_LONG);
+}
+
+static inline size_t pgc_desc_size(u32 shift)
+{
+	return sizeof(struct pgc_desc) + pgc_words_for(shift) * sizeof(long);
+}
+
+/*
+ * The pages of @size bytes at 2^@shift bytes a page, or 0 if no pool can
+ * have them: the page size out of range, no page, more pages than a
+ * descriptor's link can name (page 0 is never a data page: PGC_NIL), or
+ * more 16-byte blocks than the classes' u32 counters can count (64 GiB).
+ */
+static u32 pgc_nr_pages_for(size_t size, u32 shift)
+{
+	u64 nr;
+
+	if (shift < PGCLASS_MIN_PAGE_SHIFT || shift > PGCLASS_MAX_PAGE_SHIFT)
+		return 0;
+	nr = size >> shift;
+	if (!nr || nr >= PGC_IDX_MASK ||
+	    (nr << (shift - PGCLASS_MIN_BLOCK_SHIFT)) > U32_MAX)
+		return 0;
+	return nr;
+}
+
+/*
+ * The slots a pool of @nr pages gets for @cpus CPUs: those an in-band pool
+ * of that size has room for, whichever kind it is.
+ */
+static u32 pgc_slots_for(u32 nr, u32 shift, u32 cpus)
+{
+	u32 slots;
+
+	pgc_meta_with_slots(nr, shift - PGCLASS_MIN_BLOCK_SHIFT,
+			    pgc_desc_size(shift), shift, cpus, &slots);
+	return slots;
+}
+
+/* The metadata of an out-of-band pool of @nr pages, for @cpus CPUs. */
+static size_t pgc_oob_meta_size(u32 nr, u32 shift, u32 cpus)
+{
+	return pgc_desc_offset(shift - PGCLASS_MIN_BLOCK_SHIFT, nr,
+			       pgc_slots_for(nr, shift, cpus)) +
+	       (size_t)nr * pgc_desc_size(shift);
+}
+
+/*
+ * Write a new pool's header at @meta: pages @first .. @nr - 1 of the index
+ * space starting at @base are data and form one free run.  Unless the
+ * caller says the metadata is @zeroed already, it is cleared first: a
+ * zeroed descriptor says FREE and a zeroed slot owns nothing, so a zeroed
+ * pool costs a few writes whatever its size.
+ */
+static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
+					  u32 nr, u32 first, u32 slots,
+					  u32 shift, bool zeroed)
+{
+	u32 data = nr - first, nr_small = shift - PGCLASS_MIN_BLOCK_SHIFT;
+	size_t desc_off = pgc_desc_offset(nr_small, data, slots);
+	struct pgclass_pool *pool = meta;
+
+	if (!zeroed)
+		memset(pool, 0, desc_off + (size_t)data * pgc_desc_size(shift));
+	raw_spin_lock_init(&pool->lock);
+	pool->base = base;
+	pool->nr_pages = nr;
+	pool->meta_pages = first;
+	pool->desc_off = desc_off;
+	pool->nr_slots = slots;
+	pool->page_shift = shift;
+	pool->map_words = pgc_words_for(shift);
+	pool->free_pages = data;
+	pgc_run_push(pool, first, data);
+	pgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);
+	return pool;
+}
+
 /* pgclass_pool_create() for CPUs 0 .. @nr_cpus - 1. */
 static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
 					    unsigned int page_shift,
-					    unsigned int nr_cpus)
+					    unsigned int nr_cpus, bool zeroed)
 {
-	struct pgclass_pool *pool = base;
-	u32 nr, meta, nr_small, words, data, slots;
-	size_t dsize;
+	u32 nr = pgc_nr_pages_for(size, page_shift), meta, slots;
 
-	if (!base || page_shift < PGCLASS_MIN_PAGE_SHIFT ||
-	    page_shift > PGCLASS_MAX_PAGE_SHIFT)
+	if (!base || nr < 2 || (unsigned long)base & (BIT(page_shift) - 1))
 		return NULL;
-	if ((unsigned long)base & (BIT(page_shift) - 1))
-		return NULL;
-	if ((size >> page_shift) > PGC_IDX_MASK)
-		return NULL;
-	nr = size >> page_shift;
-	/* The classes' block counters are u32. */
-	if (((u64)nr << (page_shift - PGCLASS_MIN_BLOCK_SHIFT)) > U32_MAX)
-		return NULL;
-	if (nr < 2)
-		return NULL;
-
-	nr_small = page_shift - PGCLASS_MIN_BLOCK_SHIFT;
-	words = max(1UL, BIT(nr_small) / BITS_PER_LONG);
-	dsize = sizeof(struct pgc_desc) + words * sizeof(unsigned long);
-	meta = pgc_meta_with_slots(nr, nr_small, dsize, page_shift, nr_cpus,
-				   &slots);
+	meta = pgc_meta_with_slots(nr, page_shift - PGCLASS_MIN_BLOCK_SHIFT,
+				   pgc_desc_size(page_shift), page_shift,
+				   nr_cpus, &slots);
 	if (meta >= nr)
 		return NULL;
-	data = nr - meta;
+	return pgc_pool_init(base, (unsigned long)base, nr, meta, slots,
+			     page_shift, zeroed);
+}
 
-	/* Zeroed descriptors say FREE and zeroed slots own nothing. */
-	memset(pool, 0, pgc_desc_offset(nr_small, data, slots) +
-			(size_t)data * dsize);
-	raw_spin_lock_init(&pool->lock);
-	pool->nr_pages = nr;
-	pool->meta_pages = meta;
-	pool->desc_off = pgc_desc_offset(nr_small, data, slots);
-	pool->nr_slots = slots;
-	pool->page_shift = page_shift;
-	pool->nr_small = nr_small;
-	pool->map_words = words;
-	pool->nr_rows = pgc_rows(data);
-	pool->free_pages = data;
-	pgc_run_push(pool, meta, data);
-	pgc_poison(pgc_addr(pool, meta), (size_t)data << page_shift);
-	return pool;
+/* pgclass_pool_create_oob() for CPUs 0 .. @nr_cpus - 1. */
+static struct pgclass_pool *pgc_pool_create_oob(void *meta, size_t meta_size,
+						unsigned long base, size_t size,
+						unsigned int page_shift,
+						unsigned int nr_cpus,
+						bool zeroed)
+{
+	u32 nr = pgc_nr_pages_for(size, page_shift);
+	unsigned long m = (unsigned long)meta;
+	size_t need;
+
+	if (!meta || !IS_ALIGNED(m, __alignof__(struct pgclass_pool)) || !nr ||
+	    !base || !IS_ALIGNED(base, BIT(page_shift)) ||
+	    !IS_ALIGNED(size, BIT(page_shift)) || size - 1 > ULONG_MAX - base)
+		return NULL;
+	need = pgc_oob_meta_size(nr, page_shift, nr_cpus);
+	if (meta_size < need || m + need < m)
+		return NULL;
+	/*
+	 * Page 0 of the index space is the page below the range: the
+	 * metadata must lie clear of it and of the range (pgc_oob() tells
+	 * the kinds apart by it).
+	 */
+	if (m <= base + (size - 1) && m + (need - 1) >= base - BIT(page_shift))
+		return NULL;
+	return pgc_pool_init(meta, base - BIT(page_shift), nr + 1, 1,
+			     pgc_slots_for(nr, page_shift, nr_cpus),
+			     page_shift, zeroed);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -1635,7 +1834,7 @@ struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
 					      unsigned int page_shift,
 					      unsigned int nr_cpus)
 {
-	return pgc_pool_create(base, size, page_shift, nr_cpus);
+	return pgc_pool_create(base, size, page_shift, nr_cpus, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
 #endif
@@ -1655,11 +1854,12 @@ EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
  * small pool gets fewer slots, down to none, and its CPUs use the pool
  * lock.  Nothing is allocated: the pool lives until the caller stops using
  * the region (see pgclass_pool_destroy()).  The region may hold up to
- * 2^28 - 1 pages and up to 64 GiB.  With KASAN, the data pages are
+ * 2^28 - 2 pages and up to 64 GiB.  With KASAN, the data pages are
  * poisoned until a block is allocated over them, and every block again
  * once it is freed: accessing them is reported as a use-after-free.
  *
- * Context: any context; it writes the metadata pages, O(number of pages).
+ * Context: any context; it writes the metadata pages, O(number of pages)
+ * (see pgclass_pool_create_zeroed() for O(1)).
  * Return: the pool (at @base), or NULL if @base is NULL or misaligned,
  * @page_shift is out of range, or the region is too small (no data page
  * beside the metadata) or too large.
@@ -1667,9 +1867,118 @@ EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
 struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 					 unsigned int page_shift)
 {
-	return pgc_pool_create(base, size, page_shift, nr_cpu_ids);
+	return pgc_pool_create(base, size, page_shift, nr_cpu_ids, false);
 }
 EXPORT_SYMBOL_GPL(pgclass_pool_create);
+
+/**
+ * pgclass_pool_create_zeroed() - pgclass_pool_create() over zeroed memory
+ * @base: as for pgclass_pool_create(); its metadata pages read as zero
+ * @size: as for pgclass_pool_create()
+ * @page_shift: as for pgclass_pool_create()
+ *
+ * For a region the caller knows to be all zeroes (fresh anonymous memory,
+ * vzalloc(), __GFP_ZERO pages): every zeroed descriptor says "free"
+ * already, so the pool is made with a few writes to the header and to the
+ * first and last descriptors, whatever its size, and the metadata pages
+ * that are not written are not even touched.  Metadata that is not all
+ * zero makes a corrupt pool.
+ *
+ * Context: any context; O(1), and O(@size / 8) with KASAN.
+ * Return: as for pgclass_pool_create().
+ */
+struct pgclass_pool *pgclass_pool_create_zeroed(void *base, size_t size,
+						unsigned int page_shift)
+{
+	return pgc_pool_create(base, size, page_shift, nr_cpu_ids, true);
+}
+EXPORT_SYMBOL_GPL(pgclass_pool_create_zeroed);
+
+/**
+ * pgclass_meta_size() - the metadata a pool of a given size needs
+ * @size: the bytes the pool manages, a multiple of the page size
+ * @page_shift: log2 of the allocator page size,
+ *	%PGCLASS_MIN_PAGE_SHIFT .. %PGCLASS_MAX_PAGE_SHIFT
+ *
+ * The exact number of bytes pgclass_pool_create_oob() needs for its
+ * metadata: the header, a slot for each CPU that can exist (nr_cpu_ids) as
+ * far as the budget of pgclass_pool_create() allows, and a descriptor per
+ * page; pgclass_pool_create_oob() refuses less.  An in-band pool over
+ * @size bytes spends at most that, rounded up to whole pages, from its
+ * region.  A caller sizes either kind of pool with it before it reserves
+ * anything.
+ *
+ * Context: any context; O(1).
+ * Return: the bytes, or 0 if no pool can be made: @page_shift out of
+ * range, @size 0 or not a multiple of the page size, or more pages than
+ * the core can index (2^28 - 2, and at most 64 GiB).
+ */
+size_t pgclass_meta_size(size_t size, unsigned int page_shift)
+{
+	u32 nr = pgc_nr_pages_for(size, page_shift);
+
+	if (!nr || !IS_ALIGNED(size, BIT(page_shift)))
+		return 0;
+	return pgc_oob_meta_size(nr, page_shift, nr_cpu_ids);
+}
+EXPORT_SYMBOL_GPL(pgclass_meta_size);
+
+/**
+ * pgclass_pool_create_oob() - make a pool whose metadata lives elsewhere
+ * @meta: the caller's memory for the metadata, aligned to 8 bytes
+ * @meta_size: its size, at least pgclass_meta_size(@size, @page_shift)
+ * @base: the first address of the range, non-zero and page-aligned
+ * @size: the range's size, a multiple of the page size
+ * @page_shift: log2 of the allocator page size
+ *
+ * The pool manages [@base, @base + @size) as addresses it never reads or
+ * writes: device memory (on-chip SRAM, a window of VRAM, iomem), a DMA
+ * carve-out that a device may write (metadata it could reach, it could
+ * corrupt), or a range of numbers.  Every page of the range is data; the
+ * pool's calls work as on any pool, and return @base plus an offset.
+ * Nothing is poisoned for KASAN, and pgclass_realloc() never moves a
+ * block (that would copy it): a grow it cannot do in place fails, a shrink
+ * keeps the block where it is.  The pool lives until the caller frees
+ * @meta, after pgclass_pool_destroy().
+ *
+ * Context: any context; O(size of the metadata).
+ * Return: the pool (at @meta), or NULL if an argument is invalid, @meta is
+ * too small, or @meta overlaps the range or the page just below it.
+ */
+struct pgclass_pool *pgclass_pool_create_oob(void *meta, size_t meta_size,
+					     unsigned long base, size_t size,
+					     unsigned int page_shift)
+{
+	return pgc_pool_create_oob(meta, meta_size, base, size, page_shift,
+				   nr_cpu_ids, false);
+}
+EXPORT_SYMBOL_GPL(pgclass_pool_create_oob);
+
+/**
+ * pgclass_pool_create_oob_zeroed() - pgclass_pool_create_oob() over zeroed
+ *	metadata
+ * @meta: as for pgclass_pool_create_oob(); all zero (kvzalloc(), say)
+ * @meta_size: as for pgclass_pool_create_oob()
+ * @base: as for pgclass_pool_create_oob()
+ * @size: as for pgclass_pool_create_oob()
+ * @page_shift: as for pgclass_pool_create_oob()
+ *
+ * As pgclass_pool_create_zeroed() is to pgclass_pool_create(): the pool is
+ * made with a few writes, whatever its size.
+ *
+ * Context: any context; O(1).
+ * Return: as for pgclass_pool_create_oob().
+ */
+struct pgclass_pool *pgclass_pool_create_oob_zeroed(void *meta,
+						    size_t meta_size,
+						    unsigned long base,
+						    size_t size,
+						    unsigned int page_shift)
+{
+	return pgc_pool_create_oob(meta, meta_size, base, size, page_shift,
+				   nr_cpu_ids, true);
+}
+EXPORT_SYMBOL_GPL(pgclass_pool_create_oob_zeroed);
 
 /**
  * pgclass_pool_destroy() - stop using a pool
@@ -1696,7 +2005,7 @@ unsigned long pgclass_pool_destroy(struct pgclass_pool *pool)
 	blocks = pgc_nr_blocks(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	/* Nobody may use the pool any more: no need to hold the lock. */
-	pgc_unpoison(pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
+	pgc_pool_unpoison(pool, pgc_addr(pool, pool->meta_pages), pgc_data_bytes(pool));
 	if (blocks)
 		pr_warn("pool destroyed with %lu blocks still allocated\n",
 			blocks);
@@ -1724,8 +2033,7 @@ void pgclass_drain(struct pgclass_pool *pool)
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (pool->owned_pages)
 		pgc_reclaim_slots(pool, U32_MAX);
-	if (pool->spare_mask)
-		pgc_reclaim_spares(pool);
+	pgc_reclaim_spares(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(pgclass_drain);
@@ -1807,6 +2115,53 @@ int pgclass_free(struct pgclass_pool *pool, void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
+/*
+ * Make the block at @ptr hold @size bytes where it is, under the pool lock:
+ * a small block of @size's class stays; a whole or multi-page block is
+ * resized by pgc_resize(), to a whole page when @to_page (a small request
+ * it cannot move for).  Counts the call when it is done or @ptr is bad.
+ * Returns PGC_OK and *@done, or why @ptr is bad.
+ */
+static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
+				size_t size, bool to_page, struct pgc_ref *r,
+				bool *done)
+{
+	unsigned long flags;
+	int bad = PGC_OK;
+
+	*done = true;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (!pgc_kind_small(r->kind)) {
+		/* Whole and multi-page blocks are the pool lock's. */
+		bad = pgc_lookup(pool, ptr, r, false);
+		if (bad == -EAGAIN)	/* freed and now owned by a slot */
+			bad = PGC_BAD_UNUSED;
+		*done = !bad && pgc_resize(pool, r,
+					   to_page ? BIT(pool->page_shift) : size);
+	}
+	if (*done || bad)
+		pool->realloc_calls++;
+	if (bad)
+		pool->failed_calls++;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return bad;
+}
+
+/*
+ * A shrink that found no smaller block to move to: a multi-page block keeps
+ * only its first page, the rest goes back.  Not counted: the realloc was.
+ */
+static void pgc_shrink_to_page(struct pgclass_pool *pool, const void *ptr)
+{
+	unsigned long flags;
+	struct pgc_ref r;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (!pgc_lookup(pool, ptr, &r, false) && r.kind == PGC_HEAD)
+		pgc_resize(pool, &r, BIT(pool->page_shift));
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+}
+
 /**
  * pgclass_realloc() - change a block's size
  * @pool: the pool
@@ -1819,19 +2174,23 @@ EXPORT_SYMBOL_GPL(pgclass_free);
  * page), and a multi-page block or a whole page grows in place when the
  * pages after it are free.  Otherwise a new block is allocated, the
  * contents copied up to the smaller of the two sizes (with no lock held),
- * and the old block freed.  A bad @ptr is refused like a bad
+ * and the old block freed.  A shrink never fails: when no smaller block
+ * can be had, the block stays where it is (a multi-page block then keeps
+ * only its first page).  An out-of-band pool never moves a block, as that
+ * would touch its range: a grow that cannot be done in place fails, a
+ * shrink keeps the block where it is.  A bad @ptr is refused like a bad
  * pgclass_free().
  *
  * Context: any context but NMI.
  * Return: the block, which may have moved; NULL when @size is 0, @ptr is
- * bad, or no block can be had, in which cases the old block (if any) is
- * unchanged, except that @size 0 frees it.
+ * bad, or a larger block cannot be had, in which cases the old block (if
+ * any) is unchanged, except that @size 0 frees it.
  */
 void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 {
 	unsigned long flags;
 	struct pgc_ref r;
-	bool done;
+	bool done, shrink;
 	void *p;
 	int bad;
 
@@ -1843,36 +2202,39 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	}
 	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, "realloc"))
 		return NULL;
-	if (pgc_kind_small(r.kind) && size <= BIT(pool->page_shift - 1) &&
-	    pgc_class_of(size) == r.class) {
-		/* It stays: only the call is counted. */
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		pool->realloc_calls++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		return ptr;
-	}
-	if (!pgc_kind_small(r.kind)) {
-		/* Whole and multi-page blocks are the pool lock's. */
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		bad = pgc_lookup(pool, ptr, &r, false);
-		if (bad == -EAGAIN)	/* freed and now owned by a slot */
-			bad = PGC_BAD_UNUSED;
-		done = !bad && pgc_resize(pool, &r, size);
-		if (done || bad)
-			pool->realloc_calls++;
-		if (bad)
-			pool->failed_calls++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (bad)
+	shrink = size < r.size;
+	if (!pgc_kind_small(r.kind) ||
+	    (size <= BIT(pool->page_shift - 1) && pgc_class_of(size) == r.class)) {
+		/* A small request of an out-of-band pool stays in its page. */
+		bad = pgc_realloc_in_place(pool, ptr, size, pgc_oob(pool) &&
+					   size <= BIT(pool->page_shift - 1),
+					   &r, &done);
+		if (bad) {
 			pgc_warn(pool, "realloc", ptr, bad);
-		if (bad)
 			return NULL;
+		}
 		if (done)
 			return ptr;
 	}
-	p = pgc_alloc_call(pool, size, PGC_CALL_REALLOC);
-	if (!p)
-		return NULL;
+	if (pgc_oob(pool)) {
+		/* It would have to move: the range is not the core's to copy. */
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		pool->realloc_calls++;
+		if (!shrink)
+			pool->failed_calls++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		return shrink ? ptr : NULL;
+	}
+	p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
+						PGC_CALL_REALLOC);
+	if (!p) {
+		if (!shrink)
+			return NULL;
+		/* Counted already: keep the block, and only one of its pages. */
+		if (r.kind == PGC_HEAD)
+			pgc_shrink_to_page(pool, ptr);
+		return ptr;
+	}
 
 	/* The caller owns both blocks: nobody else may touch them. */
 	memcpy(p, ptr, min(r.size, size));
@@ -1940,20 +2302,22 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	shift = pool->page_shift;
 	st->page_size = BIT(shift);
-	st->nr_pages = pool->nr_pages;
-	st->meta_pages = pool->meta_pages;
+	/* An out-of-band pool's page 0 is no page of its range. */
+	st->nr_pages = pool->nr_pages - pgc_oob(pool);
+	st->meta_pages = pgc_oob(pool) ? 0 : pool->meta_pages;
 	st->free_pages = pool->free_pages;
 	st->used_pages = pool->nr_pages - pool->meta_pages - pool->free_pages;
 	st->peak_used_pages = pool->peak_used;
 	st->blocks = pool->whole_pages + pool->multi_blocks;
-	st->bytes_allocated = (u64)(pool->whole_pages + pool->multi_pages) <<
+	st->bytes_allocated = (u64)(pool->whole_pages + pgc_multi_pages(pool)) <<
 			      shift;
 	st->alloc_calls = pool->alloc_calls;
 	st->free_calls = pool->free_calls;
 	st->realloc_calls = pool->realloc_calls;
 	st->failed_calls = pool->failed_calls;
 	st->cache_busy_failures = pool->cache_busy_failures;
-	for (c = 0; c < pool->nr_small; c++) {
+	st->fit_scans = pool->fit_scans;
+	for (c = 0; c < pgc_nr_small(pool); c++) {
 		u32 used = pgc_class_used(pool, c);
 
 		st->blocks += used;
@@ -1965,7 +2329,7 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 		st->alloc_calls += READ_ONCE(s->alloc_calls);
 		st->free_calls += READ_ONCE(s->free_calls);
 		st->realloc_calls += READ_ONCE(s->realloc_calls);
-		for (c = 0; c < pool->nr_small; c++) {
+		for (c = 0; c < pgc_nr_small(pool); c++) {
 			if (!READ_ONCE(s->page[c]))
 				continue;
 			st->cached_pages++;
@@ -2023,7 +2387,7 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 	cs->refills = READ_ONCE(s->refills);
 	cs->flushes = READ_ONCE(s->flushes);
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	for (c = 0; c < pool->nr_small; c++) {
+	for (c = 0; c < pgc_nr_small(pool); c++) {
 		if (!READ_ONCE(s->page[c]))
 			continue;
 		cs->cached_pages++;
@@ -2047,7 +2411,7 @@ EXPORT_SYMBOL_GPL(pgclass_get_cpu_stats);
  */
 unsigned int pgclass_nr_classes(struct pgclass_pool *pool)
 {
-	return pool->nr_small + 2;
+	return pgc_nr_small(pool) + 2;
 }
 EXPORT_SYMBOL_GPL(pgclass_nr_classes);
 
@@ -2069,20 +2433,20 @@ int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 		return -EINVAL;
 	memset(cs, 0, sizeof(*cs));
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (class < pool->nr_small) {
+	if (class < pgc_nr_small(pool)) {
 		u32 used = pgc_class_used(pool, class);
 
 		cs->block_size = BIT(class + PGCLASS_MIN_BLOCK_SHIFT);
 		cs->pages = pool->cls[class].pages;
 		cs->blocks_used = used;
 		cs->blocks_total = (u64)cs->pages * pgc_blocks(pool, class);
-	} else if (class == pool->nr_small) {
+	} else if (class == pgc_nr_small(pool)) {
 		cs->block_size = BIT(pool->page_shift);
 		cs->pages = pool->whole_pages;
 		cs->blocks_used = pool->whole_pages;
 		cs->blocks_total = pool->whole_pages;
 	} else {
-		cs->pages = pool->multi_pages;
+		cs->pages = pgc_multi_pages(pool);
 		cs->blocks_used = pool->multi_blocks;
 		cs->blocks_total = pool->multi_blocks;
 	}
@@ -2099,7 +2463,7 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	u32 nb, nw, w, used = 0;
 
 	memset(ext, 0, sizeof(*ext));
-	ext->first = i;
+	ext->first = i - pgc_oob(pool);	/* from the region or range start */
 	ext->nr_pages = 1;
 	switch (pgc_kind(d)) {
 	case PGC_SMALL:
@@ -2117,7 +2481,7 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 		break;
 	case PGC_WHOLE:
 		ext->state = PGCLASS_PAGE_WHOLE;
-		ext->class = pool->nr_small;
+		ext->class = pgc_nr_small(pool);
 		ext->block_size = BIT(pool->page_shift);
 		ext->used = 1;
 		ext->total = 1;
@@ -2140,8 +2504,9 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 /**
  * pgclass_walk() - report a pool's extents in page order
  * @pool: the pool
- * @fn: called for each extent: the metadata pages, then each free run,
- *	small-class page, whole page and multi-page block
+ * @fn: called for each extent: the metadata pages (not for an out-of-band
+ *	pool), then each free run, small-class page, whole page and
+ *	multi-page block; @ext->first counts pages from the region's start
  * @data: passed to @fn
  *
  * The whole walk runs under the pool's lock, so it sees one consistent
@@ -2164,7 +2529,8 @@ int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data)
 	memset(&ext, 0, sizeof(ext));
 	ext.nr_pages = pool->meta_pages;
 	ext.state = PGCLASS_PAGE_META;
-	ret = fn(data, &ext);
+	/* An out-of-band pool's metadata is not in its range. */
+	ret = pgc_oob(pool) ? 0 : fn(data, &ext);
 	for (i = pool->meta_pages; !ret && i < pool->nr_pages;
 	     i += ext.nr_pages) {
 		pgc_extent(pool, i, &ext);

@@ -55,8 +55,10 @@ enum pgclass_page_state {
 /**
  * struct pgclass_stats - a pool's counters, read in O(1)
  * @page_size: allocator page size in bytes
- * @nr_pages: allocator pages in the region, metadata included
- * @meta_pages: pages holding the pool header and page descriptors
+ * @nr_pages: allocator pages in the region, metadata included (of an
+ *	out-of-band pool: in its range)
+ * @meta_pages: pages holding the pool header and page descriptors (0 for
+ *	an out-of-band pool, whose metadata is elsewhere)
  * @free_pages: pages in free runs
  * @used_pages: pages neither metadata nor free (a small class's spare
  *	empty page counts here)
@@ -73,6 +75,8 @@ enum pgclass_page_state {
  *	and CPU)
  * @cache_busy_failures: allocations that failed while a slot that might
  *	have held the space was in use by another call
+ * @fit_scans: calls that found no free run in O(1) and scanned one list
+ *	for one, the last resort before failing
  *
  * Sums over the CPUs' slots are exact when no call is in flight.
  */
@@ -92,6 +96,7 @@ struct pgclass_stats {
 	u64 cached_blocks;
 	u64 cached_pages;
 	u64 cache_busy_failures;
+	u64 fit_scans;
 };
 
 /**
@@ -170,6 +175,17 @@ typedef int (*pgclass_walk_fn)(void *data, const struct pgclass_extent *ext);
 
 struct pgclass_pool *pgclass_pool_create(void *base, size_t size,
 					 unsigned int page_shift);
+struct pgclass_pool *pgclass_pool_create_zeroed(void *base, size_t size,
+						unsigned int page_shift);
+size_t pgclass_meta_size(size_t size, unsigned int page_shift);
+struct pgclass_pool *pgclass_pool_create_oob(void *meta, size_t meta_size,
+					     unsigned long base, size_t size,
+					     unsigned int page_shift);
+struct pgclass_pool *pgclass_pool_create_oob_zeroed(void *meta,
+						    size_t meta_size,
+						    unsigned long base,
+						    size_t size,
+						    unsigned int page_shift);
 unsigned long pgclass_pool_destroy(struct pgclass_pool *pool);
 
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size);

@@ -118,6 +118,7 @@ static int t_differential(const struct test_case *tc)
 {
 	unsigned long ops = test_ops ? test_ops : tc->arg;
 	unsigned long check_every = tc->page_shift <= 12 ? 2000 : 5000;
+	struct pgclass_stats st;
 	struct diff d;
 	struct model *m = &d.m;
 
@@ -134,10 +135,12 @@ static int t_differential(const struct test_case *tc)
 			model_free_all(m);
 	}
 	model_full_check(m);
+	pgclass_get_stats(m->c.pool, &st);
 	model_free_all(m);
 	model_check_stats(m);
-	printf("# %lu ops: %lu reallocs moved, %lu in place, %lu failed, %lu bad pointers\n",
-	       ops, m->moves, m->stays, m->fails, m->bad);
+	printf("# %lu ops: %lu reallocs moved, %lu in place, %lu shrinks kept, %lu failed (%llu fit scans), %lu bad pointers\n",
+	       ops, m->moves, m->stays, m->kept, m->fails,
+	       (unsigned long long)st.fit_scans, m->bad);
 	model_fini(m);
 	return 0;
 }

@@ -9,9 +9,10 @@
  * The model knows the live blocks, their classes and which pages they
  * cover, and an owner per 16-byte granule.  A new or moved block must
  * overlap no live block, be aligned and have the class the design gives
- * its size; a failure is only accepted when no page run (spare pages
- * included, which the pool takes back) could serve the request under
- * TLSF's good-fit rule.  Contents (a pattern derived from each block's id)
+ * its size; a failure is only accepted when no run of free pages (spare
+ * and cached pages included, which the pool takes back) is long enough
+ * for the request: the fit guarantee.  A shrink never fails: when it
+ * cannot move, the block stays (a multi-page one keeps its first page).  Contents (a pattern derived from each block's id)
  * are checked before every free and after every realloc.  A refused
  * pointer must change nothing: same layout, counters and poison.
  *
@@ -54,7 +55,7 @@ struct model {
 	unsigned long long cls_pages_multi;
 	unsigned long occupied;	/* pages with a live block */
 	unsigned long step;	/* reported with a failure */
-	unsigned long stays, moves, fails, bad;
+	unsigned long stays, moves, kept, fails, bad;
 };
 
 /* Kinds of pointers that model_bad_ptr() makes. */

@@ -88,7 +88,7 @@ struct race {
 struct counts {
 	unsigned long alloc, free, realloc, failed;
 	/* what it tried, for the report */
-	unsigned long handed, adopted, raced, bad, stays, moves, nomem;
+	unsigned long handed, adopted, raced, bad, stays, moves, kept, nomem;
 };
 
 struct mt;
@@ -310,6 +310,24 @@ static void do_realloc(struct worker *w, unsigned int i)
 		return;
 	}
 	T_ASSERT(size <= data_bytes(c));
+	if (q == old.p &&
+	    pgclass_usable_size(c->pool, q) != usable_of(c, size)) {
+		/*
+		 * A shrink that found no smaller block: it stays, a
+		 * multi-page block with only its first page.
+		 */
+		size_t usable = pgclass_usable_size(c->pool, q);
+
+		T_ASSERT(size < old.usable);
+		T_EQ(usable, old.usable > c->page ? c->page : old.usable);
+		keep = old.req < usable ? old.req : usable;
+		T_EQ(verify(q, keep, old.id), keep);
+		w->n.kept++;
+		drop(w, i);
+		/* As aligned to its usable size: that is what it keeps. */
+		add_block(w, q, keep, usable, old.id);
+		return;
+	}
 	keep = old.req < size ? old.req : size;
 	T_EQ(verify(q, keep, old.id), keep);
 	if (stay)
@@ -623,6 +641,7 @@ static void sum(struct counts *s, const struct counts *n)
 	s->bad += n->bad;
 	s->stays += n->stays;
 	s->moves += n->moves;
+	s->kept += n->kept;
 	s->nomem += n->nomem;
 }
 
@@ -668,8 +687,8 @@ static void check_end(struct mt *mt, const struct counts *s)
 	       s->nomem, (unsigned long)st.cache_busy_failures);
 	printf("# %lu handed over (%lu kept there), %lu racing frees\n",
 	       s->handed, s->adopted, s->raced);
-	printf("# %lu bad pointers; reallocs: %lu in place, %lu moved\n",
-	       s->bad, s->stays, s->moves);
+	printf("# %lu bad pointers; reallocs: %lu in place, %lu moved, %lu shrinks kept\n",
+	       s->bad, s->stays, s->moves, s->kept);
 	printf("# slots: %lu remote frees, %lu refills, %lu flushes\n",
 	       remote, refills, flushes);
 	/* Everything came back: the whole data area is one block again. */

@@ -932,19 +932,37 @@ static int t_realloc_failure(const struct test_case *tc __maybe_unused)
 	fill(S, 2048, 10);
 	s0 = snap_take(&c);
 	T_ASSERT(!pgclass_realloc(c.pool, A, 4 * P));
-	T_ASSERT(!pgclass_realloc(c.pool, A, 100));
-	T_ASSERT(!pgclass_realloc(c.pool, S, 100));
 	T_ASSERT(!pgclass_realloc(c.pool, S, P + 1));
 	s1 = snap_take(&c);
 	T_OK(snap_same(s0, s1));
-	T_EQ(s1->st.realloc_calls, s0->st.realloc_calls + 4);
-	T_EQ(s1->st.failed_calls, s0->st.failed_calls + 4);
+	T_EQ(s1->st.realloc_calls, s0->st.realloc_calls + 2);
+	T_EQ(s1->st.failed_calls, s0->st.failed_calls + 2);
 	T_EQ(shim_warnings, 0);
 	snap_free(s0);
 	snap_free(s1);
 	T_EQ(verify(A, 2 * P, 9), 2 * P);
 	T_EQ(verify(S, 2048, 10), 2048);
 	T_EQ(pgclass_usable_size(c.pool, A), 2 * P);
+	/*
+	 * A shrink never fails: with no smaller block to be had, the block
+	 * stays where it is, a multi-page one with only its first page.
+	 */
+	s0 = snap_take(&c);
+	T_ASSERT(pgclass_realloc(c.pool, S, 100) == S);
+	T_EQ(pgclass_usable_size(c.pool, S), 2048);
+	T_EQ(verify(S, 2048, 10), 2048);
+	T_ASSERT(pgclass_realloc(c.pool, A, 100) == A);
+	T_EQ(pgclass_usable_size(c.pool, A), P);
+	T_EQ(verify(A, P, 9), P);
+	s1 = snap_take(&c);
+	T_EQ(s1->st.realloc_calls, s0->st.realloc_calls + 2);
+	T_EQ(s1->st.failed_calls, s0->st.failed_calls);
+	T_EQ(s1->st.free_pages, s0->st.free_pages + 1);
+	snap_free(s0);
+	snap_free(s1);
+	/* The page it gave back serves the next request. */
+	T_ASSERT(pgclass_realloc(c.pool, A, 2 * P) == A);
+	T_EQ(verify(A, P, 9), P);
 	/* What does fit still works on the full pool. */
 	q = pgclass_realloc(c.pool, A, P + 1);
 	T_ASSERT(q == A);
@@ -1494,7 +1512,7 @@ const struct test_case unit_tests[] = {
 	  t_realloc_transitions, EACH_SHIFT, 0 },
 	{ "realloc shrinks a multi-page block in place, tail coalesced", t_realloc_shrink, 12, 0 },
 	{ "realloc grows in place over the next free run, else moves", t_realloc_grow, 12, 0 },
-	{ "realloc failure leaves the block and the pool untouched", t_realloc_failure, 12, 0 },
+	{ "realloc: a failed grow changes nothing, a shrink never fails", t_realloc_failure, 12, 0 },
 	{ "realloc(NULL) allocates, realloc(p, 0) frees", t_realloc_null_zero, 12, 0 },
 	{ "coalescing: pages freed in random order make one run", t_coalescing, EACH_SHIFT, 0 },
 	{ "TLSF: a run of exactly the size asked for is found", t_exact_fit, 12, 0 },

@@ -11,5 +11,8 @@
 #define U32_MAX		((u32)~0U)
 #define U64_MAX		((u64)~0ULL)
 #define S32_MAX		((s32)(U32_MAX >> 1))
+#ifndef ULONG_MAX
+#define ULONG_MAX	(~0UL)
+#endif
 
 #endif
