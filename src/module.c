@@ -65,6 +65,8 @@ static struct pgclass_arena pgclass_arena;
 /* Checks the parameters; on success, *bytes is the arena's size. */
 static int pgclass_check_params(size_t *bytes)
 {
+	size_t meta;
+
 	if (param_page_shift < PGCLASS_MIN_PAGE_SHIFT ||
 	    param_page_shift > PGCLASS_MAX_PAGE_SHIFT) {
 		pr_err("page_shift=%u: must be %d..%d (512 B to 64 KiB pages)\n",
@@ -81,6 +83,18 @@ static int pgclass_check_params(size_t *bytes)
 	if (check_shl_overflow((size_t)param_nr_pages, param_page_shift, bytes)) {
 		pr_err("nr_pages=%u, page_shift=%u: the arena's size overflows\n",
 		       param_nr_pages, param_page_shift);
+		return -EINVAL;
+	}
+	/* The core's own word on the geometry, before anything is reserved. */
+	meta = pgclass_meta_size(*bytes, param_page_shift);
+	if (!meta) {
+		pr_err("nr_pages=%u, page_shift=%u: more pages than a pool can index (2^28 - 2, and 64 GiB)\n",
+		       param_nr_pages, param_page_shift);
+		return -EINVAL;
+	}
+	if (ALIGN(meta, 1UL << param_page_shift) >= *bytes) {
+		pr_err("nr_pages=%u, page_shift=%u: the metadata takes %zu bytes, which leaves no data page\n",
+		       param_nr_pages, param_page_shift, meta);
 		return -EINVAL;
 	}
 	return 0;
@@ -233,8 +247,8 @@ static int __init pgclass_init(void)
 	dev->nr_pages = param_nr_pages;
 
 	/*
-	 * The core allocates nothing and the base is aligned: it fails only
-	 * for a geometry it cannot manage.
+	 * The core allocates nothing, the base is aligned and the geometry
+	 * was checked with pgclass_meta_size(): this does not fail.
 	 */
 	dev->pool = pgclass_pool_create(dev->base, bytes, param_page_shift);
 	if (!dev->pool) {
