@@ -56,7 +56,16 @@ static long pgclass_ioc_info(struct pgclass_file *pf, void __user *arg)
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg)
+/*
+ * STATS as headers before fit_scans had it: 16 counters.  The size is part
+ * of the command, so programs built then still get what they knew.
+ */
+#define PGCLASS_IOC_STATS_16 \
+	_IOC(_IOC_READ, PGCLASS_IOC_MAGIC, 0x06, \
+	     offsetof(struct pgclass_ioc_stats, fit_scans))
+
+static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg,
+			      size_t size)
 {
 	struct pgclass_dev *dev = pgclass_file_dev(pf);
 	struct pgclass_ioc_stats out = { };
@@ -79,7 +88,8 @@ static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg)
 	out.cached_blocks = st.cached_blocks;
 	out.cached_pages = st.cached_pages;
 	out.cache_busy_failures = st.cache_busy_failures;
-	return copy_to_user(arg, &out, sizeof(out)) ? -EFAULT : 0;
+	out.fit_scans = st.fit_scans;
+	return copy_to_user(arg, &out, size) ? -EFAULT : 0;
 }
 
 static long pgclass_ioc_alloc(struct pgclass_file *pf, void __user *arg)
@@ -210,7 +220,9 @@ static long pgclass_ioctl(struct file *file, unsigned int cmd,
 	case PGCLASS_IOC_INFO:
 		return pgclass_ioc_info(pf, uarg);
 	case PGCLASS_IOC_STATS:
-		return pgclass_ioc_stats(pf, uarg);
+		return pgclass_ioc_stats(pf, uarg, sizeof(struct pgclass_ioc_stats));
+	case PGCLASS_IOC_STATS_16:
+		return pgclass_ioc_stats(pf, uarg, _IOC_SIZE(cmd));
 	case PGCLASS_IOC_ALLOC:
 		return pgclass_ioc_alloc(pf, uarg);
 	case PGCLASS_IOC_FREE:

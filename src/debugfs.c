@@ -82,6 +82,7 @@ static int pgclass_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "free_calls: %llu\n", st.free_calls);
 	seq_printf(m, "realloc_calls: %llu\n", st.realloc_calls);
 	seq_printf(m, "failed_calls: %llu\n", st.failed_calls);
+	seq_printf(m, "fit_scans: %llu\n", st.fit_scans);
 	seq_printf(m, "cached_blocks: %llu\n", st.cached_blocks);
 	seq_printf(m, "cached_pages: %llu\n", st.cached_pages);
 	seq_printf(m, "cache_busy_failures: %llu\n", st.cache_busy_failures);

@@ -29,8 +29,8 @@ static const struct pgc_cmd_help pgc_cmds[] = {
 	  "same \"key: value\" lines, in the same order, as debugfs stats:\n"
 	  "page_size, nr_pages, meta_pages, free_pages, used_pages, blocks,\n"
 	  "bytes_allocated, bytes_requested, peak_used_pages, alloc_calls,\n"
-	  "free_calls, realloc_calls, failed_calls, cached_blocks,\n"
-	  "cached_pages, cache_busy_failures.\n"
+	  "free_calls, realloc_calls, failed_calls, fit_scans,\n"
+	  "cached_blocks, cached_pages, cache_busy_failures.\n"
 	  "\n"
 	  "Files: the device, $PGCLASS_DEV (default /dev/pgclass).\n" },
 	{ "classes", "pgclassctl classes",

@@ -169,6 +169,7 @@ static int print_stats(int fd, FILE *out)
 		{ "free_calls", st.free_calls },
 		{ "realloc_calls", st.realloc_calls },
 		{ "failed_calls", st.failed_calls },
+		{ "fit_scans", st.fit_scans },
 		{ "cached_blocks", st.cached_blocks },
 		{ "cached_pages", st.cached_pages },
 		{ "cache_busy_failures", st.cache_busy_failures },

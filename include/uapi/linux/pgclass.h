@@ -209,10 +209,15 @@ struct pgclass_ioc_rw {
  *	and CPU)
  * @cache_busy_failures: allocations that failed while a CPU's cache that
  *	might have held the space was in use by another call
+ * @fit_scans: allocations that found no free run at once and scanned one
+ *	list for it, the last resort before failing
+ * @reserved: returned as zero, for counters to come
  *
  * The same numbers, with the same names, as debugfs pgclass/stats.  The
- * last three were reserved (returned as zero) before the per-CPU caches:
- * the struct's size, and so the ioctl's number, did not change.
+ * three before @fit_scans were reserved (returned as zero) before the
+ * per-CPU caches.  @fit_scans and @reserved came later and made the struct,
+ * and so the command, larger: the module still serves the 128-byte STATS
+ * of older headers, up to @cache_busy_failures.
  */
 struct pgclass_ioc_stats {
 	__u64 page_size;
@@ -231,6 +236,8 @@ struct pgclass_ioc_stats {
 	__u64 cached_blocks;
 	__u64 cached_pages;
 	__u64 cache_busy_failures;
+	__u64 fit_scans;
+	__u64 reserved[7];
 };
 
 #define PGCLASS_IOC_MAGIC	'J'

@@ -117,7 +117,7 @@ TEST_F(dbg, stats_keys_in_order)
 			       "free_pages", "used_pages", "blocks",
 			       "bytes_allocated", "bytes_requested",
 			       "peak_used_pages", "alloc_calls", "free_calls",
-			       "realloc_calls", "failed_calls",
+			       "realloc_calls", "failed_calls", "fit_scans",
 			       "cached_blocks", "cached_pages",
 			       "cache_busy_failures" };
 	const int nr = ARRAY_SIZE(keys);

@@ -366,6 +366,30 @@ TEST_F(dev, err_unknown_command)
 		EXPECT_EQ(-ENOTTY, pgc_ioctl(self->fd, cmds[i], buf));
 }
 
+/*
+ * Programs built before fit_scans ask for the 128-byte STATS: still
+ * served, and nothing past those 128 bytes is written.
+ */
+TEST_F(dev, stats_of_older_headers)
+{
+	const size_t old = offsetof(struct pgclass_ioc_stats, fit_scans);
+	struct pgclass_ioc_stats st;
+	unsigned char buf[sizeof(st)];
+	size_t i;
+
+	ASSERT_EQ(128, old);
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(0, pgc_ioctl(self->fd,
+			       _IOC(_IOC_READ, PGCLASS_IOC_MAGIC, 0x06, old),
+			       buf));
+	ASSERT_EQ(0, pgc_stats(self->fd, &st));
+	EXPECT_EQ(0, memcmp(buf, &st, old));
+	for (i = old; i < sizeof(buf); i++)
+		EXPECT_EQ(0xa5, buf[i]) TH_LOG("byte %zu written", i);
+	for (i = 0; i < ARRAY_SIZE(st.reserved); i++)
+		EXPECT_EQ(0, st.reserved[i]);
+}
+
 TEST_F(dev, err_bad_user_pointer)
 {
 	static const unsigned long cmds[] = {
