@@ -237,8 +237,9 @@ struct pgclass_pool {
 	raw_spinlock_t lock;
 	/*
 	 * The address of page 0: the pool itself, whose first pages are
-	 * metadata, or for an out-of-band pool one page below its range, so
-	 * that page index 0 is never a data page there either (PGC_NIL).
+	 * metadata, or for an out-of-band pool (PGC_POOL_OOB) one page below
+	 * its range, so that page index 0 is never a data page there either
+	 * (PGC_NIL).
 	 */
 	unsigned long base;
 	u64 alloc_calls;
@@ -260,9 +261,12 @@ struct pgclass_pool {
 				 * before the descriptors
 				 */
 	u8 page_shift;
-	u8 map_words;		/* longs in a descriptor's bitmap */
+	u8 flags;		/* PGC_POOL_* */
 	struct pgc_class cls[];
 };
+
+/* The pool's range is not memory the core may touch (out of band). */
+#define PGC_POOL_OOB	BIT(0)
 
 /* Why a pointer is not an allocated block's start, for the warning. */
 enum pgc_bad {
@@ -345,12 +349,19 @@ static inline void pgc_init(struct pgc_desc *d, u32 kind, u32 class)
 	d->prev = class << PGC_IDX_BITS;
 }
 
+/* Longs in a descriptor's bitmap: one bit per 16-byte block. */
+static inline u32 pgc_words_for(u32 shift)
+{
+	return max(1UL, BIT(shift - PGCLASS_MIN_BLOCK_SHIFT) / BITS_PER_LONG);
+}
+
 static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 {
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
 				   (size_t)(i - pool->meta_pages) *
 				   (sizeof(struct pgc_desc) +
-				    pool->map_words * sizeof(unsigned long)));
+				    pgc_words_for(pool->page_shift) *
+				    sizeof(unsigned long)));
 }
 
 static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
@@ -361,7 +372,7 @@ static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
 /* An out-of-band pool: the core never touches its range. */
 static inline bool pgc_oob(struct pgclass_pool *pool)
 {
-	return pool->base != (unsigned long)pool;
+	return pool->flags & PGC_POOL_OOB;
 }
 
 /*
@@ -462,7 +473,7 @@ static inline unsigned long pgc_preset(u32 nb)
 	return nb < BITS_PER_LONG ? ~0UL << nb : 0;
 }
 
-/* Loops over the nw <= map_words bitmap words of one page. */
+/* Loops over the nw bitmap words of one page. */
 static bool pgc_map_full(const struct pgc_desc *d, u32 nw)
 {
 	u32 w;
@@ -801,7 +812,7 @@ static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb), w;
 
 	d->map[0] = pgc_preset(nb);
-	for (w = 1; w < pool->map_words; w++)
+	for (w = 1; w < pgc_words_for(pool->page_shift); w++)
 		d->map[w] = w < nw ? 0 : ~0UL;
 }
 
@@ -1686,12 +1697,7 @@ static u32 pgc_meta_with_slots(u32 nr, u32 nr_small, size_t dsize, u32 shift,
 	return meta;
 }
 
-/* Longs in a descriptor's bitmap, and a descriptor's size. */
-static inline u32 pgc_words_for(u32 shift)
-{
-	return max(1UL, BIT(shift - PGCLASS_MIN_BLOCK_SHIFT) / BITS_PER_LONG);
-}
-
+/* A descriptor's size. */
 static inline size_t pgc_desc_size(u32 shift)
 {
 	return sizeof(struct pgc_desc) + pgc_words_for(shift) * sizeof(long);
@@ -1739,14 +1745,14 @@ static size_t pgc_oob_meta_size(u32 nr, u32 shift, u32 cpus)
 
 /*
  * Write a new pool's header at @meta: pages @first .. @nr - 1 of the index
- * space starting at @base are data and form one free run.  Unless the
- * caller says the metadata is @zeroed already, it is cleared first: a
- * zeroed descriptor says FREE and a zeroed slot owns nothing, so a zeroed
- * pool costs a few writes whatever its size.
+ * space starting at @base are data and form one free run; @flags are
+ * PGC_POOL_*.  Unless the caller says the metadata is @zeroed already, it
+ * is cleared first: a zeroed descriptor says FREE and a zeroed slot owns
+ * nothing, so a zeroed pool costs a few writes whatever its size.
  */
 static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 					  u32 nr, u32 first, u32 slots,
-					  u32 shift, bool zeroed)
+					  u32 shift, u32 flags, bool zeroed)
 {
 	u32 data = nr - first, nr_small = shift - PGCLASS_MIN_BLOCK_SHIFT;
 	size_t desc_off = pgc_desc_offset(nr_small, data, slots);
@@ -1761,7 +1767,7 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	pool->desc_off = desc_off;
 	pool->nr_slots = slots;
 	pool->page_shift = shift;
-	pool->map_words = pgc_words_for(shift);
+	pool->flags = flags;
 	pool->free_pages = data;
 	pgc_run_push(pool, first, data);
 	pgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);
@@ -1783,7 +1789,7 @@ static struct pgclass_pool *pgc_pool_create(void *base, size_t size,
 	if (meta >= nr)
 		return NULL;
 	return pgc_pool_init(base, (unsigned long)base, nr, meta, slots,
-			     page_shift, zeroed);
+			     page_shift, 0, zeroed);
 }
 
 /* pgclass_pool_create_oob() for CPUs 0 .. @nr_cpus - 1. */
@@ -1804,16 +1810,13 @@ static struct pgclass_pool *pgc_pool_create_oob(void *meta, size_t meta_size,
 	need = pgc_oob_meta_size(nr, page_shift, nr_cpus);
 	if (meta_size < need || m + need < m)
 		return NULL;
-	/*
-	 * Page 0 of the index space is the page below the range: the
-	 * metadata must lie clear of it and of the range (pgc_oob() tells
-	 * the kinds apart by it).
-	 */
-	if (m <= base + (size - 1) && m + (need - 1) >= base - BIT(page_shift))
+	/* Metadata inside the range would be handed out as blocks. */
+	if (m <= base + (size - 1) && m + (need - 1) >= base)
 		return NULL;
+	/* Page 0 of the index space is the page below the range (PGC_NIL). */
 	return pgc_pool_init(meta, base - BIT(page_shift), nr + 1, 1,
 			     pgc_slots_for(nr, page_shift, nr_cpus),
-			     page_shift, zeroed);
+			     page_shift, PGC_POOL_OOB, zeroed);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -1943,7 +1946,7 @@ EXPORT_SYMBOL_GPL(pgclass_meta_size);
  *
  * Context: any context; O(size of the metadata).
  * Return: the pool (at @meta), or NULL if an argument is invalid, @meta is
- * too small, or @meta overlaps the range or the page just below it.
+ * too small, or @meta overlaps the range.
  */
 struct pgclass_pool *pgclass_pool_create_oob(void *meta, size_t meta_size,
 					     unsigned long base, size_t size,
