@@ -71,6 +71,20 @@ void *test_region_mmap(size_t size)
 	return mem;
 }
 
+void *test_region_none(size_t size)
+{
+	void *mem;
+
+	if (nr_regions == ARRAY_SIZE(regions))
+		abort();
+	mem = mmap(NULL, size, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		abort();
+	regions[nr_regions++] = (struct region){ mem, size, true };
+	return mem;
+}
+
 void test_free_regions(void)
 {
 	while (nr_regions) {
@@ -89,19 +103,27 @@ void test_free_regions(void)
 	}
 }
 
+static int ctx_check_new(struct ctx *c);
+
 static int ctx_attach_cpus(struct ctx *c, char *base, size_t size,
 			   unsigned int shift, unsigned int cpus)
 {
-	struct pgclass_stats st;
-
 	memset(c, 0, sizeof(*c));
 	c->shift = shift;
 	c->page = (size_t)1 << shift;
 	c->nr_pages = size >> shift;
 	c->base = base;
 	c->pool = pgclass_pool_create_cpus(base, size, shift, cpus);
+	return ctx_check_new(c);
+}
+
+/* A new pool's counters: every page is free but the metadata's. */
+static int ctx_check_new(struct ctx *c)
+{
+	struct pgclass_stats st;
+
 	T_ASSERT(c->pool);
-	T_ASSERT((void *)c->pool == (void *)c->base);
+	T_ASSERT(c->oob != ((void *)c->pool == (void *)c->base));
 	pgclass_get_stats(c->pool, &st);
 	T_EQ(st.nr_pages, c->nr_pages);
 	T_EQ(st.page_size, c->page);
@@ -109,6 +131,27 @@ static int ctx_attach_cpus(struct ctx *c, char *base, size_t size,
 	c->data_pages = c->nr_pages - st.meta_pages;
 	T_EQ(st.free_pages, c->data_pages);
 	return 0;
+}
+
+int ctx_new_oob(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+{
+	size_t size = nr_pages << shift, page = (size_t)1 << shift, meta;
+	char *mem;
+
+	memset(c, 0, sizeof(*c));
+	c->oob = true;
+	c->shift = shift;
+	c->page = page;
+	c->nr_pages = nr_pages;
+	/* Reserved, never accessible, aligned to the page: any touch faults. */
+	mem = test_region_none(size + page);
+	c->base = (char *)(((unsigned long)mem + page - 1) & ~(page - 1));
+	meta = pgclass_meta_size(size, shift);
+	T_ASSERT(meta);
+	c->meta_mem = test_region(meta, 3);
+	c->pool = pgclass_pool_create_oob(c->meta_mem, meta, (unsigned long)c->base,
+					  size, shift);
+	return ctx_check_new(c);
 }
 
 int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)
@@ -234,8 +277,10 @@ static int check_snap(const struct ctx *c, const struct snap *s)
 
 	T_EQ(s->nr_classes, c->shift - 2);
 	T_ASSERT(s->nr_ext >= 1);
-	T_EQ(s->ext[0].state, PGCLASS_PAGE_META);
-	T_EQ(s->ext[0].nr_pages, st->meta_pages);
+	/* An out-of-band pool's metadata is not in its range. */
+	T_EQ(s->ext[0].state == PGCLASS_PAGE_META, !c->oob);
+	if (!c->oob)
+		T_EQ(s->ext[0].nr_pages, st->meta_pages);
 	for (i = 0; i < s->nr_ext; i++) {
 		const struct pgclass_extent *e = &s->ext[i];
 

@@ -5,9 +5,19 @@
 
 #include "test.h"
 
+/* EINVAL, without pulling the C library's errno.h into the tests. */
+#define EINVAL_ 22
+
+/*
+ * A pool and its region.  An out-of-band pool (@oob) keeps its metadata in
+ * @meta_mem, and its range at @base is mapped with no access at all: a touch
+ * of it by the core faults.
+ */
 struct ctx {
 	struct pgclass_pool *pool;
 	char *base;
+	bool oob;
+	void *meta_mem;
 	unsigned int shift;
 	size_t page;
 	unsigned long nr_pages;
@@ -17,6 +27,8 @@ struct ctx {
 
 /* A pool of @nr_pages pages of 2^@shift bytes in a fresh region. */
 int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift);
+/* An out-of-band pool of @nr_pages pages over a range mapped PROT_NONE. */
+int ctx_new_oob(struct ctx *c, unsigned long nr_pages, unsigned int shift);
 /* A pool over @size bytes at @base, which must be accepted. */
 int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift);
 /* A pool for @cpus CPUs (threads): 0 makes every call take the pool lock. */

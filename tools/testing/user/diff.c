@@ -114,6 +114,8 @@ static void step(struct diff *d)
 	}
 }
 
+static int t_differential_oob(const struct test_case *tc);
+
 static int t_differential(const struct test_case *tc)
 {
 	unsigned long ops = test_ops ? test_ops : tc->arg;
@@ -123,7 +125,10 @@ static int t_differential(const struct test_case *tc)
 	struct model *m = &d.m;
 
 	memset(&d, 0, sizeof(d));
-	T_OK(ctx_new(&m->c, 256, tc->page_shift));
+	if (tc->fn == t_differential_oob)
+		T_OK(ctx_new_oob(&m->c, 256, tc->page_shift));
+	else
+		T_OK(ctx_new(&m->c, 256, tc->page_shift));
 	model_init(m);
 	rng_seed(&d.r, test_seed ^ ((uint64_t)tc->page_shift << 40));
 	for (m->step = 1; m->step <= ops; m->step++) {
@@ -145,12 +150,21 @@ static int t_differential(const struct test_case *tc)
 	return 0;
 }
 
+/* The same over a pool whose range is mapped nowhere: the core must not touch it. */
+static int t_differential_oob(const struct test_case *tc)
+{
+	return t_differential(tc);
+}
+
 const struct test_case diff_tests[] = {
 	{ "differential vs model, 256 pages of 512 B", t_differential, 9, 300000 },
 	{ "differential vs model, 256 pages of 1 KiB", t_differential, 10, 150000 },
 	{ "differential vs model, 256 pages of 4 KiB", t_differential, 12, 300000 },
 	{ "differential vs model, 256 pages of 16 KiB", t_differential, 14, 150000 },
 	{ "differential vs model, 256 pages of 64 KiB", t_differential, 16, 100000 },
+	{ "differential vs model, out-of-band pool, 256 pages of 512 B", t_differential_oob, 9, 100000 },
+	{ "differential vs model, out-of-band pool, 256 pages of 4 KiB", t_differential_oob, 12, 100000 },
+	{ "differential vs model, out-of-band pool, 256 pages of 64 KiB", t_differential_oob, 16, 50000 },
 };
 
 const size_t nr_diff_tests = ARRAY_SIZE(diff_tests);

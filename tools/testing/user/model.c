@@ -7,7 +7,6 @@
 #include "model.h"
 #include "shim.h"
 
-#define EINVAL_ 22	/* EINVAL, without pulling the C library's errno.h */
 
 /* ASan's shadow granule, and where its shadow is. */
 #define ASAN_GRANULE	8
@@ -87,6 +86,28 @@ static void expect_poisoned(const char *p, size_t len)
 		printf("# byte %zu of a freed block of %zu is addressable\n",
 		       off, len);
 	T_EQ(off, len);
+}
+
+/*
+ * The model's own touches of the pool's range: none for an out-of-band
+ * pool, whose range is mapped nowhere, so that a touch by the core faults.
+ */
+static size_t m_verify(const struct model *m, const void *p, size_t len,
+		       unsigned long id)
+{
+	return m->c.oob ? len : verify(p, len, id);
+}
+
+static void m_addressable(const struct model *m, const char *p, size_t len)
+{
+	if (!m->c.oob)
+		expect_addressable(p, len);
+}
+
+static void m_poisoned(const struct model *m, const char *p, size_t len)
+{
+	if (!m->c.oob)
+		expect_poisoned(p, len);
 }
 
 void model_init(struct model *m)
@@ -254,7 +275,7 @@ static void check_new(struct model *m, const char *p, size_t req)
 	if (usable <= c->page / 2)
 		T_ASSERT(!m->occ[pg] ||
 			 m->small_cls[pg] == class_of(c, req) + 1);
-	expect_addressable(p, usable);
+	m_addressable(m, p, usable);
 }
 
 /* Fill the new block at @p with its pattern and add it to the model. */
@@ -264,7 +285,8 @@ static void new_block(struct model *m, char *p, size_t req)
 
 	check_new(m, p, req);
 	id = new_id(m);
-	fill(p, req, id);
+	if (!m->c.oob)
+		fill(p, req, id);
 	add_block(m, p, req, id);
 }
 
@@ -311,7 +333,13 @@ static void check_poison(const struct model *m)
 	size_t off, len;
 	bool live;
 
-	expect_addressable(c->base, c->meta << c->shift);
+	if (c->oob) {
+		/* Nothing is poisoned: only the shadow is read here. */
+		T_ASSERT(!__asan_region_is_poisoned(c->base,
+						    c->nr_pages << c->shift));
+		return;
+	}
+	m_addressable(m, c->base, c->meta << c->shift);
 	/* runs of 16-byte granules that are all live or all free */
 	for (g = first; g < last; g = e) {
 		live = m->owner[g];
@@ -365,7 +393,7 @@ void model_full_check(struct model *m)
 	for (i = 0; i < m->nb; i++) {
 		const struct mblock *b = &m->b[i];
 
-		T_EQ(verify(b->p, b->req, b->id), b->req);
+		T_EQ(m_verify(m, b->p, b->req, b->id), b->req);
 		T_EQ(pgclass_usable_size(c->pool, b->p), b->usable);
 	}
 	check_poison(m);
@@ -432,11 +460,11 @@ void model_free(struct model *m, unsigned long i)
 {
 	struct mblock b = m->b[i];
 
-	T_EQ(verify(b.p, b.req, b.id), b.req);
+	T_EQ(m_verify(m, b.p, b.req, b.id), b.req);
 	T_EQ(pgclass_free(m->c.pool, b.p), 0);
 	m->st.free_calls++;
 	del_block(m, i);
-	expect_poisoned(b.p, b.usable);
+	m_poisoned(m, b.p, b.usable);
 }
 
 void model_free_all(struct model *m)
@@ -453,10 +481,10 @@ void model_free_all(struct model *m)
 	p = pgclass_alloc(c->pool, c->data_pages * c->page);
 	m->st.alloc_calls++;
 	T_ASSERT(p == ctx_addr(c, c->meta));
-	expect_addressable(p, c->data_pages * c->page);
+	m_addressable(m, p, c->data_pages * c->page);
 	T_EQ(pgclass_free(c->pool, p), 0);
 	m->st.free_calls++;
-	expect_poisoned(p, c->data_pages * c->page);
+	m_poisoned(m, p, c->data_pages * c->page);
 	pgclass_get_stats(c->pool, &st);
 	T_EQ(st.free_pages, c->data_pages);
 }
@@ -500,14 +528,15 @@ static void realloc_kept(struct model *m, unsigned long i, size_t size)
 	size_t req = old.cls == m->nr_small + 1 ? c->page : old.req;
 
 	T_ASSERT(size < old.usable);
-	T_ASSERT(failure_ok(m, size));
+	/* An out-of-band pool never moves a block: it keeps it always. */
+	T_ASSERT(c->oob || failure_ok(m, size));
 	m->kept++;
 	del_block(m, i);
 	T_EQ(pgclass_usable_size(c->pool, old.p), usable_of(c, req));
-	T_EQ(verify(old.p, req, old.id), req);
-	expect_addressable(old.p, usable_of(c, req));
+	T_EQ(m_verify(m, old.p, req, old.id), req);
+	m_addressable(m, old.p, usable_of(c, req));
 	if (usable_of(c, req) < old.usable)
-		expect_poisoned(old.p + usable_of(c, req),
+		m_poisoned(m, old.p + usable_of(c, req),
 				old.usable - usable_of(c, req));
 	add_block(m, old.p, req, old.id);
 }
@@ -537,16 +566,24 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 			stays = true;		/* grows in place */
 	}
 
-	T_EQ(verify(old.p, old.req, old.id), old.req);
+	T_EQ(m_verify(m, old.p, old.req, old.id), old.req);
 	q = pgclass_realloc(c->pool, old.p, size);
 	m->st.realloc_calls++;
+	/* An out-of-band pool fails every grow it cannot do in place. */
+	if (c->oob && !stays && size > old.usable)
+		T_ASSERT(!q);
 	if (!q) {
 		/* Only a grow fails: a shrink keeps the block at worst. */
 		T_ASSERT(!stays && size > old.usable);
-		expect_failure_ok(m, size);
+		if (c->oob) {
+			m->st.failed_calls++;
+			m->fails++;
+		} else {
+			expect_failure_ok(m, size);
+		}
 		T_EQ(pgclass_usable_size(c->pool, old.p), old.usable);
-		T_EQ(verify(old.p, old.req, old.id), old.req);
-		expect_addressable(old.p, old.usable);
+		T_EQ(m_verify(m, old.p, old.req, old.id), old.req);
+		m_addressable(m, old.p, old.usable);
 		return;
 	}
 	if (q == old.p && !stays) {
@@ -554,7 +591,7 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 		return;
 	}
 	keep = old.req < size ? old.req : size;
-	T_EQ(verify(q, keep, old.id), keep);
+	T_EQ(m_verify(m, q, keep, old.id), keep);
 	if (q == old.p)
 		m->stays++;
 	else
@@ -562,12 +599,12 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 	del_block(m, i);
 	check_new(m, q, size);
 	if (q != old.p)
-		expect_poisoned(old.p, old.usable);
+		m_poisoned(m, old.p, old.usable);
 	else if (usable_of(c, size) < old.usable)
-		expect_poisoned(q + usable_of(c, size),
+		m_poisoned(m, q + usable_of(c, size),
 				old.usable - usable_of(c, size));
 	/* The pattern depends on the offset: extend it over the new bytes. */
-	if (size > keep) {
+	if (size > keep && !c->oob) {
 		char *tmp = malloc(size);
 
 		if (!tmp)
@@ -583,11 +620,11 @@ void model_realloc_zero(struct model *m, unsigned long i)
 {
 	struct mblock b = m->b[i];
 
-	T_EQ(verify(b.p, b.req, b.id), b.req);
+	T_EQ(m_verify(m, b.p, b.req, b.id), b.req);
 	T_ASSERT(!pgclass_realloc(m->c.pool, b.p, 0));
 	m->st.realloc_calls++;
 	del_block(m, i);
-	expect_poisoned(b.p, b.usable);
+	m_poisoned(m, b.p, b.usable);
 }
 
 void model_realloc_null(struct model *m, size_t size)

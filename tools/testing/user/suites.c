@@ -4,6 +4,7 @@
 
 const struct test_suite test_suites[] = {
 	{ unit_tests, &nr_unit_tests },
+	{ oob_tests, &nr_oob_tests },
 	{ diff_tests, &nr_diff_tests },
 };
 

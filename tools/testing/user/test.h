@@ -78,6 +78,8 @@ static inline void test_eq(const char *file, int line, const char *a,
 void *test_region(size_t size, unsigned int page_shift);
 /* A region from mmap(), for huge or mprotect()ed pools. */
 void *test_region_mmap(size_t size);
+/* Address space no access is allowed to: a touch faults. */
+void *test_region_none(size_t size);
 /*
  * Give every region back.  The pools over them are forgotten: their
  * poisoned data pages are made addressable again first.
@@ -113,6 +115,8 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)
 /* The test tables of unit.c and diff.c. */
 extern const struct test_case unit_tests[];
 extern const size_t nr_unit_tests;
+extern const struct test_case oob_tests[];
+extern const size_t nr_oob_tests;
 extern const struct test_case diff_tests[];
 extern const size_t nr_diff_tests;
 

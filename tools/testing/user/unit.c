@@ -15,7 +15,6 @@
 #include "common.h"
 #include "shim.h"
 
-#define EINVAL_ 22	/* EINVAL, without pulling the C library's errno.h */
 
 static struct pgclass_stats stats(const struct ctx *c)
 {
