@@ -16,6 +16,23 @@
  *
  *   devscale,KIND,PROCESSES,ROUND_TRIPS,MEDIAN_NS,MIN_NS,MAX_NS
  *
+ * Then the bytes of one 1 MiB block (a multi-page block, mappable),
+ * moved between the block and a buffer of the program's, both ways: by
+ * PGCLASS_IOC_READ and PGCLASS_IOC_WRITE of the whole block, and by
+ * memcpy() through an mmap() of the block made once beforehand (the
+ * zero-copy path: no system call, the program's own copy); as a
+ * yardstick, pread() and pwrite() of as many bytes of a tmpfs file in
+ * /tmp, the kernel's own copy to and from user space; beside them, the
+ * cost of a mapping: mmap() of the whole block, a store to each of its
+ * CPU pages, munmap().  Rounds alternate the seven, after a warm-up
+ * round; the median of each, in ns per operation (one transfer of
+ * BYTES, or one map, touch and unmap of BYTES):
+ *
+ *   devmmap,KIND,BYTES,OPS_PER_ROUND,MEDIAN_NS,MIN_NS,MAX_NS
+ *
+ * KIND: ioctl-read, mmap-read, tmpfs-pread (to the buffer), ioctl-write,
+ * mmap-write, tmpfs-pwrite (from it), map+touch+unmap.
+ *
  * Static (the guest has no libc) and built against the ioctl ABI alone.
  */
 #define _GNU_SOURCE
@@ -37,6 +54,10 @@
 #define DB_ROUNDS	7
 #define DB_PER_ROUND	20000
 #define DB_PROCS	2
+#define DB_MMAP_BYTES	(1024UL * 1024)
+#define DB_MMAP_OPS	16
+#define DB_MMAP_KINDS	7
+#define DB_TMPFS_FILE	"/tmp/devbench.dat"
 
 static unsigned long long db_now(void)
 {
@@ -225,6 +246,178 @@ static int db_scales(void)
 	return 0;
 }
 
+static const char * const db_mmap_kinds[DB_MMAP_KINDS] = {
+	"ioctl-read", "mmap-read", "tmpfs-pread", "ioctl-write", "mmap-write",
+	"tmpfs-pwrite", "map+touch+unmap",
+};
+
+/* READ (@write 0) or WRITE of all of block @handle from or to @buf. */
+static int db_rw(int fd, __u64 handle, void *buf, int write)
+{
+	struct pgclass_ioc_rw rw;
+
+	memset(&rw, 0, sizeof(rw));
+	rw.handle = handle;
+	rw.len = DB_MMAP_BYTES;
+	rw.buf = (__u64)(unsigned long)buf;
+	return ioctl(fd, write ? PGCLASS_IOC_WRITE : PGCLASS_IOC_READ, &rw);
+}
+
+/* mmap() of all of block @handle, a store to each CPU page, munmap(). */
+static int db_map_touch_unmap(int fd, __u64 handle, long page)
+{
+	unsigned char *p;
+	unsigned long off;
+
+	p = mmap(NULL, DB_MMAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 handle);
+	if (p == MAP_FAILED)
+		return -1;
+	for (off = 0; off < DB_MMAP_BYTES; off += page) {
+		p[off] = (unsigned char)off;
+		/* Each store made, in turn, before the munmap(). */
+		asm volatile("" : : "r"(p + off) : "memory");
+	}
+	return munmap(p, DB_MMAP_BYTES);
+}
+
+/* ns per operation of kind @k, in thousandths; -1 on a failed call. */
+static long long db_mmap_kind(int k, int fd, __u64 handle, int tfd,
+			      unsigned char *map, unsigned char *buf, long page)
+{
+	unsigned long long t0 = db_now();
+	int i, ret = 0;
+
+	for (i = 0; i < DB_MMAP_OPS && !ret; i++) {
+		switch (k) {
+		case 0:
+			ret = db_rw(fd, handle, buf, 0);
+			break;
+		case 1:
+			memcpy(buf, map, DB_MMAP_BYTES);
+			break;
+		case 2:
+			if (pread(tfd, buf, DB_MMAP_BYTES, 0) != DB_MMAP_BYTES)
+				ret = -1;
+			break;
+		case 3:
+			ret = db_rw(fd, handle, buf, 1);
+			break;
+		case 4:
+			memcpy(map, buf, DB_MMAP_BYTES);
+			break;
+		case 5:
+			if (pwrite(tfd, buf, DB_MMAP_BYTES, 0) != DB_MMAP_BYTES)
+				ret = -1;
+			break;
+		default:
+			ret = db_map_touch_unmap(fd, handle, page);
+		}
+		/* The copies are made, each one, where the loop says. */
+		asm volatile("" : : : "memory");
+	}
+	if (ret)
+		return -1;
+	return (db_now() - t0) * 1000 / DB_MMAP_OPS;
+}
+
+/*
+ * One 1 MiB block, mapped once for the memcpy() kinds; a check at the
+ * end that the mapping and the ioctls saw the same bytes, so that a
+ * mapping of the wrong memory cannot pass for a fast one.
+ */
+static int db_mmap(void)
+{
+	unsigned long long v[DB_MMAP_KINDS][DB_ROUNDS];
+	struct pgclass_ioc_alloc al;
+	struct pgclass_ioc_free fr;
+	unsigned char *map, *buf;
+	long page = sysconf(_SC_PAGESIZE);
+	long long ns;
+	int fd, tfd, r, k, bad;
+	size_t i;
+
+	tfd = open(DB_TMPFS_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (tfd < 0) {
+		fprintf(stderr, "devbench: %s: %s\n", DB_TMPFS_FILE,
+			strerror(errno));
+		return 1;
+	}
+	fd = open("/dev/pgclass", O_RDWR);
+	if (fd < 0) {
+		fprintf(stderr, "devbench: /dev/pgclass: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&al, 0, sizeof(al));
+	al.size = DB_MMAP_BYTES;
+	if (ioctl(fd, PGCLASS_IOC_ALLOC, &al) ||
+	    al.usable_size != DB_MMAP_BYTES) {
+		fprintf(stderr, "devbench: a 1 MiB block: %s\n", strerror(errno));
+		return 1;
+	}
+	map = mmap(NULL, DB_MMAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   al.handle);
+	buf = mmap(NULL, DB_MMAP_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (map == MAP_FAILED || buf == MAP_FAILED) {
+		fprintf(stderr, "devbench: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(buf, 0x5a, DB_MMAP_BYTES);
+	if (pwrite(tfd, buf, DB_MMAP_BYTES, 0) != DB_MMAP_BYTES) {
+		fprintf(stderr, "devbench: %s: %s\n", DB_TMPFS_FILE,
+			strerror(errno));
+		return 1;
+	}
+	/* A warm-up round, untimed; then the rounds, each kind in turn. */
+	for (r = -1; r < DB_ROUNDS; r++) {
+		for (k = 0; k < DB_MMAP_KINDS; k++) {
+			ns = db_mmap_kind(k, fd, al.handle, tfd, map, buf,
+					  page);
+			if (ns < 0) {
+				fprintf(stderr, "devbench: %s: %s\n",
+					db_mmap_kinds[k], strerror(errno));
+				return 1;
+			}
+			if (r >= 0)
+				v[k][r] = ns;
+		}
+	}
+	for (i = 0; i < DB_MMAP_BYTES; i++)
+		buf[i] = (unsigned char)(i * 151 + 1);
+	bad = db_rw(fd, al.handle, buf, 1) ||
+	      memcmp(map, buf, DB_MMAP_BYTES);
+	memset(map, 0xa5, DB_MMAP_BYTES);
+	bad = bad || db_rw(fd, al.handle, buf, 0);
+	for (i = 0; !bad && i < DB_MMAP_BYTES; i++)
+		bad = buf[i] != 0xa5;
+	if (bad) {
+		fprintf(stderr, "devbench: the mapping and READ/WRITE differ\n");
+		return 1;
+	}
+	munmap(buf, DB_MMAP_BYTES);
+	if (munmap(map, DB_MMAP_BYTES))
+		return 1;
+	memset(&fr, 0, sizeof(fr));
+	fr.handle = al.handle;
+	if (ioctl(fd, PGCLASS_IOC_FREE, &fr)) {
+		fprintf(stderr, "devbench: FREE: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	close(tfd);
+	unlink(DB_TMPFS_FILE);
+	for (k = 0; k < DB_MMAP_KINDS; k++) {
+		qsort(v[k], DB_ROUNDS, sizeof(v[k][0]), db_cmp);
+		printf("devmmap,%s,%lu,%d,%llu.%03llu,%llu.%03llu,%llu.%03llu\n",
+		       db_mmap_kinds[k], DB_MMAP_BYTES, DB_MMAP_OPS,
+		       v[k][DB_ROUNDS / 2] / 1000, v[k][DB_ROUNDS / 2] % 1000,
+		       v[k][0] / 1000, v[k][0] % 1000,
+		       v[k][DB_ROUNDS - 1] / 1000, v[k][DB_ROUNDS - 1] % 1000);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	unsigned long long dev[DB_ROUNDS], sys[DB_ROUNDS];
@@ -250,6 +443,9 @@ int main(void)
 	db_print("2xgetppid", sys);
 	fflush(stdout);
 	if (db_scales())
+		return 1;
+	fflush(stdout);
+	if (db_mmap())
 		return 1;
 	return fflush(stdout) ? 1 : 0;
 }

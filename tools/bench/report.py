@@ -710,6 +710,93 @@ class Report:
                     f'{fmt(dev / sysc, 2)}× ({fmt(dev)} vs {fmt(sysc)} ns, '
                     'TCG)', dev / sysc <= 2.0)
 
+    def device_mmap(self):
+        g = rows(os.path.join(self.raw, 'guest.csv'))
+        m = {r[1]: (int(r[2]), int(r[3]), [float(x) for x in r[4:7]])
+             for r in g if r[0] == 'devmmap'}
+        kinds = ['ioctl-read', 'mmap-read', 'tmpfs-pread', 'ioctl-write',
+                 'mmap-write', 'tmpfs-pwrite', 'map+touch+unmap']
+        for k in kinds:
+            if k not in m:
+                raise Missing(f'guest: no devmmap {k}')
+        size, ops = m['ioctl-read'][0], m['ioctl-read'][1]
+        mib = size / (1 << 20)
+        pages = size // 4096
+
+        def ns(k):
+            return m[k][2]
+
+        what = {
+            'ioctl-read': 'PGCLASS_IOC_READ, block → buffer',
+            'mmap-read': 'memcpy() from the mapping, block → buffer',
+            'tmpfs-pread': 'pread() of a tmpfs file → buffer (yardstick)',
+            'ioctl-write': 'PGCLASS_IOC_WRITE, buffer → block',
+            'mmap-write': 'memcpy() into the mapping, buffer → block',
+            'tmpfs-pwrite': 'pwrite() of a tmpfs file ← buffer '
+                            '(yardstick)',
+        }
+        body, cbody = [], []
+        for k in kinds[:-1]:
+            base = 'ioctl-read' if k in kinds[:3] else 'ioctl-write'
+            med, lo, hi = (v / mib / 1000 for v in ns(k))
+            body.append([what[k], f'{fmt(med)} ({fmt(lo)}–{fmt(hi)})',
+                         fmt(size / ns(k)[0], 2),
+                         fmt(ratio(ns(k)[0], ns(base)[0]), 2)])
+            cbody.append([k, size, ops] + [fmt(v, 3) for v in ns(k)] +
+                         [fmt(med * 1000, 3), fmt(size / ns(k)[0], 3),
+                          fmt(ratio(ns(k)[0], ns(base)[0]), 3)])
+        rd = ns('ioctl-read')[0]
+        self.write(
+            'device-mmap', 'Through the device: a 1 MiB block by READ and '
+            'WRITE, and by mmap (same guest boot)',
+            f'devbench: one block of {size >> 10} KiB (a multi-page '
+            'block), its bytes moved between the block and a buffer of '
+            'the program\'s: by one READ or WRITE ioctl of the whole '
+            'block (the kernel copies, in chunks of 64 KiB), or by '
+            'memcpy() through an mmap() of the block made once before '
+            '(no system call: zero-copy, the program makes its own copy, '
+            'and one that works on the bytes in place makes none); as a '
+            'yardstick, pread() and pwrite() of as many bytes of a '
+            'file in tmpfs, the kernel\'s own copy to and from user space '
+            f'in the same boot.  {ops} transfers a round, the seven kinds '
+            'of this and the next table in turn, 7 rounds after a '
+            'warm-up round; median µs per MiB, the rounds\' range in '
+            'brackets (GB/s: 10⁹ bytes per second, from the median).  '
+            '*÷ the ioctl*: over READ\'s time for the rows above WRITE, '
+            'over WRITE\'s for the others.  TCG-guest figures: compare '
+            'the ratios.',
+            ['1 MiB moved', 'µs per MiB (TCG)', 'GB/s (TCG)',
+             '÷ the ioctl'], body,
+            ['kind', 'bytes', 'ops_per_round', 'median_ns', 'min_ns',
+             'max_ns', 'ns_per_mib', 'gb_per_s', 'over_ioctl'], cbody)
+        mp = ns('map+touch+unmap')
+        gain = (rd - ns('mmap-read')[0]) / size
+        even = f'{mp[0] / gain / 1024:,.0f} KiB' if gain > 0 else 'never'
+        self.write(
+            'device-map', 'Through the device: what a mapping costs (same '
+            'guest boot)',
+            f'devbench, in the rounds of the table above: mmap() of the '
+            f'whole {size >> 10} KiB block, one store to each of its '
+            f'{pages} pages of 4 KiB (the first touch; mmap() maps '
+            'every page with remap_pfn_range(), so no store faults), '
+            'munmap().  '
+            'Median µs per map and unmap, the rounds\' range in brackets.'
+            '  *Pays for itself after*: the bytes read through the '
+            'mapping, rather than by READ, that save what the mapping '
+            'cost: this µs over (READ\'s time per byte − the mapping\'s '
+            'memcpy() time per byte).',
+            ['1 MiB block', 'µs (TCG)', '÷ one READ of 1 MiB',
+             'pays for itself after'],
+            [['mmap + a store to each page + munmap',
+              f'{fmt(mp[0] / 1000, 1)} ({fmt(mp[1] / 1000, 1)}–'
+              f'{fmt(mp[2] / 1000, 1)})', fmt(ratio(mp[0], rd), 2),
+              even]],
+            ['kind', 'bytes', 'ops_per_round', 'median_ns', 'min_ns',
+             'max_ns', 'over_ioctl_read', 'break_even_bytes'],
+            [['map+touch+unmap', size, ops] + [fmt(v, 3) for v in mp] +
+             [fmt(ratio(mp[0], rd), 3),
+              fmt(mp[0] / gain, 0) if gain > 0 else '']])
+
     def metadata(self):
         um = {}
         slot = None
@@ -826,6 +913,7 @@ def main(argv):
             rep.kernel()
             rep.kernel_smp()
             rep.device()
+            rep.device_mmap()
         rep.metadata()
     except Missing as e:
         print(f'report.py: missing result: {e}', file=sys.stderr)
