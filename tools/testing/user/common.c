@@ -133,25 +133,32 @@ static int ctx_check_new(struct ctx *c)
 	return 0;
 }
 
-int ctx_new_oob(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+int ctx_attach_oob(struct ctx *c, void *meta, size_t meta_size, char *base,
+		   size_t size, unsigned int shift)
 {
-	size_t size = nr_pages << shift, page = (size_t)1 << shift, meta;
-	char *mem;
-
 	memset(c, 0, sizeof(*c));
 	c->oob = true;
 	c->shift = shift;
-	c->page = page;
-	c->nr_pages = nr_pages;
-	/* Reserved, never accessible, aligned to the page: any touch faults. */
-	mem = test_region_none(size + page);
-	c->base = (char *)(((unsigned long)mem + page - 1) & ~(page - 1));
-	meta = pgclass_meta_size(size, shift);
-	T_ASSERT(meta);
-	c->meta_mem = test_region(meta, 3);
-	c->pool = pgclass_pool_create_oob(c->meta_mem, meta, (unsigned long)c->base,
+	c->page = (size_t)1 << shift;
+	c->nr_pages = size >> shift;
+	c->base = base;
+	c->meta_mem = meta;
+	c->pool = pgclass_pool_create_oob(meta, meta_size, (unsigned long)base,
 					  size, shift);
 	return ctx_check_new(c);
+}
+
+int ctx_new_oob(struct ctx *c, unsigned long nr_pages, unsigned int shift)
+{
+	size_t size = nr_pages << shift, page = (size_t)1 << shift;
+	size_t meta = pgclass_meta_size(size, shift);
+	char *mem;
+
+	T_ASSERT(meta);
+	/* Reserved, never accessible, aligned to the page: any touch faults. */
+	mem = test_region_none(size + page);
+	mem = (char *)(((unsigned long)mem + page - 1) & ~(page - 1));
+	return ctx_attach_oob(c, test_region(meta, 3), meta, mem, size, shift);
 }
 
 int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift)

@@ -29,6 +29,9 @@ struct ctx {
 int ctx_new(struct ctx *c, unsigned long nr_pages, unsigned int shift);
 /* An out-of-band pool of @nr_pages pages over a range mapped PROT_NONE. */
 int ctx_new_oob(struct ctx *c, unsigned long nr_pages, unsigned int shift);
+/* An out-of-band pool over @size bytes at @base, metadata at @meta. */
+int ctx_attach_oob(struct ctx *c, void *meta, size_t meta_size, char *base,
+		   size_t size, unsigned int shift);
 /* A pool over @size bytes at @base, which must be accepted. */
 int ctx_attach(struct ctx *c, char *base, size_t size, unsigned int shift);
 /* A pool for @cpus CPUs (threads): 0 makes every call take the pool lock. */

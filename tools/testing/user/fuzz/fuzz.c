@@ -12,8 +12,10 @@
  *            half a page)
  *   byte 1   pages: b % (max_pages(page_shift) + 1); fewer than 2 must
  *            be refused, and that ends the input
- *   byte 2   a partial last page of b * page / 256 bytes, which the pool
- *            must leave alone
+ *   byte 2   0xff: an out-of-band pool (metadata apart, its range mapped
+ *            with no access, so that a touch by the core faults);
+ *            otherwise a partial last page of b * page / 256 bytes,
+ *            which the pool must leave alone
  *   then     operations, an opcode byte each (see op(); 0xff destroys the
  *            pool, with its blocks) and the operand bytes it reads (a
  *            missing byte reads as 0), until the input or MAX_OPS runs out
@@ -35,6 +37,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sanitizer/asan_interface.h>
 
 #include "../model.h"
@@ -47,6 +50,9 @@
 
 /* One region for every input, aligned for the largest pages. */
 static char region[2 * MAX_REGION] __aligned(1 << PGCLASS_MAX_PAGE_SHIFT);
+/* For out-of-band pools: metadata, and a range no access is allowed to. */
+static char oob_meta[MAX_REGION / 2] __aligned(64);
+static char *oob_range;
 
 struct input {
 	const uint8_t *data;
@@ -223,9 +229,12 @@ static unsigned long max_pages(unsigned int shift)
 	return MAX_REGION >> shift < 256 ? MAX_REGION >> shift : 256;
 }
 
-/* pool_create() refuses what it must; returns the pool's page count. */
+/*
+ * pool_create() refuses what it must; returns the pool's page count, and
+ * in *@oob whether the pool is to be out of band.
+ */
 static unsigned long pool_geometry(struct input *in, unsigned int *shift,
-				   size_t *size)
+				   size_t *size, bool *oob)
 {
 	uint8_t b0 = next(in), b1 = next(in), b2 = next(in);
 	unsigned int bad = b0 >> 4 < 9 ? b0 >> 4 : 8 + (b0 >> 4);
@@ -233,7 +242,8 @@ static unsigned long pool_geometry(struct input *in, unsigned int *shift,
 
 	*shift = PGCLASS_MIN_PAGE_SHIFT + (b0 & 7);
 	nr = b1 % (max_pages(*shift) + 1);
-	*size = (nr << *shift) + (((size_t)b2 << *shift) >> 8);
+	*oob = b2 == 0xff;
+	*size = (nr << *shift) + (*oob ? 0 : ((size_t)b2 << *shift) >> 8);
 	if (b0 & 8) {
 		T_ASSERT(!pgclass_pool_create(region, *size, bad));
 		T_ASSERT(!pgclass_pool_create(NULL, *size, *shift));
@@ -256,6 +266,12 @@ int pgc_fuzz_init(int *argc __always_unused, char ***argv __always_unused)
 	const char *t = getenv("PGCLASS_FUZZ_TRACE");
 
 	trace = t && *t && *t != '0';
+	oob_range = mmap(NULL, 2 * MAX_REGION, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (oob_range == MAP_FAILED)
+		abort();
+	/* Aligned for the largest pages: MAX_REGION is a multiple of them. */
+	oob_range += -(unsigned long)oob_range & (MAX_REGION - 1);
 	return 0;
 }
 
@@ -264,16 +280,29 @@ int pgc_fuzz_one(const uint8_t *data, size_t size)
 	struct input in = { data, size, 0 };
 	struct model m;
 	unsigned int shift, ops;
-	size_t bytes, tail;
+	size_t bytes, tail, meta;
+	bool oob;
 
 	shim_quiet = true;
 	memset(&m, 0, sizeof(m));
-	if (pool_geometry(&in, &shift, &bytes) < 2)
+	if (pool_geometry(&in, &shift, &bytes, &oob) < 2)
 		return 0;
+	if (oob) {
+		meta = pgclass_meta_size(bytes, shift);
+		T_ASSERT(meta && meta <= sizeof(oob_meta));
+		/* Not zero, and nothing past what it needs is the pool's. */
+		memset(oob_meta, 0xa5, meta);
+		ASAN_POISON_MEMORY_REGION(oob_meta + meta,
+					  sizeof(oob_meta) - meta);
+		T_OK(ctx_attach_oob(&m.c, oob_meta, meta, oob_range, bytes,
+				    shift));
+		goto play;
+	}
 	/* The caller's memory is not zero, and nothing past it is ours. */
 	memset(region, 0xa5, bytes);
 	ASAN_POISON_MEMORY_REGION(region + bytes, sizeof(region) - bytes);
 	T_OK(ctx_attach(&m.c, region, bytes, shift));
+play:
 	model_init(&m);
 	if (trace)
 		fprintf(stderr, "pool: %lu pages of %zu B, %lu of metadata, %zu B more\n",
@@ -293,6 +322,10 @@ int pgc_fuzz_one(const uint8_t *data, size_t size)
 	model_destroy(&m);
 out:
 	model_fini(&m);
+	if (oob) {
+		ASAN_UNPOISON_MEMORY_REGION(oob_meta, sizeof(oob_meta));
+		return 0;
+	}
 	T_ASSERT(!__asan_region_is_poisoned(region, bytes));
 	for (tail = m.c.nr_pages << shift; tail < bytes; tail++)
 		T_EQ((uint8_t)region[tail], 0xa5);

@@ -124,6 +124,23 @@ def seeds():
         op('realloc', blk(0), size(7)) + op('realloc_null', small(64)) + \
         op('realloc_zero', blk(0)) + op('alloc', size(7)) + op('check')
 
+    # An out-of-band pool, its range mapped nowhere: each kind of block,
+    # reallocs that cannot move (grows fail, shrinks stay), a bad pointer.
+    yield 'out-of-band', pool(12, 32, partial=0xff) + \
+        op('alloc', small(100)) + op('alloc', edge('p')) + \
+        op('alloc', pages(3)) + op('realloc', blk(0), small(300)) + \
+        op('realloc', blk(0), small(20)) + op('realloc', blk(2), small(10)) + \
+        op('realloc', blk(1), pages(4)) + bad('inside', a=1, b=5) + \
+        op('free_all') + op('check')
+
+    # Free runs of 9 and 8 pages in one TLSF list, the 8 at its head: the
+    # 9-page request only the last-resort scan finds (4 KiB pages).
+    yield 'fit-scan', pool(12, 64) + op('alloc', pages(9, 0)) + \
+        op('alloc', edge('p')) + op('alloc', pages(8, 0)) + \
+        op('alloc', edge('p')) + op('alloc', pages(32, 0)) + \
+        op('alloc', pages(12, 0)) + op('free', blk(0)) + \
+        op('free', blk(2)) + op('alloc', pages(9, 0)) + op('check')
+
     # Random-ish churn of small blocks, 2 KiB pages.
     body = b''
     x = 12345
