@@ -7,7 +7,11 @@
  * 64 KiB).  Its first pages, the meta pages, hold the pool header, the
  * per-CPU slots and one descriptor per data page: the core allocates
  * nothing, so it can manage memory the kernel's own allocators know
- * nothing about.  A pool's address is its region's base.
+ * nothing about.  A pool's address is its region's base.  An out-of-band
+ * pool keeps the same metadata in memory of the caller's instead and
+ * never reads or writes its range (device memory, a DMA carve-out, a
+ * range of numbers): every page of the range is data, nothing is
+ * poisoned, and realloc never moves a block there.
  *
  * Three cases, as in the lab this comes from:
  *  - a request of at most half a page is rounded up to a power of two of at
@@ -23,12 +27,16 @@
  * two, one bitmap per level, so ffs finds the first list whose runs all fit
  * a request.  If there is none, the head of the request's own list is
  * checked too, so that an exact fit (the whole data area, say) is found.
+ * Only when that, and taking back what caches hold, found nothing does
+ * the last resort run: the rest of that one list is scanned (vmem's
+ * fallback), the one place where a call's cost depends on the pool, by
+ * the runs of one list.  So no allocation fails while a run fits.
  * The first and the last descriptor of a free run both hold its length (a
  * boundary tag): a freed extent merges with both neighbours at once.  A
  * block is found by arithmetic on its address, and loops run only over the
  * bitmap words of one page, over the size classes or, where the text says
  * so, over the CPUs: the cost of an allocation, a free or a realloc does not
- * depend on the number of pages.
+ * depend on the number of pages, the last resort above aside.
  *
  * Descriptor invariant: a descriptor that says SMALL, OWNED, WHOLE or HEAD
  * is the first page of a live extent (freeing rewrites it to FREE), and the

@@ -1124,6 +1124,25 @@ static int t_spare_page(const struct test_case *tc __maybe_unused)
 	T_ASSERT(ctx_page(&c, p) == ctx_page(&c, b));
 	T_EQ(stats(&c).used_pages, 1);
 	T_EQ(pgclass_free(c.pool, p), 0);
+	/*
+	 * A page that empties while another of its class is partly used
+	 * becomes the spare too, from anywhere on the list: the full page
+	 * fills again, frees a block (now the list's head) and empties.
+	 */
+	for (i = 0; i < 256; i++)
+		T_ASSERT((A[i] = pgclass_alloc(c.pool, 16)));
+	T_ASSERT(ctx_page(&c, A[0]) == ctx_page(&c, b));
+	T_ASSERT((p = pgclass_alloc(c.pool, 16)));
+	T_ASSERT((b = pgclass_alloc(c.pool, 16)));
+	T_ASSERT(ctx_page(&c, p) == ctx_page(&c, b));
+	T_ASSERT(ctx_page(&c, p) != ctx_page(&c, A[0]));
+	for (i = 0; i < 256; i++)
+		T_EQ(pgclass_free(c.pool, A[i]), 0);
+	T_EQ(cstats(&c, 0).pages, 2);
+	T_EQ(page_state(&c, ctx_page(&c, A[0])), PGCLASS_PAGE_SMALL);
+	T_EQ(pgclass_free(c.pool, p), 0);
+	T_EQ(pgclass_free(c.pool, b), 0);
+	T_EQ(cstats(&c, 0).pages, 1);
 	/* Each class keeps its own. */
 	for (i = 0; i < 8; i++) {
 		p = pgclass_alloc(c.pool, 16U << i);
@@ -1142,7 +1161,8 @@ static int t_spare_reclaim(const struct test_case *tc __maybe_unused)
 	char *p, *w[16];
 	unsigned int i, n;
 
-	T_OK(ctx_new(&c, 16, 12));
+	/* Spares are the shared path's: no CPU slot to keep the pages. */
+	T_OK(ctx_new_cpus(&c, 16, 12, 0));
 	T_EQ(c.data_pages, 15);
 	for (i = 0; i < 8; i++) {
 		p = pgclass_alloc(c.pool, 16U << i);
