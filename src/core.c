@@ -125,6 +125,7 @@
 #include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/export.h>
+#include <linux/instruction_pointer.h>
 #include <linux/kconfig.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
@@ -141,6 +142,9 @@
 #if IS_ENABLED(CONFIG_KUNIT)
 #include <kunit/visibility.h>
 #endif
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/pgclass.h>
 
 /* Page indices sit in the low bits of a descriptor's two link words. */
 #define PGC_IDX_BITS	28
@@ -263,8 +267,10 @@ struct pgclass_pool {
 	u32 whole_pages;
 	u32 multi_blocks;
 	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
-	u32 owned_pages;	/* pages the slots own: reclaim has work */
 	u32 desc_off;		/* offset of the first data page's descriptor */
+	u16 id;			/* the pool's number in tracepoints */
+	bool slots_own;		/* a slot may own a page: reclaim has work */
+	u8 pad;
 	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
 				 * before the descriptors
 				 */
@@ -356,6 +362,9 @@ static inline void pgc_init(struct pgc_desc *d, u32 kind, u32 class)
 	WRITE_ONCE(d->next, kind << PGC_IDX_BITS);
 	d->prev = class << PGC_IDX_BITS;
 }
+
+/* Pools are numbered as they are made, for the tracepoints. */
+static atomic_t pgc_pool_ids = ATOMIC_INIT(0);
 
 /* Longs in a descriptor's bitmap: one bit per 16-byte block. */
 static inline u32 pgc_words_for(u32 shift)
@@ -874,6 +883,32 @@ static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
 }
 
 /*
+ * Free blocks on small page @i of class @c, read with READ_ONCE(): on an
+ * owned page, the holder of the other lock may change bits meanwhile.
+ */
+static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
+{
+	struct pgc_desc *d = pgc_desc(pool, i);
+	u32 nb = pgc_blocks(pool, c), w, used = 0;
+
+	for (w = 0; w < pgc_words(nb); w++)
+		used += hweight_long(READ_ONCE(d->map[w]));
+	return nb - (used - hweight_long(pgc_preset(nb)));
+}
+
+/* Slot @k took page @i of class @c (@refill), or gave it back. */
+static void pgc_trace_cache(struct pgclass_pool *pool, bool refill, u32 k,
+			    u32 c, u32 i)
+{
+	if (refill && trace_pgclass_cache_refill_enabled())
+		trace_pgclass_cache_refill(pool->id, k, c,
+					   pgc_free_blocks(pool, i, c));
+	else if (!refill && trace_pgclass_cache_flush_enabled())
+		trace_pgclass_cache_flush(pool->id, k, c,
+					  pgc_free_blocks(pool, i, c));
+}
+
+/*
  * A shared page of class @c leaves its list or the free runs to be owned by
  * slot @k.  Under the pool lock and @k's lock.  The kind and the owner go
  * into @next in one store: a free that reads it without a lock must never
@@ -887,16 +922,17 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 	d->prev = c << PGC_IDX_BITS;
 	WRITE_ONCE(d->next, (PGC_OWNED << PGC_IDX_BITS) | k);
 	WRITE_ONCE(pgc_slot(pool, k)->page[c], i);
-	pool->owned_pages++;
+	pool->slots_own = true;
 }
 
 /*
- * Give slot @s's pages back: an empty one to the free runs, one that is not
+ * Give slot @k's pages back: an empty one to the free runs, one that is not
  * full to the head of its class's list, a full one to no list.  Under the
- * pool lock and @s's lock.
+ * pool lock and @k's lock.
  */
-static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
+static void pgc_slot_flush(struct pgclass_pool *pool, u32 k)
 {
+	struct pgc_cpu *s = pgc_slot(pool, k);
 	struct pgc_desc *d;
 	u32 c, i, nb, taken = 0;
 
@@ -904,6 +940,7 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 		i = s->page[c];
 		if (!i)
 			continue;
+		pgc_trace_cache(pool, false, k, c, i);
 		WRITE_ONCE(s->page[c], PGC_NIL);
 		taken++;
 		d = pgc_desc(pool, i);
@@ -916,15 +953,13 @@ static void pgc_slot_flush(struct pgclass_pool *pool, struct pgc_cpu *s)
 			pgc_part_add(pool, c, i, false);
 		}
 	}
-	if (taken) {
-		pool->owned_pages -= taken;
+	if (taken)
 		WRITE_ONCE(s->flushes, s->flushes + 1);
-	}
 }
 
 /*
- * Take back what every slot but @held caches (@held is the caller's own
- * slot, or U32_MAX; the caller flushes its own).  Under the pool lock.
+ * Take back what every slot caches (@held is the caller's own slot, whose
+ * lock it holds, or U32_MAX).  Under the pool lock.
  * O(nr_cpus).  Returns how many slots were locked by someone else.
  */
 static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
@@ -935,16 +970,19 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 	for (k = 0; k < pool->nr_slots; k++) {
 		s = pgc_slot(pool, k);
 		if (k == held) {
-			pgc_slot_flush(pool, s);
+			pgc_slot_flush(pool, k);
 			continue;
 		}
 		if (!pgc_slot_trylock(s, cpu)) {
 			busy++;
 			continue;
 		}
-		pgc_slot_flush(pool, s);
+		pgc_slot_flush(pool, k);
 		pgc_slot_unlock(s);
 	}
+	/* Every slot was flushed: none owns a page until the next refill. */
+	if (!busy)
+		pool->slots_own = false;
 	return busy;
 }
 
@@ -960,7 +998,7 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 
 	if (!s && pgc_reclaim_spares(pool))
 		s = pgc_find_run(pool, n);
-	if (!s && pool->owned_pages) {
+	if (!s && pool->slots_own) {
 		*busy += pgc_reclaim_slots(pool, held);
 		pgc_reclaim_spares(pool);
 		s = pgc_find_run(pool, n);
@@ -1157,7 +1195,6 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		if (bit < 0) {
 			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 			WRITE_ONCE(s->page[c], PGC_NIL);
-			pool->owned_pages--;
 		}
 	}
 	if (bit < 0) {
@@ -1165,6 +1202,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		if (i) {
 			pgc_own(pool, i, c, k);
 			WRITE_ONCE(s->refills, s->refills + 1);
+			pgc_trace_cache(pool, true, k, c, i);
 			bit = pgc_owned_take(pgc_desc(pool, i), nw);
 		}
 	}
@@ -1184,10 +1222,11 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 
 /*
  * Allocate @size bytes, counted as @call: through this CPU's slot for a
- * small block, through the pool lock otherwise or when the slot is taken.
+ * small block (then *@cached says so), through the pool lock otherwise or
+ * when the slot is taken.
  */
 static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
-			    enum pgc_call call)
+			    enum pgc_call call, bool *cached)
 {
 	u32 shift = pool->page_shift, cpu, c, i, nw;
 	unsigned long flags;
@@ -1195,6 +1234,7 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 	void *p = NULL;
 	long bit;
 
+	*cached = false;
 	cpu = get_cpu();
 	if (size && size <= BIT(shift - 1) && cpu < pool->nr_slots) {
 		s = pgc_slot(pool, cpu);
@@ -1207,6 +1247,7 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
 				WRITE_ONCE(s->used[c], s->used[c] + 1);
+				*cached = true;
 			} else {
 				p = pgc_refill(pool, s, cpu, c, call);
 			}
@@ -1235,6 +1276,36 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 static inline unsigned long pgc_origin(struct pgclass_pool *pool)
 {
 	return pool->base + (pgc_oob(pool) ? BIT(pool->page_shift) : 0);
+}
+
+/* A pointer as the tracepoints show it: never an address. */
+static inline unsigned long pgc_offset(struct pgclass_pool *pool,
+				       const void *p)
+{
+	return (unsigned long)p - pgc_origin(pool);
+}
+
+/*
+ * The tracepoints' arguments are worked out only when the event is on:
+ * off, each costs a jump patched out (a static key).
+ */
+static void pgc_trace_alloc(struct pgclass_pool *pool, unsigned long ip,
+			    const void *p, size_t size, bool cached)
+{
+	if (trace_pgclass_alloc_enabled() && p)
+		trace_pgclass_alloc(ip, pool->id, pgc_offset(pool, p), size,
+				    pgc_usable(pool, size), cached);
+}
+
+/* A free of @ptr, found as @r, or refused for @bad. */
+static void pgc_trace_free(struct pgclass_pool *pool, unsigned long ip,
+			   const void *ptr, const struct pgc_ref *r, int bad)
+{
+	if (!bad && trace_pgclass_free_enabled())
+		trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
+				   r->kind == PGC_OWNED);
+	else if (bad && trace_pgclass_bad_free_enabled())
+		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
 }
 
 static void pgc_warn(struct pgclass_pool *pool, const char *op,
@@ -1515,15 +1586,16 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 		qd = pgc_desc(pool, q);
 		if (!pgc_map_empty(qd, nb))
 			goto out;	/* it allocates from that one */
+		pgc_trace_cache(pool, false, cpu, c, q);
 		pgc_init(qd, PGC_SMALL, c);
 		WRITE_ONCE(s->page[c], PGC_NIL);
-		pool->owned_pages--;
 		pool->cls[c].pages--;
 		pgc_release(pool, q, 1);
 	}
 	/* Neither full nor empty: it is on its class's list. */
 	pgc_part_del(pool, c, i);
 	pgc_own(pool, i, c, cpu);
+	pgc_trace_cache(pool, true, cpu, c, i);
 out:
 	pgc_slot_unlock(s);
 }
@@ -1776,6 +1848,7 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	pool->nr_slots = slots;
 	pool->page_shift = shift;
 	pool->flags = flags;
+	pool->id = atomic_inc_return(&pgc_pool_ids);
 	pool->free_pages = data;
 	pgc_run_push(pool, first, data);
 	pgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);
@@ -2042,7 +2115,7 @@ void pgclass_drain(struct pgclass_pool *pool)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (pool->owned_pages)
+	if (pool->slots_own)
 		pgc_reclaim_slots(pool, U32_MAX);
 	pgc_reclaim_spares(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
@@ -2065,7 +2138,11 @@ EXPORT_SYMBOL_GPL(pgclass_drain);
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
-	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC);
+	bool cached;
+	void *p = pgc_alloc_call(pool, size, PGC_CALL_ALLOC, &cached);
+
+	pgc_trace_alloc(pool, _RET_IP_, p, size, cached);
+	return p;
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc);
 
@@ -2086,10 +2163,15 @@ void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 			    size_t align)
 {
 	unsigned long flags;
+	bool cached;
+	void *p;
 
-	if (is_power_of_2(align) && align <= BIT(pool->page_shift))
-		return pgc_alloc_call(pool, size ? max(size, align) : 0,
-				      PGC_CALL_ALLOC);
+	if (is_power_of_2(align) && align <= BIT(pool->page_shift)) {
+		size = size ? max(size, align) : 0;
+		p = pgc_alloc_call(pool, size, PGC_CALL_ALLOC, &cached);
+		pgc_trace_alloc(pool, _RET_IP_, p, size, cached);
+		return p;
+	}
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	pool->alloc_calls++;
 	if (size)
@@ -2118,11 +2200,13 @@ EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
 int pgclass_free(struct pgclass_pool *pool, void *ptr)
 {
 	struct pgc_ref r;
+	int bad;
 
 	if (!ptr)
 		return 0;
-	return pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, "free") ?
-	       -EINVAL : 0;
+	bad = pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, "free");
+	pgc_trace_free(pool, _RET_IP_, ptr, &r, bad);
+	return bad ? -EINVAL : 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
@@ -2199,33 +2283,46 @@ static void pgc_shrink_to_page(struct pgclass_pool *pool, const void *ptr)
  */
 void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 {
-	unsigned long flags;
+	unsigned long flags, ip = _RET_IP_;
+	size_t usable = 0;
 	struct pgc_ref r;
-	bool done, shrink;
-	void *p;
+	bool done, shrink, cached;
+	void *p = NULL;
 	int bad;
 
-	if (!ptr)
-		return pgc_alloc_call(pool, size, PGC_CALL_REALLOC);
+	if (!ptr) {
+		p = pgc_alloc_call(pool, size, PGC_CALL_REALLOC, &cached);
+		pgc_trace_alloc(pool, ip, p, size, cached);
+		return p;
+	}
 	if (!size) {
-		pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC, "realloc");
+		bad = pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC,
+				   "realloc");
+		pgc_trace_free(pool, ip, ptr, &r, bad);
 		return NULL;
 	}
-	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, "realloc"))
-		return NULL;
+	bad = pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, "realloc");
+	if (bad)
+		goto bad;
 	shrink = size < r.size;
 	if (!pgc_kind_small(r.kind) ||
 	    (size <= BIT(pool->page_shift - 1) && pgc_class_of(size) == r.class)) {
 		/* A small request of an out-of-band pool stays in its page. */
-		bad = pgc_realloc_in_place(pool, ptr, size, pgc_oob(pool) &&
-					   size <= BIT(pool->page_shift - 1),
-					   &r, &done);
+		bool to_page = pgc_oob(pool) &&
+			       size <= BIT(pool->page_shift - 1);
+
+		bad = pgc_realloc_in_place(pool, ptr, size, to_page, &r, &done);
 		if (bad) {
 			pgc_warn(pool, "realloc", ptr, bad);
-			return NULL;
+			goto bad;
 		}
-		if (done)
-			return ptr;
+		if (done) {
+			usable = to_page ? BIT(pool->page_shift) :
+				 pgc_kind_small(r.kind) ? r.size :
+				 pgc_usable(pool, size);
+			p = ptr;
+			goto out;
+		}
 	}
 	if (pgc_oob(pool)) {
 		/* It would have to move: the range is not the core's to copy. */
@@ -2234,24 +2331,40 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 		if (!shrink)
 			pool->failed_calls++;
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		return shrink ? ptr : NULL;
+		if (shrink)
+			goto kept;
+		return NULL;
 	}
 	p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
-						PGC_CALL_REALLOC);
+						PGC_CALL_REALLOC, &cached);
 	if (!p) {
 		if (!shrink)
 			return NULL;
 		/* Counted already: keep the block, and only one of its pages. */
 		if (r.kind == PGC_HEAD)
 			pgc_shrink_to_page(pool, ptr);
-		return ptr;
+		goto kept;
 	}
 
 	/* The caller owns both blocks: nobody else may touch them. */
 	memcpy(p, ptr, min(r.size, size));
 
 	pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
+	usable = pgc_usable(pool, size);
+	goto out;
+kept:
+	p = ptr;
+	usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
+out:
+	if (trace_pgclass_realloc_enabled())
+		trace_pgclass_realloc(ip, pool->id, pgc_offset(pool, ptr),
+				      pgc_offset(pool, p), size, usable,
+				      p == ptr);
 	return p;
+bad:
+	if (trace_pgclass_bad_free_enabled())
+		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
+	return NULL;
 }
 EXPORT_SYMBOL_GPL(pgclass_realloc);
 
@@ -2280,16 +2393,9 @@ EXPORT_SYMBOL_GPL(pgclass_usable_size);
 static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
 				struct pgc_cpu *s, u32 c)
 {
-	u32 i = READ_ONCE(s->page[c]), nb, w, used = 0;
-	struct pgc_desc *d;
+	u32 i = READ_ONCE(s->page[c]);
 
-	if (!i)
-		return 0;
-	d = pgc_desc(pool, i);
-	nb = pgc_blocks(pool, c);
-	for (w = 0; w < pgc_words(nb); w++)
-		used += hweight_long(READ_ONCE(d->map[w]));
-	return nb - (used - hweight_long(pgc_preset(nb)));
+	return i ? pgc_free_blocks(pool, i, c) : 0;
 }
 
 /**

@@ -26,6 +26,8 @@
 #include <linux/spinlock.h>
 
 __thread int shim_lock_depth;
+/* The core's tracepoints are off, as in a kernel nobody traces. */
+bool shim_trace_on;
 
 unsigned int nr_cpu_ids = 1;
 __thread unsigned int shim_cpu_id;

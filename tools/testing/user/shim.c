@@ -18,6 +18,8 @@
 unsigned long shim_warnings;
 char shim_last_warning[512];
 bool shim_quiet;
+/* The core's tracepoints count as on: their arguments are worked out. */
+bool shim_trace_on = true;
 __thread int shim_lock_depth;
 
 unsigned int nr_cpu_ids = 8;

@@ -18,6 +18,13 @@
 
 #define cmpxchg(p, o, n)	shim_cmpxchg(p, o, n, __ATOMIC_SEQ_CST)
 #define cmpxchg_acquire(p, o, n) shim_cmpxchg(p, o, n, __ATOMIC_ACQUIRE)
+typedef struct {
+	int counter;
+} atomic_t;
+
+#define ATOMIC_INIT(i)		{ (i) }
+#define atomic_inc_return(v)	__atomic_add_fetch(&(v)->counter, 1, __ATOMIC_SEQ_CST)
+
 /* Releases what was written before it to an acquiring reader. */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
