@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
