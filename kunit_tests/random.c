@@ -16,6 +16,7 @@
 struct live {
 	u8 *p;
 	size_t size;
+	size_t usable;
 	unsigned int seed;
 };
 
@@ -58,6 +59,7 @@ static void took(struct kunit *test, struct model *m, struct live *l,
 					   min(usable, m->f->page)));
 	l->p = p;
 	l->size = size;
+	l->usable = usable;
 	l->seed = m->next_seed++;
 	pgc_fill(p, size, l->seed);
 }
@@ -91,7 +93,7 @@ static void check_model(struct kunit *test, struct model *m)
 		KUNIT_ASSERT_EQ_MSG(test, l->size, pgc_verify(l->p, l->size, l->seed),
 				    "block of %zu B at offset %#tx overwritten",
 				    l->size, l->p - m->f->base);
-		bytes += pgc_usable(m->f, l->size);
+		bytes += l->usable;
 	}
 	pgc_check(test, m->f);
 	st = &m->f->scratch->st;
@@ -149,6 +151,21 @@ static void step(struct kunit *test, struct model *m, struct rnd_state *rnd,
 		}
 		KUNIT_ASSERT_EQ(test, min(size, l->size),
 				pgc_verify(p, min(size, l->size), l->seed));
+		if (p == l->p &&
+		    pgclass_usable_size(pool, p) != pgc_usable(m->f, size)) {
+			/*
+			 * A shrink with no smaller block to be had: it stays,
+			 * a multi-page block with its first page only.
+			 */
+			KUNIT_ASSERT_LT(test, size, l->usable);
+			KUNIT_ASSERT_EQ(test, pgclass_usable_size(pool, p),
+					min(l->usable, m->f->page));
+			l->usable = min(l->usable, m->f->page);
+			l->size = size;
+			l->seed = m->next_seed++;
+			pgc_fill(p, size, l->seed);
+			return;
+		}
 		took(test, m, l, p, size);
 		return;
 	default:
