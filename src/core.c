@@ -2532,24 +2532,11 @@ unsigned int pgclass_nr_classes(struct pgclass_pool *pool)
 }
 EXPORT_SYMBOL_GPL(pgclass_nr_classes);
 
-/**
- * pgclass_get_class_stats() - read one size class's counters
- * @pool: the pool
- * @class: the class index, below pgclass_nr_classes()
- * @cs: filled in
- *
- * Context: any context; takes the pool's spinlock with interrupts off.
- * Return: 0, or -EINVAL if @class is out of range.
- */
-int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
+/* Class @class's counters into @cs.  Under the pool lock. */
+static void pgc_class_stats(struct pgclass_pool *pool, unsigned int class,
 			    struct pgclass_class_stats *cs)
 {
-	unsigned long flags;
-
-	if (class >= pgclass_nr_classes(pool))
-		return -EINVAL;
 	memset(cs, 0, sizeof(*cs));
-	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (class < pgc_nr_small(pool)) {
 		u32 used = pgc_class_used(pool, class);
 
@@ -2567,14 +2554,63 @@ int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 		cs->blocks_used = pool->multi_blocks;
 		cs->blocks_total = pool->multi_blocks;
 	}
+}
+
+/**
+ * pgclass_get_class_stats() - read one size class's counters
+ * @pool: the pool
+ * @class: the class index, below pgclass_nr_classes()
+ * @cs: filled in
+ *
+ * Context: any context; takes the pool's spinlock with interrupts off.
+ * Return: 0, or -EINVAL if @class is out of range.
+ */
+int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
+			    struct pgclass_class_stats *cs)
+{
+	unsigned long flags;
+
+	if (class >= pgclass_nr_classes(pool))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pgc_class_stats(pool, class, cs);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_get_class_stats);
 
+/**
+ * pgclass_get_classes() - read every size class's counters at once
+ * @pool: the pool
+ * @cs: filled in, one entry per class
+ * @nr: entries in @cs; at least pgclass_nr_classes()
+ *
+ * One snapshot under one hold of the pool's lock, so that the classes add
+ * up (the per-CPU parts are exact when no call is in flight).
+ *
+ * Context: any context; takes the pool's spinlock with interrupts off,
+ * O(classes * nr_cpus).
+ * Return: the number of classes, or -EINVAL if @nr is too small.
+ */
+int pgclass_get_classes(struct pgclass_pool *pool,
+			struct pgclass_class_stats *cs, unsigned int nr)
+{
+	unsigned int c, n = pgclass_nr_classes(pool);
+	unsigned long flags;
+
+	if (nr < n)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	for (c = 0; c < n; c++)
+		pgc_class_stats(pool, c, &cs[c]);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(pgclass_get_classes);
+
 /* Describe the extent that starts at data page @i. */
 static void pgc_extent(struct pgclass_pool *pool, u32 i,
-		       struct pgclass_extent *ext)
+		       struct pgclass_extent *ext, unsigned long *map)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 nb, nw, w, used = 0;
@@ -2589,12 +2625,15 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 		ext->class = pgc_class(d);
 		nb = pgc_blocks(pool, ext->class);
 		nw = pgc_words(nb);
-		for (w = 0; w < nw; w++)
-			used += hweight_long(READ_ONCE(d->map[w]));
+		/* One copy: an owned page's bits may change meanwhile. */
+		for (w = 0; w < nw; w++) {
+			map[w] = READ_ONCE(d->map[w]);
+			used += hweight_long(map[w]);
+		}
 		ext->block_size = BIT(ext->class + PGCLASS_MIN_BLOCK_SHIFT);
 		ext->used = used - hweight_long(pgc_preset(nb));
 		ext->total = nb;
-		ext->map = d->map;
+		ext->map = map;
 		break;
 	case PGC_WHOLE:
 		ext->state = PGCLASS_PAGE_WHOLE;
@@ -2618,42 +2657,149 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	}
 }
 
+/*
+ * Is page @i the first page of an extent now?  A descriptor that says
+ * SMALL, OWNED, WHOLE or HEAD is (the descriptor invariant); one inside a
+ * free run or a multi-page block may say FREE or TAIL from an earlier
+ * life, so a FREE one must also be on its list: its predecessor's
+ * successor, or the head of the list its length maps to.  A run unlinked
+ * since keeps none of that (unlinking rewrites both neighbours' links,
+ * and a page that joins a run as its end tag or inside it has no
+ * predecessor).  Under the pool lock.
+ */
+static bool pgc_extent_start(struct pgclass_pool *pool, u32 i)
+{
+	struct pgc_desc *d = pgc_desc(pool, i), *p;
+	u32 len, prev, row, col;
+
+	switch (pgc_kind(d)) {
+	case PGC_FREE:
+		break;
+	case PGC_TAIL:
+		return false;
+	default:
+		return true;
+	}
+	len = d->map[0];
+	if (!len || len > pool->nr_pages - i)
+		return false;
+	prev = pgc_prev(d);
+	if (prev) {
+		if (prev < pool->meta_pages || prev >= pool->nr_pages)
+			return false;
+		p = pgc_desc(pool, prev);
+		return pgc_kind(p) == PGC_FREE && pgc_next(p) == i;
+	}
+	pgc_mapping(len, &row, &col);
+	return row < pgc_nr_rows(pool) && *pgc_head(pool, row, col) == i;
+}
+
+/* Descriptors a walk looks at per hold of the pool lock. */
+#define PGC_WALK_CHUNK	256
+
 /**
- * pgclass_walk() - report a pool's extents in page order
+ * pgclass_walk_from() - report a pool's extents in page order, from a page
  * @pool: the pool
- * @fn: called for each extent: the metadata pages (not for an out-of-band
- *	pool), then each free run, small-class page, whole page and
- *	multi-page block; @ext->first counts pages from the region's start
+ * @pos: in: the page to start at, counted from the region's (or range's)
+ *	start, 0 for the whole pool; out: where the walk stopped, to resume
+ *	from, or the pool's page count when it reached the end
+ * @fn: called for each extent: the metadata pages (from @pos 0, and not
+ *	for an out-of-band pool), then each free run, small-class page,
+ *	whole page and multi-page block; @ext->first counts pages as @pos
  * @data: passed to @fn
  *
- * The whole walk runs under the pool's lock, so it sees one consistent
- * state; it takes time proportional to the number of extents, which is
- * what a dump needs.  For a SMALL extent, @ext->map has bit i set when
- * block i is in use, for i below @ext->total (later bits are set too).
+ * The walk takes the pool's lock for up to 256 extents at a time and lets
+ * it go in between, so that dumping a pool of any size stops the other
+ * CPUs' calls for a bounded time only; a caller that has much to do per
+ * extent (printing every page of a free run, say) lets @fn collect a few
+ * and return non-zero, does its work with no lock held, and resumes from
+ * @pos.  Each extent is reported as it was at that moment; in a pool no
+ * call changes, the extents are one consistent state.  Where the pool
+ * changed at the page the walk resumes from (a run merged over it, a
+ * block took it), the pages up to the next extent are reported as one
+ * extent of the kind their last page says: the rest of a free run (FREE)
+ * or of a multi-page block (%PGCLASS_PAGE_TAIL).  For a SMALL extent,
+ * @ext->map (a copy, valid during the call) has bit i set when block i is
+ * in use, for i below @ext->total (later bits are set too).
  *
- * Context: any context; takes the pool's spinlock with interrupts off and
- * calls @fn with it held.
+ * Context: any context; takes the pool's spinlock with interrupts off,
+ * for a bounded time each, and calls @fn with it held.
+ * Return: 0 at the end, or the first non-zero value @fn returned.
+ */
+int pgclass_walk_from(struct pgclass_pool *pool, unsigned long *pos,
+		      pgclass_walk_fn fn, void *data)
+{
+	unsigned long map[BIT(PGC_MAX_SMALL) / BITS_PER_LONG];
+	u32 i, rest = PGC_NIL, budget;
+	struct pgclass_extent ext;
+	unsigned long flags;
+	int ret = 0;
+
+	/* Page indices of an out-of-band pool start at 1 (PGC_NIL is 0). */
+	i = min_t(unsigned long, *pos, pool->nr_pages - pgc_oob(pool)) +
+	    pgc_oob(pool);
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (i < pool->meta_pages) {
+		i = pool->meta_pages;
+		memset(&ext, 0, sizeof(ext));
+		ext.nr_pages = pool->meta_pages;
+		ext.state = PGCLASS_PAGE_META;
+		/* An out-of-band pool's metadata is not in its range. */
+		if (!pgc_oob(pool))
+			ret = fn(data, &ext);
+	}
+	for (budget = PGC_WALK_CHUNK; !ret && (i < pool->nr_pages || rest);
+	     budget--) {
+		if (!budget) {
+			/* Let the other CPUs in between two chunks. */
+			raw_spin_unlock_irqrestore(&pool->lock, flags);
+			budget = PGC_WALK_CHUNK;
+			raw_spin_lock_irqsave(&pool->lock, flags);
+		}
+		if (i < pool->nr_pages && !pgc_extent_start(pool, i)) {
+			/* Inside what changed since the walk was here. */
+			if (!rest)
+				rest = i;
+			i++;
+			continue;
+		}
+		if (rest) {
+			memset(&ext, 0, sizeof(ext));
+			ext.first = rest - pgc_oob(pool);
+			ext.nr_pages = i - rest;
+			ext.state = pgc_kind(pgc_desc(pool, i - 1)) == PGC_TAIL ?
+				    PGCLASS_PAGE_TAIL : PGCLASS_PAGE_FREE;
+			if (ext.state == PGCLASS_PAGE_TAIL)
+				ext.class = pgc_multi_class(pool);
+			rest = PGC_NIL;
+			ret = fn(data, &ext);
+			continue;
+		}
+		pgc_extent(pool, i, &ext, map);
+		i += ext.nr_pages;
+		ret = fn(data, &ext);
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	*pos = i - pgc_oob(pool);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pgclass_walk_from);
+
+/**
+ * pgclass_walk() - report all of a pool's extents in page order
+ * @pool: the pool
+ * @fn: as for pgclass_walk_from()
+ * @data: passed to @fn
+ *
+ * pgclass_walk_from() from page 0.
+ *
+ * Context: as for pgclass_walk_from().
  * Return: 0, or the first non-zero value @fn returned.
  */
 int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data)
 {
-	struct pgclass_extent ext;
-	unsigned long flags;
-	int ret;
-	u32 i;
+	unsigned long pos = 0;
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	memset(&ext, 0, sizeof(ext));
-	ext.nr_pages = pool->meta_pages;
-	ext.state = PGCLASS_PAGE_META;
-	/* An out-of-band pool's metadata is not in its range. */
-	ret = pgc_oob(pool) ? 0 : fn(data, &ext);
-	for (i = pool->meta_pages; !ret && i < pool->nr_pages;
-	     i += ext.nr_pages) {
-		pgc_extent(pool, i, &ext);
-		ret = fn(data, &ext);
-	}
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	return ret;
+	return pgclass_walk_from(pool, &pos, fn, data);
 }
 EXPORT_SYMBOL_GPL(pgclass_walk);

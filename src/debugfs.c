@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/pgclass.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 
@@ -149,19 +150,20 @@ static void pgclass_classes_row(struct seq_file *m, const char *name,
 
 static int pgclass_classes_show(struct seq_file *m, void *v)
 {
+	struct pgclass_class_stats all[PGCLASS_MAX_CLASSES];
 	struct pgclass_dev *dev = m->private;
-	unsigned int i, nr = pgclass_nr_classes(dev->pool);
 	u64 pages = 0, used = 0, total = 0;
 	char name[PGCLASS_NAME_LEN], size[PGCLASS_NAME_LEN];
 	const char *bs;
+	int i, nr;
 
+	/* One snapshot, so that the total row is the rows' sum. */
+	nr = pgclass_get_classes(dev->pool, all, ARRAY_SIZE(all));
 	seq_printf(m, "%-6s %10s %8s %12s %12s %8s\n", "class", "block_size",
 		   "pages", "blocks_used", "blocks_total", "util_pct");
 	for (i = 0; i < nr; i++) {
-		struct pgclass_class_stats cs;
+		const struct pgclass_class_stats cs = all[i];
 
-		if (pgclass_get_class_stats(dev->pool, i, &cs))
-			break;
 		/* The "multi" class has no one block size. */
 		bs = "-";
 		if (cs.block_size) {
@@ -194,16 +196,54 @@ static void pgclass_pages_line(struct seq_file *m, struct pgclass_dev *dev,
 	seq_printf(m, PGCLASS_PAGES_FMT, idx, off, state, class, used, total);
 }
 
+/*
+ * pages and map print a line or a character per page, which for a free
+ * run of a million pages is a lot of printing: they collect extents a
+ * batch at a time under the pool's lock (pgclass_walk_from()) and print
+ * them with no lock held.
+ */
+#define PGCLASS_WALK_BATCH	32
+
 struct pgclass_walk_ctx {
 	struct seq_file *m;
 	struct pgclass_dev *dev;
 	unsigned int col;
+	unsigned int nr;
+	struct pgclass_extent ext[PGCLASS_WALK_BATCH];
 };
 
-/* Called under the pool's spinlock: prints, never sleeps. */
-static int pgclass_pages_extent(void *data, const struct pgclass_extent *ext)
+/* Called under the pool's spinlock: copies, then stops when full. */
+static int pgclass_collect_extent(void *data, const struct pgclass_extent *ext)
 {
 	struct pgclass_walk_ctx *ctx = data;
+
+	ctx->ext[ctx->nr] = *ext;
+	ctx->ext[ctx->nr].map = NULL;	/* the walk's copy: not kept */
+	return ++ctx->nr == PGCLASS_WALK_BATCH;
+}
+
+/* Walks the pool, calling @print for each extent with no lock held. */
+static void pgclass_print_extents(struct pgclass_walk_ctx *ctx,
+				  void (*print)(struct pgclass_walk_ctx *ctx,
+						const struct pgclass_extent *ext))
+{
+	unsigned long pos = 0;
+	unsigned int i;
+	int more;
+
+	do {
+		ctx->nr = 0;
+		more = pgclass_walk_from(ctx->dev->pool, &pos,
+					 pgclass_collect_extent, ctx);
+		for (i = 0; i < ctx->nr; i++)
+			print(ctx, &ctx->ext[i]);
+		/* seq_file will retry with a larger buffer: stop now. */
+	} while (more && !seq_has_overflowed(ctx->m));
+}
+
+static void pgclass_pages_extent(struct pgclass_walk_ctx *ctx,
+				 const struct pgclass_extent *ext)
+{
 	struct pgclass_dev *dev = ctx->dev;
 	struct seq_file *m = ctx->m;
 	char class[PGCLASS_NAME_LEN], used[PGCLASS_NAME_LEN];
@@ -231,25 +271,34 @@ static int pgclass_pages_extent(void *data, const struct pgclass_extent *ext)
 		break;
 	case PGCLASS_PAGE_HEAD:
 	case PGCLASS_PAGE_TAIL:
-		/* A head line gives the run's length as its total. */
-		snprintf(total, sizeof(total), "%lu", ext->nr_pages);
-		pgclass_pages_line(m, dev, ext->first, "head", "multi", "1",
-				   total);
-		for (i = ext->first + 1; i < end; i++)
+		/*
+		 * A head line gives the run's length as its total.  A TAIL
+		 * extent is the rest of a block that the walk resumed in.
+		 */
+		i = ext->first;
+		if (ext->state == PGCLASS_PAGE_HEAD) {
+			snprintf(total, sizeof(total), "%lu", ext->nr_pages);
+			pgclass_pages_line(m, dev, i++, "head", "multi", "1",
+					   total);
+		}
+		for (; i < end; i++)
 			pgclass_pages_line(m, dev, i, "tail", "multi", "-", "-");
 		break;
 	}
-	/* seq_file will retry with a larger buffer: stop printing now. */
-	return seq_has_overflowed(m) ? -EOVERFLOW : 0;
 }
 
 static int pgclass_pages_show(struct seq_file *m, void *v)
 {
-	struct pgclass_walk_ctx ctx = { .m = m, .dev = m->private };
+	struct pgclass_walk_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 
+	if (!ctx)
+		return -ENOMEM;
+	ctx->m = m;
+	ctx->dev = m->private;
 	seq_printf(m, PGCLASS_PAGES_FMT, "index", "offset", "state", "class",
 		   "used", "total");
-	pgclass_walk(ctx.dev->pool, pgclass_pages_extent, &ctx);
+	pgclass_print_extents(ctx, pgclass_pages_extent);
+	kfree(ctx);
 	return 0;
 }
 
@@ -347,14 +396,14 @@ static char pgclass_map_char(const struct pgclass_extent *ext,
 	case PGCLASS_PAGE_WHOLE:
 		return 'P';
 	default:
-		return index == ext->first ? 'H' : '=';
+		return ext->state == PGCLASS_PAGE_HEAD && index == ext->first ?
+		       'H' : '=';
 	}
 }
 
-/* Called under the pool's spinlock: prints, never sleeps. */
-static int pgclass_map_extent(void *data, const struct pgclass_extent *ext)
+static void pgclass_map_extent(struct pgclass_walk_ctx *ctx,
+			       const struct pgclass_extent *ext)
 {
-	struct pgclass_walk_ctx *ctx = data;
 	unsigned long i;
 
 	for (i = ext->first; i < ext->first + ext->nr_pages; i++) {
@@ -364,7 +413,6 @@ static int pgclass_map_extent(void *data, const struct pgclass_extent *ext)
 			ctx->col = 0;
 		}
 	}
-	return seq_has_overflowed(ctx->m) ? -EOVERFLOW : 0;
 }
 
 /* The legend names each small class's letter by its block size. */
@@ -387,12 +435,17 @@ static void pgclass_map_legend(struct seq_file *m, struct pgclass_dev *dev)
 
 static int pgclass_map_show(struct seq_file *m, void *v)
 {
-	struct pgclass_walk_ctx ctx = { .m = m, .dev = m->private };
+	struct pgclass_walk_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 
-	pgclass_map_legend(m, ctx.dev);
-	pgclass_walk(ctx.dev->pool, pgclass_map_extent, &ctx);
-	if (ctx.col)
+	if (!ctx)
+		return -ENOMEM;
+	ctx->m = m;
+	ctx->dev = m->private;
+	pgclass_map_legend(m, ctx->dev);
+	pgclass_print_extents(ctx, pgclass_map_extent);
+	if (ctx->col)
 		seq_putc(m, '\n');
+	kfree(ctx);
 	return 0;
 }
 

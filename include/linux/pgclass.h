@@ -199,7 +199,11 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st);
 unsigned int pgclass_nr_classes(struct pgclass_pool *pool);
 int pgclass_get_class_stats(struct pgclass_pool *pool, unsigned int class,
 			    struct pgclass_class_stats *cs);
+int pgclass_get_classes(struct pgclass_pool *pool,
+			struct pgclass_class_stats *cs, unsigned int nr);
 int pgclass_walk(struct pgclass_pool *pool, pgclass_walk_fn fn, void *data);
+int pgclass_walk_from(struct pgclass_pool *pool, unsigned long *pos,
+		      pgclass_walk_fn fn, void *data);
 
 void pgclass_drain(struct pgclass_pool *pool);
 #if IS_ENABLED(CONFIG_KUNIT)

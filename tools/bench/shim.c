@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/cpumask.h>
@@ -118,12 +119,39 @@ void shim_spin_init(spinlock_t *l)
 		abort();
 }
 
+/*
+ * walkhold's lock timing: off for every other benchmark, which pays one
+ * predictable branch.  One thread at a time sets it.
+ */
+bool shim_time_locks;
+unsigned long long shim_lock_holds, shim_hold_max_ns, shim_hold_total_ns;
+static __thread unsigned long long shim_hold_start;
+
+static unsigned long long shim_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 void shim_spin_lock(spinlock_t *l)
 {
 	pthread_spin_lock(&l->lock);
+	if (shim_time_locks)
+		shim_hold_start = shim_now();
 }
 
 void shim_spin_unlock(spinlock_t *l)
 {
+	if (shim_time_locks && shim_hold_start) {
+		unsigned long long held = shim_now() - shim_hold_start;
+
+		shim_lock_holds++;
+		shim_hold_total_ns += held;
+		if (held > shim_hold_max_ns)
+			shim_hold_max_ns = held;
+		shim_hold_start = 0;
+	}
 	pthread_spin_unlock(&l->lock);
 }

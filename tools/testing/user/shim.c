@@ -21,6 +21,8 @@ bool shim_quiet;
 /* The core's tracepoints count as on: their arguments are worked out. */
 bool shim_trace_on = true;
 __thread int shim_lock_depth;
+__thread unsigned long shim_lock_count;
+__thread void (*shim_unlock_hook)(void);
 
 unsigned int nr_cpu_ids = 8;
 __thread unsigned int shim_cpu_id;
@@ -170,6 +172,7 @@ void shim_spin_lock(spinlock_t *l)
 		abort();
 	}
 	pthread_spin_lock(&l->lock);
+	shim_lock_count++;
 	__atomic_store_n(&l->owner, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&l->held, 1, __ATOMIC_RELAXED);
 	shim_lock_depth++;
@@ -184,4 +187,10 @@ void shim_spin_unlock(spinlock_t *l)
 	shim_lock_depth--;
 	__atomic_store_n(&l->held, 0, __ATOMIC_RELAXED);
 	pthread_spin_unlock(&l->lock);
+	if (shim_unlock_hook && !shim_lock_depth) {
+		void (*hook)(void) = shim_unlock_hook;
+
+		shim_unlock_hook = NULL;
+		hook();
+	}
 }

@@ -11,7 +11,10 @@ extern unsigned long shim_warnings;
 extern char shim_last_warning[512];
 /* Do not print messages (the calls are still counted). */
 extern bool shim_quiet;
-/* Spinlocks this thread holds now. */
+/* Spinlocks this thread holds now, and has taken so far. */
 extern __thread int shim_lock_depth;
+extern __thread unsigned long shim_lock_count;
+/* Called once, then cleared, when this thread next holds no spinlock. */
+extern __thread void (*shim_unlock_hook)(void);
 
 #endif

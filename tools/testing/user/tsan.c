@@ -566,19 +566,26 @@ static void *worker_fn(void *arg)
 
 static int tile_cb(void *data, const struct pgclass_extent *ext)
 {
-	unsigned long *next = data;
+	unsigned long *next = data, w, used = 0;
 
 	if (ext->first != *next || !ext->nr_pages)
 		return 1;
 	*next += ext->nr_pages;
+	/* The bitmap is the walk's copy: reading it races with nothing. */
+	if (ext->map) {
+		for (w = 0; w < (ext->total + 63) / 64; w++)
+			used += __builtin_popcountl(ext->map[w]);
+		if (used < ext->used)
+			return 1;
+	}
 	return 0;
 }
 
 /*
  * Stats, per-CPU stats, class stats and a walk while the workers run, as
  * debugfs reads them: any data race between a reader and a call is a
- * report.  The walk's bitmap of an owned page is not read: its owner may
- * change it meanwhile (see pgclass_walk()).
+ * report.  The walk holds the pool lock for chunks of extents only, and
+ * its extents still tile the pool; their bitmaps are copies.
  */
 static void *reader_fn(void *arg)
 {

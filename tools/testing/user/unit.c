@@ -1255,6 +1255,7 @@ static int count_cb(void *data, const struct pgclass_extent *ext)
 static int t_walk(const struct test_case *tc __maybe_unused)
 {
 	struct walk_count w = { 0, 0, 0 };
+	unsigned long pos = 0;
 	struct ctx c;
 	struct snap *s;
 	unsigned int i;
@@ -1271,7 +1272,87 @@ static int t_walk(const struct test_case *tc __maybe_unused)
 	T_EQ(pgclass_walk(c.pool, count_cb, &w), 42);
 	T_EQ(w.calls, 3);
 	T_EQ(shim_lock_depth, 0);
+	/* Stopped, it resumes where it stopped, up to the end. */
+	w = (struct walk_count){ 0, 3, 0 };
+	T_EQ(pgclass_walk_from(c.pool, &pos, count_cb, &w), 42);
+	T_EQ(pos, s->ext[3].first);
+	w.stop_at = 0;
+	T_EQ(pgclass_walk_from(c.pool, &pos, count_cb, &w), 0);
+	T_EQ(w.calls, s->nr_ext);
+	T_EQ(pos, c.nr_pages);
 	snap_free(s);
+	return 0;
+}
+
+/* The walk's pool, and what the hook does between two of its chunks. */
+static struct ctx *walk_ctx;
+static char *walk_pages[600];
+
+/* Pages 250-260 become one 11-page block: the walk resumes inside it. */
+static void walk_change(void)
+{
+	unsigned int i;
+
+	for (i = 250; i <= 260; i++)
+		T_EQ(pgclass_free(walk_ctx->pool, walk_pages[i]), 0);
+	T_ASSERT(pgclass_alloc(walk_ctx->pool, 11 * walk_ctx->page) ==
+		 walk_pages[250]);
+}
+
+static int chunk_cb(void *data, const struct pgclass_extent *ext)
+{
+	struct snap *s = data;
+
+	T_ASSERT(shim_lock_depth > 0);
+	if (s->nr_ext < 700)
+		s->ext[s->nr_ext++] = *ext;
+	return 0;
+}
+
+/*
+ * A walk holds the pool lock for bounded chunks: a pool of 600 whole
+ * pages takes three.  When the pool changes between two chunks, the
+ * walk resumes where it was: inside a new block, it reports the rest of
+ * that block as one TAIL extent, and the extents still tile the pool.
+ */
+static int t_walk_chunks(const struct test_case *tc __maybe_unused)
+{
+	unsigned long locks, i, next = 0, tails = 0;
+	struct snap s = { 0 };
+	struct ctx c;
+
+	T_OK(ctx_new_cpus(&c, 606, 12, 0));
+	T_EQ(c.data_pages, 600);
+	for (i = 0; i < 600; i++)
+		T_ASSERT((walk_pages[i] = pgclass_alloc(c.pool, c.page)));
+	s.ext = calloc(700, sizeof(*s.ext));
+	T_ASSERT(s.ext);
+	locks = shim_lock_count;
+	T_EQ(pgclass_walk(c.pool, chunk_cb, &s), 0);
+	T_EQ(s.nr_ext, 601);
+	/* At most 256 extents a hold after the metadata's: 3 holds. */
+	T_EQ(shim_lock_count - locks, 3);
+	/* Again, changing the pool after the first chunk. */
+	walk_ctx = &c;
+	s.nr_ext = 0;
+	shim_unlock_hook = walk_change;
+	T_EQ(pgclass_walk(c.pool, chunk_cb, &s), 0);
+	T_ASSERT(!shim_unlock_hook);
+	for (i = 0; i < s.nr_ext; i++) {
+		T_EQ(s.ext[i].first, next);
+		next += s.ext[i].nr_pages;
+		if (s.ext[i].state == PGCLASS_PAGE_TAIL) {
+			/* The rest of the new block, from where it resumed. */
+			T_EQ(s.ext[i].first, c.meta + 256);
+			T_EQ(next, c.meta + 261);
+			tails++;
+		}
+	}
+	T_EQ(tails, 1);
+	T_EQ(next, 606);
+	T_EQ(page_state(&c, c.meta + 250), PGCLASS_PAGE_HEAD);
+	T_OK(check_pool(&c));
+	free(s.ext);
 	return 0;
 }
 
@@ -1539,6 +1620,7 @@ const struct test_case unit_tests[] = {
 	{ "spare pages are taken back when nothing else fits", t_spare_reclaim, 12, 0 },
 	{ "usable_size of each kind of block, 0 for the rest", t_usable_size, 12, 0 },
 	{ "destroy returns the live blocks and warns about them", t_destroy, 12, 0 },
+	{ "walk: bounded chunks, resumed inside what changed between them", t_walk_chunks, 0, 0 },
 	{ "walk: extents in order, under the lock, stops on non-zero", t_walk, 12, 0 },
 	{ "use after free is an ASan report: small block", t_use_after_free,
 	  EACH_SHIFT, UAF_SMALL },
