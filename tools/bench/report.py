@@ -1026,36 +1026,43 @@ class Report:
         for r in scans:
             mib, fill, n, resc = (int(x) for x in r[1:5])
             mx, mpages, mlist, mok, lmax = (int(x) for x in r[5:10])
-            smed, amed = float(r[10]), float(r[11])
+            smed, amed, raw = float(r[10]), float(r[11]), int(r[12])
+            passes = int(r[13])
             sbody.append([f'{fill}%', f'{n:,}', f'{resc:,}',
                           f'{mx:,}', mpages, mlist,
                           'yes' if mok else 'no', lmax, fmt(smed, 0),
-                          fmt(amed, 0)])
+                          fmt(amed, 0), f'{raw:,}'])
             scbody.append([mib, fill, n, resc, mx, mpages, mlist, mok, lmax,
-                           smed, amed])
+                           smed, amed, raw])
         self.write(
             'pool-scans', 'The fit scans of the fragmentation workload '
             '(same guest boot)',
-            'The sequence of the fragmentation table, replayed once more '
-            'on pgclass, untimed as a whole: each allocation timed alone, '
-            'with interrupts off (ktime_get_ns() around the call: two reads '
-            'cost '
+            'The sequence of the fragmentation table, replayed '
+            f'{passes} more times on pgclass, untimed as a whole: each '
+            'allocation timed alone, with interrupts off (ktime_get_ns() '
+            'around the call: two reads cost '
             f'{fmt(self.pool_clock, 0)} ns, in every figure here), '
             'pgclass_get_stats() read after it, outside the timed region; '
-            'a call whose fit_scans went up is a scan.  Then an identical '
-            'replay (one CPU, the same calls: the scans came at the same '
-            'calls, checked) walks the pool before each of those calls and '
-            'counts the free runs on the list the scan walks: it visits at '
-            'most that many runs less one (the head is checked in O(1) '
-            'first).  *longest*: the scan that took the most time, its '
-            'request, the runs on its list, whether it found a run; '
-            '*most runs*: the longest list any scan met.  TCG-guest ns.',
+            'a call whose fit_scans went up is a scan.  The replays are '
+            'identical (one CPU, the same calls: the scans came at the same '
+            'calls, checked), and each call keeps its least time over '
+            f'the {passes}: a vCPU thread that the host deschedules in the '
+            'middle of a call does not make that call the longest (the '
+            'last column is the longest single timing, which includes '
+            'such stalls).  A last replay walks the pool before each scan '
+            'and counts the free runs on the list the scan walks: it '
+            'visits at most that many runs less one (the head is checked in '
+            'O(1) first).  *found a run*: scans that rescued the call; '
+            '*longest*: the scan with the most time, its request, the runs '
+            'on its list, whether it found a run; *most runs*: the longest '
+            'list any scan met.  TCG-guest ns.',
             ['fill', 'scans', 'found a run', 'longest ns', 'its pages',
              'runs on its list', 'found', 'most runs', 'median scan ns',
-             'median other alloc ns'], sbody,
+             'median other alloc ns', 'longest single timing ns'], sbody,
             ['pool_mib', 'fill_pct', 'scans', 'rescued', 'longest_ns',
              'longest_pages', 'longest_list_runs', 'longest_found',
-             'most_list_runs', 'scan_median_ns', 'other_alloc_median_ns'],
+             'most_list_runs', 'scan_median_ns', 'other_alloc_median_ns',
+             'longest_single_ns'],
             scbody)
 
     def pool_oob(self):

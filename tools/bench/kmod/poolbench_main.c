@@ -21,14 +21,16 @@
  * call: the steady part of the sequence (after the fill) timed whole,
  * median over rounds in a rotating order.
  *
- * "pbscan": the fit scans of that replay.  In another pass every pgclass
- * allocation is timed on its own, with interrupts off around the clock
- * reads and the call (so that no tick lands in it), and
- * pgclass_get_stats() read after it, outside the timed region; the calls
- * whose fit_scans went up are the ones that scanned.  A second replay, identical (one CPU, the
- * same calls), walks the pool before each of those calls and counts the
- * free runs on the list the scan walks: the scan visits at most that
- * many runs but one (its head is checked in O(1) first).
+ * "pbscan": the fit scans of that sequence.  In PB_SCAN_PASSES more
+ * replays every pgclass allocation is timed on its own, with interrupts
+ * off around the clock reads and the call (so that no tick lands in it),
+ * and pgclass_get_stats() read after it, outside the timed region; the
+ * calls whose fit_scans went up are the ones that scanned, the same calls
+ * in every pass (one CPU, the same calls: checked), and each keeps its
+ * least time over the passes.  A last replay walks the pool before each
+ * of those calls and counts the free runs on the list the scan walks: the
+ * scan visits at most that many runs but one (its head is checked in
+ * O(1) first).
  *
  * "pbworst": the deliberate worst case.  A pool is laid out so that the
  * list of runs of 8 and 9 pages holds K runs of 8 pages, each between
@@ -108,6 +110,7 @@ MODULE_PARM_DESC(oob_mib, "range of the out-of-band comparison, MiB (default 64)
 #define PB_FILL_SEED	0xf111ULL	/* pgclass_bench.ko's fill stream */
 #define PB_PAIRS	512
 #define PB_WORST_RUN	8		/* the short runs; the request is 9 */
+#define PB_SCAN_PASSES	5		/* timings of each scan: its least */
 
 static int pb_error;
 static char pb_error_msg[160];
@@ -202,6 +205,8 @@ struct pb_frag_result {
 	u32 list_max;			/* the longest list any scan met */
 	u64 scan_med_ns;		/* median over the scans */
 	u64 alloc_med_ns;		/* median of the other allocations */
+	u32 nr_alloc_ns;
+	u64 scan_raw_max_ns;		/* the longest single timing */
 };
 
 static struct pb_frag_result pb_frag_res[ARRAY_SIZE(frag_fill)];
@@ -221,7 +226,6 @@ struct pb_frag {
 	/* The untimed pass's record of pgclass's scans. */
 	u32 *scan_idx;
 	u64 *scan_ns;
-	u8 *scan_ok;
 	u64 *alloc_ns;
 };
 
@@ -454,23 +458,19 @@ static u32 pb_list_runs(struct pgclass_pool *pool, u32 pages)
 }
 
 /*
- * The untimed check: the whole sequence, a free-run check after each
- * failure; for pgclass, each allocation timed alone and the scans noted.
+ * The untimed check: the whole sequence, and after each failure whether a
+ * free run would have fitted.
  */
 static void pb_frag_check(struct pb_frag *f, enum pb_frag_alloc a,
 			  struct pb_frag_result *r, u32 *pages)
 {
-	struct pgclass_stats st;
-	u64 scans = 0, t0, dt;
-	unsigned long p, flags;
-	u32 i, nalloc = 0;
+	unsigned long p;
+	u32 i;
 
 	if (pb_frag_setup(f, a)) {
 		pb_fail("frag: no %s pool", pb_frag_name[a]);
 		return;
 	}
-	if (a == PB_PGCLASS)
-		r->scans = 0;
 	for (i = 0; i < f->nr_ops; i++) {
 		const struct pb_op *op = &f->ops[i];
 
@@ -485,25 +485,7 @@ static void pb_frag_check(struct pb_frag *f, enum pb_frag_alloc a,
 			continue;
 		}
 		pages[op->slot] = op->pages;
-		if (a == PB_PGCLASS) {
-			/* The call's own time: no interrupt in the middle. */
-			local_irq_save(flags);
-			t0 = ktime_get_ns();
-			p = pb_frag_alloc(a, f, op->pages);
-			dt = ktime_get_ns() - t0;
-			local_irq_restore(flags);
-			pgclass_get_stats(f->pg, &st);
-			if (st.fit_scans != scans) {
-				f->scan_idx[r->scans] = i;
-				f->scan_ns[r->scans] = dt;
-				f->scan_ok[r->scans++] = !!p;
-				scans = st.fit_scans;
-			} else {
-				f->alloc_ns[nalloc++] = dt;
-			}
-		} else {
-			p = pb_frag_alloc(a, f, op->pages);
-		}
+		p = pb_frag_alloc(a, f, op->pages);
 		f->addr[op->slot] = p;
 		if (p)
 			continue;
@@ -513,8 +495,74 @@ static void pb_frag_check(struct pb_frag *f, enum pb_frag_alloc a,
 			r->failed_fit[a]++;
 	}
 	pb_frag_teardown(f, pages);
-	if (a == PB_PGCLASS)
-		r->alloc_med_ns = pb_stat_of(f->alloc_ns, nalloc).med;
+}
+
+/*
+ * pgclass, the whole sequence: each allocation timed alone, interrupts
+ * off around it so that no tick lands in it, and the stats read after it,
+ * outside the timed region.  Pass 0 notes which calls scanned; the later
+ * passes, identical, must scan at the same calls, and each call keeps its
+ * least time over the passes: a vCPU thread descheduled by the host in
+ * the middle of a call does not make it the longest.
+ */
+static void pb_frag_scans(struct pb_frag *f, struct pb_frag_result *r,
+			  u32 pass)
+{
+	struct pgclass_stats st;
+	u64 scans = 0, t0, dt;
+	unsigned long p, flags;
+	u32 i, k = 0, nalloc = 0;
+
+	if (pb_frag_setup(f, PB_PGCLASS)) {
+		pb_fail("frag: no pgclass pool");
+		return;
+	}
+	for (i = 0; i < f->nr_ops; i++) {
+		const struct pb_op *op = &f->ops[i];
+
+		if (i % 256 == 0)
+			cond_resched();
+		if (!op->alloc) {
+			if (f->addr[op->slot]) {
+				pgclass_free(f->pg, (void *)f->addr[op->slot]);
+				f->addr[op->slot] = 0;
+			}
+			continue;
+		}
+		local_irq_save(flags);
+		t0 = ktime_get_ns();
+		p = pb_frag_alloc(PB_PGCLASS, f, op->pages);
+		dt = ktime_get_ns() - t0;
+		local_irq_restore(flags);
+		f->addr[op->slot] = p;
+		pgclass_get_stats(f->pg, &st);
+		if (st.fit_scans == scans) {
+			if (!pass || dt < f->alloc_ns[nalloc])
+				f->alloc_ns[nalloc] = dt;
+			nalloc++;
+			continue;
+		}
+		scans = st.fit_scans;
+		r->scan_raw_max_ns = max(r->scan_raw_max_ns, dt);
+		if (!pass) {
+			f->scan_idx[k] = i;
+			f->scan_ns[k++] = dt;
+			continue;
+		}
+		if (k >= r->scans || f->scan_idx[k] != i) {
+			pb_fail("frag: pass %u scanned at call %u", pass, i);
+			break;
+		}
+		f->scan_ns[k] = min(f->scan_ns[k], dt);
+		k++;
+	}
+	if (!pass)
+		r->scans = k;
+	else if (!pb_error && k != r->scans)
+		pb_fail("frag: pass %u made %u scans, not %u", pass, k,
+			r->scans);
+	r->nr_alloc_ns = nalloc;
+	pb_frag_teardown(f, NULL);
 }
 
 /*
@@ -537,6 +585,8 @@ static void pb_frag_bound(struct pb_frag *f, struct pb_frag_result *r)
 	for (i = 0; i < f->nr_ops; i++) {
 		const struct pb_op *op = &f->ops[i];
 
+		if (i % 256 == 0)
+			cond_resched();
 		if (!op->alloc) {
 			if (f->addr[op->slot]) {
 				pgclass_free(f->pg, (void *)f->addr[op->slot]);
@@ -555,7 +605,7 @@ static void pb_frag_bound(struct pb_frag *f, struct pb_frag_result *r)
 			continue;
 		scans = st.fit_scans;
 		if (k >= r->scans || f->scan_idx[k] != i) {
-			pb_fail("frag: the second replay scanned at call %u", i);
+			pb_fail("frag: the walking replay scanned at call %u", i);
 			break;
 		}
 		r->rescued += !!p;
@@ -569,10 +619,11 @@ static void pb_frag_bound(struct pb_frag *f, struct pb_frag_result *r)
 		k++;
 	}
 	if (!pb_error && (k != r->scans || failed != r->failed[PB_PGCLASS]))
-		pb_fail("frag: the second replay differed (%u/%u scans)", k,
+		pb_fail("frag: the walking replay differed (%u/%u scans)", k,
 			r->scans);
 	pb_frag_teardown(f, NULL);
 	r->scan_med_ns = pb_stat_of(f->scan_ns, r->scans).med;
+	r->alloc_med_ns = pb_stat_of(f->alloc_ns, r->nr_alloc_ns).med;
 }
 
 /* Timed: set up and fill untimed, then the steady part in one go. */
@@ -645,10 +696,9 @@ static void pb_frag(void)
 	pages = kvmalloc_array(f.data_pages, sizeof(u32), GFP_KERNEL);
 	f.scan_idx = kvmalloc_array(max_ops, sizeof(u32), GFP_KERNEL);
 	f.scan_ns = kvmalloc_array(max_ops, sizeof(u64), GFP_KERNEL);
-	f.scan_ok = kvmalloc_array(max_ops, 1, GFP_KERNEL);
 	f.alloc_ns = kvmalloc_array(max_ops, sizeof(u64), GFP_KERNEL);
 	if (!f.ops || !f.addr || !pages || !f.scan_idx || !f.scan_ns ||
-	    !f.scan_ok || !f.alloc_ns) {
+	    !f.alloc_ns) {
 		pb_fail("frag: no memory");
 		goto out;
 	}
@@ -664,6 +714,8 @@ static void pb_frag(void)
 		pb_frag_check(&f, PB_PGCLASS, r, pages);
 		pb_frag_check(&f, PB_GP_FIRST, r, pages);
 		pb_frag_check(&f, PB_GP_BEST, r, pages);
+		for (j = 0; j < PB_SCAN_PASSES && !pb_error; j++)
+			pb_frag_scans(&f, r, j);
 		if (!pb_error)
 			pb_frag_bound(&f, r);
 		if (!pb_error)
@@ -676,7 +728,6 @@ out:
 	kvfree(pages);
 	kvfree(f.scan_idx);
 	kvfree(f.scan_ns);
-	kvfree(f.scan_ok);
 	kvfree(f.alloc_ns);
 	vfree(f.mem);
 }
@@ -1190,11 +1241,11 @@ static int pb_results_show(struct seq_file *m, void *v)
 			seq_printf(m, ",%u", r->calls[a]);
 			pb_print_stat(m, r->ps[a], rounds);
 		}
-		seq_printf(m, "pbscan,%u,%u,%u,%u,%llu,%u,%u,%u,%u,%llu,%llu\n",
+		seq_printf(m, "pbscan,%u,%u,%u,%u,%llu,%u,%u,%u,%u,%llu,%llu,%llu,%u\n",
 			   frag_mib, r->fill, r->scans, r->rescued,
 			   r->scan_max_ns, r->scan_max_pages, r->scan_max_list,
 			   r->scan_max_ok, r->list_max, r->scan_med_ns,
-			   r->alloc_med_ns);
+			   r->alloc_med_ns, r->scan_raw_max_ns, PB_SCAN_PASSES);
 	}
 	for (i = 0; i < pb_worst_nr; i++) {
 		seq_printf(m, "pbworst,%u,%u,%u", frag_mib, pb_worst_k[i],
