@@ -1108,10 +1108,11 @@ class Report:
             'to the fill (pgclass: of its pages; gen_pool: of its bytes, '
             'its blocks placed where its first fit would put them); blocks '
             f'it took {fb}.  Then {PAIRS_POOL} alloc+free pairs of one size, '
-            f'timed as one; ns per call, median over {rounds} rounds in a '
-            'rotating order; TCG-guest ns.  The ÷ columns: gen_pool\'s '
-            'time, and the in-band pool\'s, over the out-of-band pool\'s.',
-            ['fill', 'request', 'pgclass oob', 'gen_pool 16 B',
+            'timed as one; ns per pair (two calls), median over '
+            f'{rounds} rounds in a rotating order; TCG-guest ns.  The ÷ '
+            'columns: gen_pool\'s time, and the in-band pool\'s, over the '
+            'out-of-band pool\'s.',
+            ['fill', 'request', 'pgclass oob ns/pair', 'gen_pool 16 B',
              'gen_pool page', 'pgclass in-band', 'gen_pool 16 B ÷ oob',
              'gen_pool page ÷ oob', 'in-band ÷ oob'], body,
             ['fill_pct', 'size'] + [f'{a}_{s}' for a in allocs
