@@ -120,6 +120,13 @@ step "pool-size sweep (4 MiB .. 1 GiB), $sweep_rounds rounds"
 step "metadata of new pools for 2 and 64 CPUs"
 "$BIN/ubench-pgclass" meta >"$RAW/meta.csv"
 
+# The pools: creation and the fit scan's worst case (tools/bench/poolbench.sh,
+# which also runs these sections alone).
+# shellcheck source=tools/bench/poolbench.sh
+. "$BENCH_DIR/poolbench.sh"
+step "pool creation and the fit scan's worst case, $sweep_rounds rounds"
+pool_native "$BIN" "$RAW" "$sweep_rounds"
+
 # lackey's trace goes through a pipe: it is hundreds of megabytes.  pgclass
 # gets a 16 MiB pool, which has per-CPU slots (4 MiB has none); the naive
 # baseline 4 MiB, as its scans, and lackey's trace of them, grow with it.
@@ -172,6 +179,7 @@ if [ $guest = 1 ]; then
 	mkdir -p "$extra"
 	cp "$kmod/pgclass_bench.ko" "$BIN/devbench" "$BENCH_DIR/guest/run" \
 		"$extra/"
+	pool_extra "$kmod" "$extra"
 	echo "$guest_rounds" >"$extra/rounds"
 
 	wait_qemu
