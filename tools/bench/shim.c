@@ -26,6 +26,8 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 
+#include "lockstat.h"
+
 __thread int shim_lock_depth;
 /* The core's tracepoints are off, as in a kernel nobody traces. */
 bool shim_trace_on;

@@ -22,13 +22,11 @@
 
 #include <linux/pgclass.h>
 
+#include "lockstat.h"
+
 #define WH_PAGES	262144UL
 #define WH_SHIFT	12
 
-/* The benchmark shim's lock timing (tools/bench/shim.c). */
-extern bool shim_time_locks;
-extern unsigned long long shim_lock_holds, shim_hold_max_ns;
-extern unsigned long long shim_hold_total_ns;
 
 static unsigned long long wh_now(void)
 {

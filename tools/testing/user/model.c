@@ -7,7 +7,6 @@
 #include "model.h"
 #include "shim.h"
 
-
 /* ASan's shadow granule, and where its shadow is. */
 #define ASAN_GRANULE	8
 static size_t asan_scale, asan_offset;
@@ -537,7 +536,7 @@ static void realloc_kept(struct model *m, unsigned long i, size_t size)
 	m_addressable(m, old.p, usable_of(c, req));
 	if (usable_of(c, req) < old.usable)
 		m_poisoned(m, old.p + usable_of(c, req),
-				old.usable - usable_of(c, req));
+			   old.usable - usable_of(c, req));
 	add_block(m, old.p, req, old.id);
 }
 
@@ -602,7 +601,7 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 		m_poisoned(m, old.p, old.usable);
 	else if (usable_of(c, size) < old.usable)
 		m_poisoned(m, q + usable_of(c, size),
-				old.usable - usable_of(c, size));
+			   old.usable - usable_of(c, size));
 	/* The pattern depends on the offset: extend it over the new bytes. */
 	if (size > keep && !c->oob) {
 		char *tmp = malloc(size);

@@ -12,8 +12,9 @@
  * its size; a failure is only accepted when no run of free pages (spare
  * and cached pages included, which the pool takes back) is long enough
  * for the request: the fit guarantee.  A shrink never fails: when it
- * cannot move, the block stays (a multi-page one keeps its first page).  Contents (a pattern derived from each block's id)
- * are checked before every free and after every realloc.  A refused
+ * cannot move, the block stays (a multi-page one keeps its first page).
+ * Contents (a pattern derived from each block's id) are checked before
+ * every free and after every realloc.  A refused
  * pointer must change nothing: same layout, counters and poison.
  *
  * Poison: the allocator marks a live block's usable bytes addressable and

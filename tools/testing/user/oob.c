@@ -282,7 +282,8 @@ static int t_fit_scan(const struct test_case *tc __maybe_unused)
 const struct test_case oob_tests[] = {
 	{ "meta_size: 0 for invalid geometry, exactly what create_oob needs", t_meta_size, 0, 0 },
 	{ "create_oob refuses each bad argument", t_oob_refused, 0, 0 },
-	{ "out-of-band pool: offsets from base, bad frees, realloc never moves", t_oob_calls, 0, 0 },
+	{ "out-of-band pool: offsets from base, bad frees, realloc never moves",
+	  t_oob_calls, 0, 0 },
 	{ "zeroed creation: the same pools, untouched pages", t_zeroed, 0, 0 },
 	{ "fit scan finds the run behind a shorter head, counted once", t_fit_scan, 0, 0 },
 };

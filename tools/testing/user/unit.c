@@ -15,7 +15,6 @@
 #include "common.h"
 #include "shim.h"
 
-
 static struct pgclass_stats stats(const struct ctx *c)
 {
 	struct pgclass_stats st;
@@ -1612,7 +1611,8 @@ const struct test_case unit_tests[] = {
 	  t_realloc_transitions, EACH_SHIFT, 0 },
 	{ "realloc shrinks a multi-page block in place, tail coalesced", t_realloc_shrink, 12, 0 },
 	{ "realloc grows in place over the next free run, else moves", t_realloc_grow, 12, 0 },
-	{ "realloc: a failed grow changes nothing, a shrink never fails", t_realloc_failure, 12, 0 },
+	{ "realloc: a failed grow changes nothing, a shrink never fails",
+	  t_realloc_failure, 12, 0 },
 	{ "realloc(NULL) allocates, realloc(p, 0) frees", t_realloc_null_zero, 12, 0 },
 	{ "coalescing: pages freed in random order make one run", t_coalescing, EACH_SHIFT, 0 },
 	{ "TLSF: a run of exactly the size asked for is found", t_exact_fit, 12, 0 },

@@ -18,9 +18,12 @@
 
 #define cmpxchg(p, o, n)	shim_cmpxchg(p, o, n, __ATOMIC_SEQ_CST)
 #define cmpxchg_acquire(p, o, n) shim_cmpxchg(p, o, n, __ATOMIC_ACQUIRE)
-typedef struct {
+/* As spinlock_t: a struct named through a macro, not a new typedef. */
+struct shim_atomic {
 	int counter;
-} atomic_t;
+};
+
+#define atomic_t		struct shim_atomic
 
 #define ATOMIC_INIT(i)		{ (i) }
 #define atomic_inc_return(v)	__atomic_add_fetch(&(v)->counter, 1, __ATOMIC_SEQ_CST)
