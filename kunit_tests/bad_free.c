@@ -7,7 +7,11 @@
  *
  * Every case runs on a pool with CPU slots, where small blocks sit on
  * pages the slots own, and on one without, where the shared path serves
- * them, at three page sizes.
+ * them, at three page sizes.  pgclass_oob_bad_free runs them over
+ * out-of-band pools, where the pointers into the metadata point into the
+ * caller's memory for it; those pools always have CPU slots (there is no
+ * out-of-band pgclass_pool_create_cpus()), so the shared-path parameters
+ * are skipped there.
  *
  * The allocator warns about each bad free on the console (rate-limited);
  * that is expected here.
@@ -149,17 +153,21 @@ static void test_free_null(struct kunit *test)
 	bad_pool_finish(test, b);
 }
 
+/*
+ * Before the data area, and the metadata: in band the region's first
+ * pages, out of band the caller's memory for it.
+ */
 static void test_bad_free_before_data(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	u8 *base = b->f->base;
+	u8 *base = b->f->base, *meta = pgc_meta_start(b->f);
 
 	expect_bad_free(test, b, base - b->f->page, "a page before the region");
 	expect_bad_free(test, b, base - 16, "16 bytes before the region");
 	expect_bad_free(test, b, (void *)16, "address 16");
-	expect_bad_free(test, b, base, "the region's base");
-	expect_bad_free(test, b, base + 16, "the pool header");
-	expect_bad_free(test, b, pgc_data_start(b->f) - 16,
+	expect_bad_free(test, b, meta, "the metadata's start");
+	expect_bad_free(test, b, meta + 16, "the pool header");
+	expect_bad_free(test, b, pgc_meta_end(b->f) - 16,
 			"the metadata's last bytes");
 	bad_pool_finish(test, b);
 }
@@ -349,7 +357,7 @@ static void test_bad_realloc(struct kunit *test)
 	struct pgc_fixture *f = b->f;
 	u8 *bad[] = {
 		b->small + 8, b->whole + 16, b->multi + f->page, b->free_page,
-		b->spare, f->base, f->base + f->size,
+		b->spare, pgc_meta_start(f), f->base + f->size,
 	};
 	unsigned int i;
 
@@ -372,28 +380,19 @@ static void test_bad_realloc(struct kunit *test)
 
 PGC_DEFINE_PATH_PARAMS(path);
 
-static struct kunit_case pgclass_bad_free_cases[] = {
-	KUNIT_CASE_PARAM(test_free_null, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
-	KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
-	KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_bad_free_suite = {
-	.name = "pgclass_bad_free",
-	.test_cases = pgclass_bad_free_cases,
-};
-
-kunit_test_suites(&pgclass_bad_free_suite);
+PGC_SUITES(bad_free,
+	   KUNIT_CASE_PARAM(test_free_null, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
+	   KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
+	   KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
+	   KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
+	   KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
+	   KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params));

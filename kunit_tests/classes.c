@@ -2,6 +2,7 @@
 /*
  * pgclass_classes: which class and how many pages a request gets, how
  * blocks share pages, alignment, and the spare empty page a class keeps.
+ * pgclass_oob_classes runs the same cases over out-of-band pools.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -123,16 +124,28 @@ static void test_lab_example(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, q));
 	expect_class_stats(test, f, 2, 1, 1);
 
-	/* the 10-byte block grows to 33 bytes: it moves next to q */
+	/*
+	 * the 10-byte block grows to 33 bytes: it moves next to q; out of
+	 * band it cannot move (the range is not the pool's to copy), so the
+	 * realloc fails and the block stays as it was
+	 */
 	r = pgclass_realloc(f->pool, p10, 33);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, r));
-	KUNIT_EXPECT_EQ(test, pgc_page_of(f, r), pgc_page_of(f, q));
-	KUNIT_EXPECT_EQ(test, 10UL, pgc_verify(r, 10, 1));
-	expect_class_stats(test, f, 2, 1, 2);
-	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, 0, &cs));
-	KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
-	KUNIT_EXPECT_LE(test, cs.pages, 1U);
+	if (f->oob) {
+		KUNIT_EXPECT_NULL(test, r);
+		KUNIT_EXPECT_EQ(test, 16UL, pgclass_usable_size(f->pool, p10));
+		KUNIT_EXPECT_EQ(test, 10UL, pgc_verify(p10, 10, 1));
+		expect_class_stats(test, f, 2, 1, 1);
+		expect_class_stats(test, f, 0, 1, 1);
+	} else {
+		KUNIT_ASSERT_NOT_NULL(test, r);
+		KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, r));
+		KUNIT_EXPECT_EQ(test, pgc_page_of(f, r), pgc_page_of(f, q));
+		KUNIT_EXPECT_EQ(test, 10UL, pgc_verify(r, 10, 1));
+		expect_class_stats(test, f, 2, 1, 2);
+		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, 0, &cs));
+		KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
+		KUNIT_EXPECT_LE(test, cs.pages, 1U);
+	}
 
 	/* a 128 B block asked to hold 120 bytes stays where it is */
 	KUNIT_EXPECT_PTR_EQ(test, p100[0], pgclass_realloc(f->pool, p100[0], 120));
@@ -142,6 +155,7 @@ static void test_lab_example(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.realloc_calls, 3ULL);
 	KUNIT_EXPECT_EQ(test, st.alloc_calls, 9ULL);
 	KUNIT_EXPECT_EQ(test, st.free_calls, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.failed_calls, f->oob ? 1ULL : 0ULL);
 }
 
 struct boundary {
@@ -334,7 +348,9 @@ static void test_zero_and_oversize(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
 
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, data + 1));
-	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, f->size));
+	/* the region; out of band it is all data: a page more */
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, f->oob ? f->size + f->page :
+						       f->size));
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, SIZE_MAX));
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, SIZE_MAX - f->page + 2));
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, (size_t)U32_MAX * f->page + 1));
@@ -462,21 +478,12 @@ static void test_alloc_aligned(struct kunit *test)
 	pgc_check(test, f);
 }
 
-static struct kunit_case pgclass_classes_cases[] = {
-	KUNIT_CASE(test_lab_example),
-	KUNIT_CASE_PARAM(test_class_boundaries, shift_gen_params),
-	KUNIT_CASE_PARAM(test_alignment, shift_gen_params),
-	KUNIT_CASE_PARAM(test_small_blocks_share_page, shift_gen_params),
-	KUNIT_CASE(test_zero_and_oversize),
-	KUNIT_CASE(test_spare_page_reused),
-	KUNIT_CASE_PARAM(test_spare_page_taken_back, shift_gen_params),
-	KUNIT_CASE(test_alloc_aligned),
-	{}
-};
-
-static struct kunit_suite pgclass_classes_suite = {
-	.name = "pgclass_classes",
-	.test_cases = pgclass_classes_cases,
-};
-
-kunit_test_suites(&pgclass_classes_suite);
+PGC_SUITES(classes,
+	   KUNIT_CASE(test_lab_example),
+	   KUNIT_CASE_PARAM(test_class_boundaries, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_alignment, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_small_blocks_share_page, shift_gen_params),
+	   KUNIT_CASE(test_zero_and_oversize),
+	   KUNIT_CASE(test_spare_page_reused),
+	   KUNIT_CASE_PARAM(test_spare_page_taken_back, shift_gen_params),
+	   KUNIT_CASE(test_alloc_aligned));

@@ -16,21 +16,57 @@
  * about the shared path makes its pool without slots
  * (pgc_fixture_cpus(..., 0)); a case that expects blocks of one class to
  * share a page pins itself to one CPU (pgc_pin_cpu()).
+ *
+ * An out-of-band pool manages a range of kernel virtual addresses that is
+ * reserved but mapped nowhere: 6.12 exports no get_vm_area() to modules,
+ * so the range is a vmap() of one page at PAGE_NONE, whose page-table
+ * entries are not present.  Any access to it faults, and the kernel
+ * oopses: a core that touched an out-of-band range cannot pass.  The
+ * blocks the cases fill and verify have their bytes kept in a shadow
+ * buffer instead (see pgc_fill()), so that two blocks handed out over
+ * the same bytes still show.
  */
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "pgclass_kunit.h"
+
+/*
+ * The out-of-band fixtures alive, for pgc_fill() and pgc_verify(), which
+ * some cases call from hard interrupts: hence a raw lock, irqsave.
+ */
+static LIST_HEAD(pgc_oob_list);
+static DEFINE_RAW_SPINLOCK(pgc_oob_lock);
+
+static void pgc_oob_release(struct pgc_fixture *f)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
+	list_del_init(&f->oob_node);
+	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
+	if (f->mem)
+		vunmap(f->mem);
+	if (f->oob_page)
+		__free_page(f->oob_page);
+	kvfree(f->meta);
+	vfree(f->shadow);
+}
 
 static void pgc_fixture_release(void *data)
 {
@@ -39,7 +75,9 @@ static void pgc_fixture_release(void *data)
 	if (f->pool)
 		pgclass_pool_destroy(f->pool);
 	f->pool = NULL;
-	if (f->vmalloced)
+	if (f->oob)
+		pgc_oob_release(f);
+	else if (f->vmalloced)
 		vfree(f->mem);
 	else
 		free_pages_exact(f->mem, f->mem_size);
@@ -71,19 +109,68 @@ static void pgc_get_mem(struct pgc_fixture *f)
 	f->base = f->mem ? PTR_ALIGN((u8 *)f->mem, f->page) : NULL;
 }
 
+/*
+ * An address range for @f->size bytes aligned to the allocator page,
+ * mapped nowhere: a vmap() of one page, over and over, at PAGE_NONE (not
+ * present), which reserves the addresses as get_vm_area() would; the
+ * metadata (kvzalloc(), exactly pgclass_meta_size()); and the shadow of
+ * the range's bytes.  Whatever was had is given back by
+ * pgc_oob_release().
+ */
+static void pgc_get_range(struct pgc_fixture *f)
+{
+	size_t extra = f->page > PAGE_SIZE ? f->page - PAGE_SIZE : 0;
+	unsigned long n = DIV_ROUND_UP(f->size + extra, PAGE_SIZE), i;
+	struct page **pages;
+
+	f->oob_page = alloc_page(GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (f->oob_page && pages && n <= UINT_MAX) {
+		for (i = 0; i < n; i++)
+			pages[i] = f->oob_page;
+		f->mem = vmap(pages, n, VM_MAP, PAGE_NONE);
+	}
+	kvfree(pages);
+	f->mem_size = n << PAGE_SHIFT;
+	f->base = f->mem ? PTR_ALIGN((u8 *)f->mem, f->page) : NULL;
+	f->meta_size = pgclass_meta_size(f->size, f->shift);
+	if (f->meta_size)
+		f->meta = kvzalloc(f->meta_size, GFP_KERNEL);
+	f->shadow = vzalloc(f->size);
+}
+
+/* Reading the out-of-band range must fault: it is mapped nowhere. */
+static void pgc_expect_unmapped(struct kunit *test, struct pgc_fixture *f)
+{
+	const size_t at[] = { 0, f->size / 2, f->size - 1 };
+	unsigned int i;
+	u8 byte;
+
+	for (i = 0; i < ARRAY_SIZE(at); i++)
+		KUNIT_ASSERT_EQ_MSG(test, -EFAULT,
+				    copy_from_kernel_nofault(&byte,
+							     f->base + at[i], 1),
+				    "byte %zu of the out-of-band range is readable",
+				    at[i]);
+}
+
 /**
- * pgc_fixture_mem() - memory for a pool, without the pool
+ * pgc_fixture_mem_kind() - memory for a pool of a given kind, without the
+ *	pool
  * @test: the test
  * @nr_pages: allocator pages
  * @shift: allocator page shift
+ * @oob: an out-of-band pool: a range mapped nowhere and metadata apart;
+ *	else memory for an in-band pool
  *
  * Return: the fixture; the test ends if the memory cannot be had.
  */
-struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
-				    unsigned long nr_pages,
-				    unsigned int shift)
+struct pgc_fixture *pgc_fixture_mem_kind(struct kunit *test,
+					 unsigned long nr_pages,
+					 unsigned int shift, bool oob)
 {
 	struct pgc_fixture *f;
+	unsigned long flags;
 
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
@@ -91,12 +178,111 @@ struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
 	f->page = 1UL << shift;
 	f->nr_pages = nr_pages;
 	f->size = nr_pages << shift;
-	pgc_get_mem(f);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem, "no memory for %lu pages of %zu B",
-				  nr_pages, f->page);
+	f->oob = oob;
+	INIT_LIST_HEAD(&f->oob_node);
+	if (!oob) {
+		pgc_get_mem(f);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem,
+					  "no memory for %lu pages of %zu B",
+					  nr_pages, f->page);
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  pgc_fixture_release,
+							  f));
+		return f;
+	}
+	pgc_get_range(f);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, pgc_fixture_release, f));
+	KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem,
+				  "no address range for %lu pages of %zu B",
+				  nr_pages, f->page);
+	KUNIT_ASSERT_NE_MSG(test, f->meta_size, 0UL,
+			    "pgclass_meta_size(%zu, %u) is 0", f->size, shift);
+	KUNIT_ASSERT_NOT_NULL(test, f->meta);
+	KUNIT_ASSERT_NOT_NULL(test, f->shadow);
+	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
+	list_add(&f->oob_node, &pgc_oob_list);
+	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
+	pgc_expect_unmapped(test, f);
 	return f;
+}
+
+/* What an out-of-band suite's .init leaves in test->priv. */
+static const char pgc_oob_mark[] = "out-of-band";
+
+/**
+ * pgc_oob_suite_init() - make the case's fixtures out of band
+ * @test: the test
+ *
+ * The .init of the pgclass_oob_* suites: pgc_fixture_mem() and the
+ * fixtures built on it make out-of-band pools.
+ *
+ * Return: 0.
+ */
+int pgc_oob_suite_init(struct kunit *test)
+{
+	test->priv = (void *)pgc_oob_mark;
+	return 0;
+}
+
+/**
+ * pgc_case_oob() - whether the case runs over out-of-band pools
+ * @test: the test
+ *
+ * Return: true in a suite whose .init is pgc_oob_suite_init().
+ */
+bool pgc_case_oob(struct kunit *test)
+{
+	return test->priv == pgc_oob_mark;
+}
+
+/**
+ * pgc_fixture_mem() - memory for a pool, without the pool
+ * @test: the test
+ * @nr_pages: allocator pages
+ * @shift: allocator page shift
+ *
+ * The pool will be out of band in a suite that says so
+ * (pgc_case_oob()), in band otherwise.
+ *
+ * Return: the fixture; the test ends if the memory cannot be had.
+ */
+struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
+				    unsigned long nr_pages,
+				    unsigned int shift)
+{
+	return pgc_fixture_mem_kind(test, nr_pages, shift, pgc_case_oob(test));
+}
+
+/* Make the fixture's pool, with the create call its kind asks for. */
+static struct pgclass_pool *pgc_create(struct kunit *test,
+				       struct pgc_fixture *f)
+{
+	unsigned long base = (unsigned long)f->base;
+
+	if (f->oob) {
+		if (f->cpus_set)
+			kunit_skip(test,
+				   "no out-of-band pool for %u CPUs: pgclass_pool_create_cpus() has no out-of-band twin",
+				   f->cpus);
+		if (!f->zeroed)
+			return pgclass_pool_create_oob(f->meta, f->meta_size,
+						       base, f->size, f->shift);
+		memset(f->meta, 0, f->meta_size);
+		return pgclass_pool_create_oob_zeroed(f->meta, f->meta_size,
+						      base, f->size, f->shift);
+	}
+	if (f->cpus_set) {
+		KUNIT_ASSERT_FALSE_MSG(test, f->zeroed,
+				       "no zeroed pool for a CPU count");
+		return pgclass_pool_create_cpus(f->base, f->size, f->shift,
+						f->cpus);
+	}
+	if (!f->zeroed)
+		return pgclass_pool_create(f->base, f->size, f->shift);
+	memset(f->base, 0, f->size);
+	return pgclass_pool_create_zeroed(f->base, f->size, f->shift);
 }
 
 /**
@@ -105,9 +291,12 @@ struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
  * @f: the fixture, with no pool
  *
  * Makes the pool for @f->cpus CPUs if @f->cpus_set, else with
- * pgclass_pool_create().  Checks the new pool's counters and its layout
- * (metadata, then one free run over the rest) and keeps the counters in
- * @f->init.
+ * pgclass_pool_create(); out of band with pgclass_pool_create_oob() (a
+ * CPU count ends the case as skipped: there is no such call); with the
+ * _zeroed variants over memory it clears first if @f->zeroed.  Checks the
+ * new pool's counters and its layout (metadata, then one free run over
+ * the rest; out of band, one free run over the whole range) and keeps the
+ * counters in @f->init.
  */
 void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 {
@@ -115,17 +304,16 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	struct pgc_snap *s;
 
 	KUNIT_ASSERT_NULL(test, f->pool);
-	if (f->cpus_set)
-		f->pool = pgclass_pool_create_cpus(f->base, f->size, f->shift,
-						   f->cpus);
-	else
-		f->pool = pgclass_pool_create(f->base, f->size, f->shift);
+	f->pool = pgc_create(test, f);
 	if (IS_ERR(f->pool)) {
 		KUNIT_FAIL(test, "pool_create(%lu pages of %zu B) failed: %ld",
 			   f->nr_pages, f->page, PTR_ERR(f->pool));
 		f->pool = NULL;
 	}
-	KUNIT_ASSERT_NOT_NULL(test, f->pool);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, f->pool,
+				  "%s pool of %lu pages of %zu B refused",
+				  f->oob ? "out-of-band" : "in-band",
+				  f->nr_pages, f->page);
 	f->nr_slots = pgclass_nr_cpu_slots(f->pool);
 	KUNIT_EXPECT_LE(test, f->nr_slots,
 			f->cpus_set ? f->cpus : nr_cpu_ids);
@@ -133,7 +321,10 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	pgclass_get_stats(f->pool, st);
 	KUNIT_ASSERT_EQ(test, st->page_size, f->page);
 	KUNIT_ASSERT_EQ(test, st->nr_pages, f->nr_pages);
-	KUNIT_ASSERT_GE(test, st->meta_pages, 1U);
+	if (f->oob)
+		KUNIT_ASSERT_EQ(test, st->meta_pages, 0U);
+	else
+		KUNIT_ASSERT_GE(test, st->meta_pages, 1U);
 	KUNIT_ASSERT_GE(test, st->free_pages, 1U);
 	KUNIT_ASSERT_EQ(test, st->meta_pages + st->free_pages, st->nr_pages);
 	KUNIT_EXPECT_EQ(test, st->used_pages, 0U);
@@ -147,12 +338,19 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	KUNIT_EXPECT_EQ(test, st->cached_blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st->cached_pages, 0ULL);
 	KUNIT_EXPECT_EQ(test, st->cache_busy_failures, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->fit_scans, 0ULL);
 
 	if (!f->scratch)
 		f->scratch = pgc_snap_alloc(test, f);
 	s = f->scratch;
 	pgc_snap_fill(test, f, s);
 	pgc_check_snap(test, f, s);
+	if (f->oob) {
+		KUNIT_ASSERT_EQ(test, s->nr, 1UL);
+		KUNIT_EXPECT_EQ(test, s->ext[0].state, PGCLASS_PAGE_FREE);
+		KUNIT_EXPECT_EQ(test, s->ext[0].nr_pages, f->nr_pages);
+		return;
+	}
 	KUNIT_ASSERT_EQ(test, s->nr, 2UL);
 	KUNIT_EXPECT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
 	KUNIT_EXPECT_EQ(test, s->ext[1].state, PGCLASS_PAGE_FREE);
@@ -451,6 +649,9 @@ static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
 
 	switch (e->state) {
 	case PGCLASS_PAGE_META:
+		KUNIT_ASSERT_FALSE_MSG(test, f->oob,
+				       "extent %lu: metadata in an out-of-band range",
+				       i);
 		KUNIT_ASSERT_EQ_MSG(test, i, 0UL, "metadata in extent %lu", i);
 		fallthrough;
 	case PGCLASS_PAGE_FREE:
@@ -589,7 +790,8 @@ static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
  * @f: the fixture
  * @s: a snapshot of @f's pool
  *
- * The extents must tile the pool in order, metadata first; each must be
+ * The extents must tile the pool in order, metadata first (none out of
+ * band); each must be
  * well formed for its state (a free run never next to another one: free
  * runs coalesce); the page, block and byte totals must equal the pool's
  * counters, and the per-class totals its class counters; no class may
@@ -626,7 +828,9 @@ void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 		next = e->first + e->nr_pages;
 	}
 	KUNIT_ASSERT_EQ_MSG(test, next, f->nr_pages, "extents end before the pool");
-	KUNIT_ASSERT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
+	/* out of band, META never shows: pgc_check_ext() */
+	if (!f->oob)
+		KUNIT_ASSERT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
 	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_META),
 			(unsigned long)st->meta_pages);
 	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_FREE),
@@ -716,10 +920,11 @@ void pgc_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
  * @f: the fixture
  *
  * No block, no page in use: metadata, then one free run of every other
- * page.
+ * page (out of band: one free run of every page).
  */
 void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f)
 {
+	unsigned long free = f->oob ? 0 : 1;	/* the free run's extent */
 	const struct pgc_snap *s;
 
 	pgc_check(test, f);
@@ -729,9 +934,9 @@ void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f)
 	KUNIT_EXPECT_EQ(test, s->st.used_pages, 0U);
 	KUNIT_EXPECT_EQ(test, s->st.meta_pages, f->init.meta_pages);
 	KUNIT_EXPECT_EQ(test, s->st.free_pages, f->init.free_pages);
-	KUNIT_ASSERT_EQ(test, s->nr, 2UL);
-	KUNIT_EXPECT_EQ(test, s->ext[1].state, PGCLASS_PAGE_FREE);
-	KUNIT_EXPECT_EQ(test, s->ext[1].first,
+	KUNIT_ASSERT_EQ(test, s->nr, free + 1);
+	KUNIT_EXPECT_EQ(test, s->ext[free].state, PGCLASS_PAGE_FREE);
+	KUNIT_EXPECT_EQ(test, s->ext[free].first,
 			(unsigned long)f->init.meta_pages);
 }
 
@@ -741,9 +946,47 @@ static u8 pgc_byte(size_t i, unsigned int seed)
 }
 
 /*
+ * Where the bytes [@p, @p + @len) live: at @p, or for a block of an
+ * out-of-band pool at the same offset in its fixture's shadow; the range
+ * itself is mapped nowhere.  NULL, and the current case failed, if they
+ * run out of a range they start in or into one they do not start in.
+ */
+static u8 *pgc_bytes(const void *p, size_t len)
+{
+	unsigned long a = (unsigned long)p, off = 0, flags;
+	struct pgc_fixture *f;
+	u8 *where = (u8 *)p;
+	bool bad = false;
+
+	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
+	list_for_each_entry(f, &pgc_oob_list, oob_node) {
+		unsigned long r = (unsigned long)f->mem;
+
+		/* [a, a + len) and [r, r + mem_size) do not meet */
+		if (a + len <= r || a >= r + f->mem_size)
+			continue;
+		off = a - (unsigned long)f->base;
+		if (a < (unsigned long)f->base || off >= f->size ||
+		    len > f->size - off) {
+			bad = true;
+			where = NULL;
+		} else {
+			where = f->shadow + off;
+		}
+		break;
+	}
+	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
+	if (bad)
+		kunit_fail_current_test("%zu bytes at offset %ld run out of an out-of-band range",
+					len, (long)off);
+	return where;
+}
+
+/*
  * pgc_fill() and pgc_verify() are not checked by KASAN: the suites also
  * lay a pattern over free pages (pgclass_pool's data_untouched), which the
  * allocator keeps poisoned.  pgclass_kasan checks that poison itself.
+ * They never touch an out-of-band range: they write and read its shadow.
  */
 
 /**
@@ -754,9 +997,11 @@ static u8 pgc_byte(size_t i, unsigned int seed)
  */
 void __no_sanitize_address pgc_fill(void *p, size_t len, unsigned int seed)
 {
-	u8 *b = p;
+	u8 *b = pgc_bytes(p, len);
 	size_t i;
 
+	if (!b)
+		return;
 	for (i = 0; i < len; i++)
 		b[i] = pgc_byte(i, seed);
 }
@@ -772,9 +1017,11 @@ void __no_sanitize_address pgc_fill(void *p, size_t len, unsigned int seed)
 size_t __no_sanitize_address pgc_verify(const void *p, size_t len,
 					unsigned int seed)
 {
-	const u8 *b = p;
+	const u8 *b = pgc_bytes(p, len);
 	size_t i;
 
+	if (!b)
+		return 0;
 	for (i = 0; i < len; i++)
 		if (b[i] != pgc_byte(i, seed))
 			return i;

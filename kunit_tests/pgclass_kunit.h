@@ -3,11 +3,18 @@
  * Shared fixture of the pgclass KUnit suites: a pool over memory of its
  * own, released by a KUnit action, and a snapshot of the pool (its
  * counters and a full pgclass_walk()) with a consistency check.
+ *
+ * A pool is in band (pgclass_pool_create(): metadata in the first pages
+ * of the region) or out of band (pgclass_pool_create_oob(): metadata in
+ * memory of its own, over a range that is mapped nowhere, so that any
+ * access to it by the core faults).  The suites declared with
+ * PGC_SUITES() run once with each kind.
  */
 #ifndef _PGCLASS_KUNIT_H
 #define _PGCLASS_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/pgclass.h>
 #include <linux/prandom.h>
@@ -19,7 +26,8 @@
 /**
  * struct pgc_fixture - a pool and the memory under it
  * @pool: the pool, NULL when destroyed
- * @mem: the memory as the kernel gave it
+ * @mem: the memory as the kernel gave it; out of band, the reserved
+ *	address range
  * @mem_size: its size
  * @vmalloced: @mem came from vmalloc(), not alloc_pages_exact()
  * @base: @mem aligned to the allocator page
@@ -35,6 +43,17 @@
  * @cpus_set: @cpus is given; otherwise pgclass_pool_create() makes the
  *	pool, for the CPUs that can exist
  * @nr_slots: pgclass_nr_cpu_slots() of the pool
+ * @oob: the pool is out of band: @base is a range mapped nowhere, and
+ *	@meta holds the metadata
+ * @zeroed: pgc_pool_new() clears the metadata memory and makes the pool
+ *	with the _zeroed variant of its create call
+ * @meta: out of band: the metadata, pgclass_meta_size() bytes from
+ *	kvzalloc()
+ * @meta_size: its size
+ * @oob_page: out of band: the page behind @mem's inaccessible mapping
+ * @shadow: out of band: the bytes pgc_fill() and pgc_verify() keep for
+ *	the range, at the same offsets
+ * @oob_node: on the list of live out-of-band fixtures
  */
 struct pgc_fixture {
 	struct pgclass_pool *pool;
@@ -51,6 +70,13 @@ struct pgc_fixture {
 	unsigned int cpus;
 	bool cpus_set;
 	unsigned int nr_slots;
+	bool oob;
+	bool zeroed;
+	void *meta;
+	size_t meta_size;
+	struct page *oob_page;
+	u8 *shadow;
+	struct list_head oob_node;
 };
 
 /* One extent as pgclass_walk() reported it, its bitmap kept apart. */
@@ -96,9 +122,14 @@ struct pgc_snap {
 	bool map_too_big;
 };
 
+struct pgc_fixture *pgc_fixture_mem_kind(struct kunit *test,
+					 unsigned long nr_pages,
+					 unsigned int shift, bool oob);
 struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
 				    unsigned long nr_pages,
 				    unsigned int shift);
+int pgc_oob_suite_init(struct kunit *test);
+bool pgc_case_oob(struct kunit *test);
 void pgc_pool_new(struct kunit *test, struct pgc_fixture *f);
 struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
 				unsigned int shift);
@@ -234,5 +265,45 @@ static inline u8 *pgc_data_start(const struct pgc_fixture *f)
 {
 	return pgc_page_addr(f, f->init.meta_pages);
 }
+
+/*
+ * The pool's metadata: the first pages of the region in band, the
+ * caller's memory out of band.
+ */
+static inline u8 *pgc_meta_start(const struct pgc_fixture *f)
+{
+	return f->oob ? f->meta : f->base;
+}
+
+static inline u8 *pgc_meta_end(const struct pgc_fixture *f)
+{
+	return f->oob ? (u8 *)f->meta + f->meta_size : pgc_data_start(f);
+}
+
+/*
+ * PGC_SUITES() - the suites pgclass_ID (in-band pools) and
+ * pgclass_oob_ID (out-of-band ones: pgc_oob_suite_init() selects the
+ * kind for pgc_fixture_mem() and what builds on it), with the same cases.
+ * KUnit keeps each case's log and status in its struct kunit_case, so the
+ * two suites get an array each.
+ */
+#define PGC_SUITES(id, ...)						\
+	static struct kunit_case pgclass_##id##_cases[] = {		\
+		__VA_ARGS__, {}						\
+	};								\
+	static struct kunit_case pgclass_oob_##id##_cases[] = {		\
+		__VA_ARGS__, {}						\
+	};								\
+	static struct kunit_suite pgclass_##id##_suite = {		\
+		.name = "pgclass_" #id,					\
+		.test_cases = pgclass_##id##_cases,			\
+	};								\
+	static struct kunit_suite pgclass_oob_##id##_suite = {		\
+		.name = "pgclass_oob_" #id,				\
+		.init = pgc_oob_suite_init,				\
+		.test_cases = pgclass_oob_##id##_cases,			\
+	};								\
+	kunit_test_suites(&pgclass_##id##_suite,			\
+			  &pgclass_oob_##id##_suite)
 
 #endif /* _PGCLASS_KUNIT_H */

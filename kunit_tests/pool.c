@@ -2,11 +2,15 @@
 /*
  * pgclass_pool: creating and destroying pools, and what a new pool looks
  * like: page sizes, rejected regions, metadata size, classes, the walk,
- * the leak count of pgclass_pool_destroy().
+ * the leak count of pgclass_pool_destroy().  Also pgclass_meta_size(),
+ * the arguments pgclass_pool_create_oob() refuses, and the _zeroed
+ * variants of both create calls.
  */
 #include <kunit/test.h>
+#include <linux/align.h>
 #include <linux/err.h>
 #include <linux/limits.h>
+#include <linux/string.h>
 
 #include "pgclass_kunit.h"
 
@@ -304,6 +308,330 @@ static void test_pool_data_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->scratch->st.blocks, 0ULL);
 }
 
+/* 64 GiB: a page count no pool can have at any page size. */
+#define PGC_TOO_BIG	((size_t)((u64)1 << 36))
+
+/*
+ * pgclass_meta_size() is 0 wherever no pool can be made: a page shift out
+ * of range, no byte, a size that is not a whole number of pages, more
+ * pages than the core can count.
+ */
+static void test_meta_size_invalid(struct kunit *test)
+{
+	static const unsigned int bad[] = {
+		0, 4, PGCLASS_MIN_PAGE_SHIFT - 1, PGCLASS_MAX_PAGE_SHIFT + 1,
+		31, UINT_MAX,
+	};
+	unsigned int shift, i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_meta_size(32 * 4096, bad[i]),
+				    "page_shift %u", bad[i]);
+		if (bad[i] < 32)
+			KUNIT_EXPECT_EQ_MSG(test, 0UL,
+					    pgclass_meta_size(32UL << bad[i], bad[i]),
+					    "page_shift %u", bad[i]);
+	}
+	for (shift = PGCLASS_MIN_PAGE_SHIFT; shift <= PGCLASS_MAX_PAGE_SHIFT;
+	     shift++) {
+		size_t page = 1UL << shift;
+		const size_t sizes[] = {
+			0, 1, page - 1, page + 1, page + page / 2,
+			32 * page + 16, 33 * page - 1, SIZE_MAX,
+			SIZE_MAX & ~(page - 1),
+		};
+
+		for (i = 0; i < ARRAY_SIZE(sizes); i++)
+			KUNIT_EXPECT_EQ_MSG(test, 0UL,
+					    pgclass_meta_size(sizes[i], shift),
+					    "size %zu, page_shift %u", sizes[i],
+					    shift);
+		KUNIT_EXPECT_NE_MSG(test, 0UL, pgclass_meta_size(page, shift),
+				    "one page, page_shift %u", shift);
+		KUNIT_EXPECT_NE_MSG(test, 0UL, pgclass_meta_size(32 * page, shift),
+				    "32 pages, page_shift %u", shift);
+		if (sizeof(size_t) < sizeof(u64))
+			continue;
+		/* too many pages; a page less is the most there may be */
+		KUNIT_EXPECT_EQ_MSG(test, 0UL,
+				    pgclass_meta_size(PGC_TOO_BIG, shift),
+				    "64 GiB, page_shift %u", shift);
+		KUNIT_EXPECT_EQ_MSG(test, 0UL,
+				    pgclass_meta_size(2 * PGC_TOO_BIG, shift),
+				    "128 GiB, page_shift %u", shift);
+		KUNIT_EXPECT_NE_MSG(test, 0UL,
+				    pgclass_meta_size(PGC_TOO_BIG - page, shift),
+				    "64 GiB less a page, page_shift %u", shift);
+	}
+}
+
+struct meta_param {
+	unsigned int shift;
+	unsigned long nr_pages;
+};
+
+static const struct meta_param meta_params[] = {
+	{ 9, 1 }, { 9, 2 }, { 9, 33 }, { 9, 1000 }, { 9, 4096 },
+	{ 12, 1 }, { 12, 2 }, { 12, 32 }, { 12, 100 }, { 12, 1024 },
+	{ 16, 1 }, { 16, 2 }, { 16, 17 }, { 16, 64 },
+};
+
+static void meta_desc(const struct meta_param *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %lu pages",
+		 p->shift, p->nr_pages);
+}
+
+KUNIT_ARRAY_PARAM(meta, meta_params, meta_desc);
+
+/*
+ * pgclass_meta_size() is exactly what pgclass_pool_create_oob() needs: a
+ * byte less is refused; with exactly that much, from kvzalloc() so that
+ * KASAN sees any byte past it, the pool works over its whole range.  An
+ * in-band pool of the same size spends at most that, rounded up to whole
+ * pages.
+ */
+static void test_meta_size_exact(struct kunit *test)
+{
+	const struct meta_param *prm = test->param_value;
+	struct pgc_fixture *f = pgc_fixture_mem_kind(test, prm->nr_pages,
+						     prm->shift, true);
+	unsigned long base = (unsigned long)f->base, i;
+	size_t need = f->meta_size;
+	struct pgclass_pool *pool;
+	struct pgc_fixture *g;
+
+	KUNIT_ASSERT_EQ(test, need, pgclass_meta_size(f->size, f->shift));
+	pool = pgclass_pool_create_oob(f->meta, need - 1, base, f->size,
+				       f->shift);
+	KUNIT_EXPECT_NULL_MSG(test, pool, "%zu bytes: pgclass_meta_size() less one",
+			      need - 1);
+	if (pool)
+		pgclass_pool_destroy(pool);
+	pool = pgclass_pool_create_oob_zeroed(f->meta, need - 1, base, f->size,
+					      f->shift);
+	KUNIT_EXPECT_NULL(test, pool);
+	if (pool)
+		pgclass_pool_destroy(pool);
+
+	pgc_pool_new(test, f);
+	/* every page's descriptor, the last one included */
+	for (i = 0; i < f->nr_pages; i++)
+		KUNIT_ASSERT_NOT_NULL_MSG(test, pgclass_alloc(f->pool, f->page),
+					  "page %lu", i);
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
+	pgc_check(test, f);
+	KUNIT_EXPECT_EQ(test, f->nr_pages, pgc_pool_destroy(f));
+	/* and small classes, a page each, on this CPU's slot */
+	pgc_pool_new(test, f);
+	for (i = 0; i < f->nr_pages && i < pgc_class_page(f); i++)
+		KUNIT_EXPECT_NOT_NULL(test, pgclass_alloc(f->pool, 16UL << i));
+	pgc_check(test, f);
+
+	if (prm->nr_pages < 2)
+		return;		/* no in-band pool: no room for data */
+	g = pgc_fixture_mem_kind(test, prm->nr_pages, prm->shift, false);
+	pgc_pool_new(test, g);
+	KUNIT_EXPECT_LE(test, (size_t)g->init.meta_pages * g->page,
+			round_up(need, g->page));
+}
+
+/* pgclass_pool_create_oob() refuses the call, and nothing is made. */
+static void expect_oob_refused(struct kunit *test, void *meta, size_t meta_size,
+			       unsigned long base, size_t size,
+			       unsigned int shift, const char *what)
+{
+	struct pgclass_pool *pool;
+
+	pool = pgclass_pool_create_oob(meta, meta_size, base, size, shift);
+	KUNIT_EXPECT_NULL_MSG(test, pool, "create_oob: %s", what);
+	if (pool)
+		pgclass_pool_destroy(pool);
+	pool = pgclass_pool_create_oob_zeroed(meta, meta_size, base, size,
+					      shift);
+	KUNIT_EXPECT_NULL_MSG(test, pool, "create_oob_zeroed: %s", what);
+	if (pool)
+		pgclass_pool_destroy(pool);
+}
+
+/* The call succeeds; the pool is destroyed at once, never used. */
+static void expect_oob_made(struct kunit *test, void *meta, size_t meta_size,
+			    unsigned long base, size_t size, unsigned int shift,
+			    const char *what)
+{
+	struct pgclass_pool *pool;
+
+	pool = pgclass_pool_create_oob(meta, meta_size, base, size, shift);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, pool, "create_oob: %s", what);
+	pgclass_pool_destroy(pool);
+}
+
+/*
+ * pgclass_pool_create_oob() refuses: base 0, a base not aligned to the
+ * page, a range whose end wraps, a bad page shift or size, metadata NULL,
+ * misaligned, too small, or overlapping the range.  A range clear of the
+ * metadata is accepted, right next to it too.
+ */
+static void test_create_oob_refuses(struct kunit *test)
+{
+	unsigned int shift = *(const unsigned int *)test->param_value;
+	struct pgc_fixture *f = pgc_fixture_mem_kind(test, 4, shift, true);
+	unsigned long base = (unsigned long)f->base, m, top;
+	size_t need = f->meta_size, size = f->size, page = f->page;
+	u8 *buf = pgc_kvcalloc(test, need + 16, 1);
+	u8 *meta = buf + 8;
+
+	expect_oob_refused(test, f->meta, need, 0, size, shift, "base 0");
+	expect_oob_refused(test, f->meta, need, base + 8, size, shift,
+			   "base + 8");
+	expect_oob_refused(test, f->meta, need, base + page / 2, size, shift,
+			   "base + page / 2");
+	expect_oob_refused(test, f->meta, need, base + page + 256, size, shift,
+			   "base + a page and 256");
+	/* a range that runs past the top of the address space */
+	top = 0UL - 2 * page;
+	expect_oob_refused(test, f->meta, need, top, 4 * page, shift,
+			   "a range over the top");
+	expect_oob_refused(test, f->meta, need, top + page, 2 * page, shift,
+			   "a range a page over the top");
+	expect_oob_refused(test, f->meta, need, base, SIZE_MAX & ~(page - 1),
+			   shift, "the whole address space");
+	expect_oob_refused(test, f->meta, need, base, 0, shift, "size 0");
+	expect_oob_refused(test, f->meta, need, base, size - 1, shift,
+			   "size not a multiple of the page");
+	expect_oob_refused(test, f->meta, need, base, size + 16, shift,
+			   "size not a multiple of the page");
+	expect_oob_refused(test, f->meta, need, base, size, 8, "page_shift 8");
+	expect_oob_refused(test, f->meta, need, base, size, 17,
+			   "page_shift 17");
+	expect_oob_refused(test, NULL, need, base, size, shift, "meta NULL");
+	expect_oob_refused(test, meta + 1, need, base, size, shift, "meta + 1");
+	expect_oob_refused(test, meta + 2, need, base, size, shift, "meta + 2");
+	expect_oob_refused(test, meta + 4, need, base, size, shift, "meta + 4");
+	expect_oob_refused(test, meta, need - 1, base, size, shift,
+			   "a byte too little metadata");
+	expect_oob_refused(test, meta, 0, base, size, shift, "no metadata");
+	expect_oob_made(test, meta, need, base, size, shift,
+			"8-byte aligned metadata");
+
+	/* the metadata must be clear of the range, anywhere else will do */
+	m = (unsigned long)meta;
+	expect_oob_refused(test, meta, need, ALIGN_DOWN(m, page), size, shift,
+			   "a range from the metadata's first page");
+	expect_oob_refused(test, meta, need, ALIGN_DOWN(m, page) - 3 * page,
+			   size, shift, "a range over the metadata's start");
+	expect_oob_refused(test, meta, need, ALIGN_DOWN(m + need - 1, page),
+			   size, shift, "a range over the metadata's end");
+	expect_oob_made(test, meta, need, ALIGN(m + need, page), size, shift,
+			"a range just past the metadata");
+	expect_oob_made(test, meta, need, ALIGN_DOWN(m, page) - size, size,
+			shift, "a range just before the metadata");
+
+	/* and the fixture's own arguments make a pool */
+	pgc_pool_new(test, f);
+}
+
+/* Two pools in the same state: counters, pages, and blocks' offsets. */
+static void expect_same_pools(struct kunit *test, struct pgc_fixture *a,
+			      struct pgc_fixture *b, const char *step)
+{
+	struct pgc_snap *x = pgc_snap(test, a), *y = pgc_snap(test, b);
+
+	pgc_check_snap(test, a, x);
+	pgc_check_snap(test, b, y);
+	pgc_expect_same_state(test, &x->st, &y->st);
+	pgc_expect_same_layout(test, x, y);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.alloc_calls, y->st.alloc_calls, "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.free_calls, y->st.free_calls, "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.realloc_calls, y->st.realloc_calls,
+			    "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.failed_calls, y->st.failed_calls,
+			    "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.cached_pages, y->st.cached_pages,
+			    "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.cached_blocks, y->st.cached_blocks,
+			    "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->st.fit_scans, y->st.fit_scans, "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, x->nr_slots, y->nr_slots, "%s", step);
+	pgc_snap_free(test, y);
+	pgc_snap_free(test, x);
+}
+
+struct zeroed_param {
+	unsigned int shift;
+	bool oob;
+};
+
+static const struct zeroed_param zeroed_params[] = {
+	{ 9, false }, { 12, false }, { 16, false },
+	{ 9, true }, { 12, true }, { 16, true },
+};
+
+static void zeroed_desc(const struct zeroed_param *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %s", p->shift,
+		 p->oob ? "out-of-band" : "in-band");
+}
+
+KUNIT_ARRAY_PARAM(zeroed, zeroed_params, zeroed_desc);
+
+/*
+ * pgclass_pool_create_zeroed() and pgclass_pool_create_oob_zeroed() over
+ * zeroed memory make the pool the plain calls make over memory full of
+ * garbage: the same counters and the same walk, new and after the same
+ * calls, with blocks at the same offsets.
+ */
+static void test_create_zeroed_same(struct kunit *test)
+{
+	const struct zeroed_param *prm = test->param_value;
+	struct pgc_fixture *a, *b;
+	size_t page = 1UL << prm->shift;
+	const size_t sizes[] = {
+		16, 40, 100, page / 2, page, page + 1, 3 * page, 16, 40,
+	};
+	u8 *pa[ARRAY_SIZE(sizes)], *pb[ARRAY_SIZE(sizes)], *qa, *qb;
+	unsigned int i;
+
+	a = pgc_fixture_mem_kind(test, PGC_NR_PAGES, prm->shift, prm->oob);
+	b = pgc_fixture_mem_kind(test, PGC_NR_PAGES, prm->shift, prm->oob);
+	if (prm->oob)
+		memset(a->meta, 0xa5, a->meta_size);
+	else
+		memset(a->base, 0xa5, a->size);
+	pgc_pool_new(test, a);
+	b->zeroed = true;
+	pgc_pool_new(test, b);
+	/* blocks of a class share the calling CPU's page in both */
+	pgc_pin_cpu(test);
+	expect_same_pools(test, a, b, "new");
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		pa[i] = pgclass_alloc(a->pool, sizes[i]);
+		pb[i] = pgclass_alloc(b->pool, sizes[i]);
+		KUNIT_ASSERT_NOT_NULL(test, pa[i]);
+		KUNIT_ASSERT_NOT_NULL(test, pb[i]);
+		KUNIT_EXPECT_EQ_MSG(test, pa[i] - a->base, pb[i] - b->base,
+				    "alloc %zu", sizes[i]);
+	}
+	expect_same_pools(test, a, b, "allocated");
+	for (i = 0; i < ARRAY_SIZE(sizes); i += 2) {
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(a->pool, pa[i]));
+		KUNIT_EXPECT_EQ(test, 0, pgclass_free(b->pool, pb[i]));
+	}
+	expect_same_pools(test, a, b, "freed");
+	qa = pgclass_realloc(a->pool, pa[5], 4 * page);
+	qb = pgclass_realloc(b->pool, pb[5], 4 * page);
+	KUNIT_EXPECT_EQ(test, qa ? qa - a->base : -1, qb ? qb - b->base : -1);
+	qa = pgclass_alloc(a->pool, 8 * page);
+	qb = pgclass_alloc(b->pool, 8 * page);
+	KUNIT_EXPECT_EQ(test, qa ? qa - a->base : -1, qb ? qb - b->base : -1);
+	KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(a->pool, pa[1] + 16));
+	KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(b->pool, pb[1] + 16));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(a->pool, a->size));
+	KUNIT_EXPECT_NULL(test, pgclass_alloc(b->pool, b->size));
+	expect_same_pools(test, a, b, "used");
+}
+
 PGC_DEFINE_SHIFT_PARAMS(shift);
 
 static struct kunit_case pgclass_pool_cases[] = {
@@ -318,6 +646,10 @@ static struct kunit_case pgclass_pool_cases[] = {
 	KUNIT_CASE(test_pool_two_pools),
 	KUNIT_CASE(test_pool_walk_stops),
 	KUNIT_CASE_PARAM(test_pool_data_untouched, shift_gen_params),
+	KUNIT_CASE(test_meta_size_invalid),
+	KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
+	KUNIT_CASE_PARAM(test_create_oob_refuses, shift_gen_params),
+	KUNIT_CASE_PARAM(test_create_zeroed_same, zeroed_gen_params),
 	{}
 };
 

@@ -5,6 +5,10 @@
  * free, a block that fits stays where it is, and a failed realloc leaves
  * the block and the pool untouched.  Multi-page blocks resizing in place
  * are pgclass_runs' business.
+ *
+ * pgclass_oob_realloc runs the same cases over out-of-band pools, where a
+ * block never moves: what cannot be done in place fails if it grows and
+ * keeps the block as it is if it shrinks.
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
@@ -58,7 +62,29 @@ static const struct transition transitions[] = {
 	{ "multi->multi bigger", PAGES(2, 0), PAGES(4, 0), MAY_MOVE },
 };
 
-/* Every transition, one fresh pool each, contents checked. */
+/*
+ * The usable size an out-of-band pool's realloc of a @from-byte block to
+ * @to bytes leaves it, where it lies; 0 if it is refused (it would have to
+ * grow elsewhere).  A small block stays in its class: the same one, or a
+ * smaller request it keeps; a whole or multi-page block becomes a whole
+ * page for @to up to a page, else grows or shrinks in place (the pool
+ * holds nothing but this block, at its first page, so the pages after it
+ * are free).
+ */
+static size_t oob_usable(const struct pgc_fixture *f, size_t from, size_t to)
+{
+	size_t uf = pgc_usable(f, from), ut = pgc_usable(f, to);
+
+	if (from <= f->page / 2)
+		return ut == uf || to < uf ? uf : 0;
+	return to <= f->page ? f->page : ut;
+}
+
+/*
+ * Every transition, one fresh pool each, contents checked.  Out of band,
+ * the block never moves: it is resized in place, kept as it is, or the
+ * realloc fails and changes nothing.
+ */
 static void test_realloc_transitions(struct kunit *test)
 {
 	unsigned int shift = *(const unsigned int *)test->param_value;
@@ -68,6 +94,9 @@ static void test_realloc_transitions(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
 		const struct transition *t = &transitions[i];
 		size_t from = rsize(f, t->from), to = rsize(f, t->to);
+		size_t want = f->oob ? oob_usable(f, from, to) : pgc_usable(f, to);
+		size_t keep = min(from, to);
+		bool refused = !want;
 		struct pgclass_stats a, z;
 		u8 *p, *q;
 
@@ -78,19 +107,26 @@ static void test_realloc_transitions(struct kunit *test)
 		pgclass_get_stats(f->pool, &a);
 
 		q = pgclass_realloc(f->pool, p, to);
+		if (refused) {
+			/* out of band, a grow that would move: refused */
+			KUNIT_EXPECT_NULL_MSG(test, q, "%s: %zu -> %zu", t->name,
+					      from, to);
+			q = p;
+			want = pgc_usable(f, from);
+			keep = from;
+		}
 		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%s: %zu -> %zu", t->name,
 					  from, to);
-		KUNIT_EXPECT_EQ_MSG(test, pgc_usable(f, to),
-				    pgclass_usable_size(f->pool, q),
+		KUNIT_EXPECT_EQ_MSG(test, want, pgclass_usable_size(f->pool, q),
 				    "%s: %zu -> %zu", t->name, from, to);
 		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)q,
-						       min(pgc_usable(f, to), f->page)),
+						       min(want, f->page)),
 				      "%s: misaligned", t->name);
-		KUNIT_EXPECT_EQ_MSG(test, min(from, to), pgc_verify(q, min(from, to), i),
+		KUNIT_EXPECT_EQ_MSG(test, keep, pgc_verify(q, keep, i),
 				    "%s: contents", t->name);
-		if (t->where == STAYS)
+		if (t->where == STAYS || f->oob)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, p, q, "%s: moved", t->name);
-		if (t->where == MOVES)
+		if (t->where == MOVES && !f->oob)
 			KUNIT_EXPECT_PTR_NE_MSG(test, p, q, "%s: stayed", t->name);
 		if (p != q)
 			KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, p),
@@ -99,14 +135,14 @@ static void test_realloc_transitions(struct kunit *test)
 		pgc_check(test, f);
 		pgclass_get_stats(f->pool, &z);
 		KUNIT_EXPECT_EQ(test, z.blocks, 1ULL);
-		KUNIT_EXPECT_EQ(test, z.bytes_allocated, (u64)pgc_usable(f, to));
+		KUNIT_EXPECT_EQ(test, z.bytes_allocated, (u64)want);
 		KUNIT_EXPECT_EQ(test, z.realloc_calls, a.realloc_calls + 1);
 		KUNIT_EXPECT_EQ(test, z.alloc_calls, a.alloc_calls);
 		KUNIT_EXPECT_EQ(test, z.free_calls, a.free_calls);
-		KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls);
+		KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls + refused);
 
 		/* the whole new block is the caller's */
-		pgc_fill(q, pgc_usable(f, to), i + 100);
+		pgc_fill(q, want, i + 100);
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, q));
 		pgclass_get_stats(f->pool, &z);
 		KUNIT_EXPECT_EQ(test, z.blocks, 0ULL);
@@ -267,7 +303,9 @@ static void test_realloc_failure_keeps_block(struct kunit *test)
 
 /*
  * One block through a long seeded random sequence of sizes, with other
- * blocks coming and going around it: its bytes survive every step.
+ * blocks coming and going around it: its bytes survive every step.  Out
+ * of band, where a block never moves, the case moves it itself when a
+ * grow is refused, as a caller of such a pool does.
  */
 static void test_realloc_random_chain(struct kunit *test)
 {
@@ -275,7 +313,7 @@ static void test_realloc_random_chain(struct kunit *test)
 	struct pgc_fixture *f = pgc_fixture(test, 64, shift);
 	struct rnd_state rnd;
 	void *other[8] = { };
-	size_t size = 1, next;
+	size_t size = 1, next, was, want;
 	u8 *p;
 	int step;
 
@@ -298,14 +336,35 @@ static void test_realloc_random_chain(struct kunit *test)
 		default:
 			next = f->page + 1 + (r >> 10) % (2 * f->page);
 		}
+		was = pgclass_usable_size(f->pool, p);
+		want = pgc_usable(f, next);
 		q = pgclass_realloc(f->pool, p, next);
+		if (f->oob && q) {
+			/* resized where it lies (see oob_usable()) */
+			KUNIT_ASSERT_PTR_EQ(test, p, q);
+			if (was <= f->page / 2)
+				want = was;
+			else if (next <= f->page)
+				want = f->page;
+		} else if (f->oob) {
+			/*
+			 * a grow it cannot do in place: refused, the block
+			 * intact; the caller moves it itself
+			 */
+			KUNIT_ASSERT_GT(test, next, was);
+			KUNIT_ASSERT_EQ(test, was, pgclass_usable_size(f->pool, p));
+			KUNIT_ASSERT_EQ(test, size, pgc_verify(p, size, step - 1));
+			KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p));
+			q = pgclass_alloc(f->pool, next);
+			KUNIT_ASSERT_NOT_NULL(test, q);
+			pgc_fill(q, min(size, next), step - 1);
+		}
 		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "step %d: %zu -> %zu", step,
 					  size, next);
 		KUNIT_ASSERT_EQ_MSG(test, min(size, next),
 				    pgc_verify(q, min(size, next), step - 1),
 				    "step %d: %zu -> %zu", step, size, next);
-		KUNIT_ASSERT_EQ(test, pgc_usable(f, next),
-				pgclass_usable_size(f->pool, q));
+		KUNIT_ASSERT_EQ(test, want, pgclass_usable_size(f->pool, q));
 		p = q;
 		size = next;
 		pgc_fill(p, size, step);
@@ -325,19 +384,10 @@ static void test_realloc_random_chain(struct kunit *test)
 
 PGC_DEFINE_SHIFT_PARAMS(shift);
 
-static struct kunit_case pgclass_realloc_cases[] = {
-	KUNIT_CASE_PARAM(test_realloc_transitions, shift_gen_params),
-	KUNIT_CASE(test_realloc_null_is_alloc),
-	KUNIT_CASE_PARAM(test_realloc_zero_frees, shift_gen_params),
-	KUNIT_CASE(test_realloc_stays_when_fits),
-	KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, shift_gen_params),
-	KUNIT_CASE_PARAM(test_realloc_random_chain, shift_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_realloc_suite = {
-	.name = "pgclass_realloc",
-	.test_cases = pgclass_realloc_cases,
-};
-
-kunit_test_suites(&pgclass_realloc_suite);
+PGC_SUITES(realloc,
+	   KUNIT_CASE_PARAM(test_realloc_transitions, shift_gen_params),
+	   KUNIT_CASE(test_realloc_null_is_alloc),
+	   KUNIT_CASE_PARAM(test_realloc_zero_frees, shift_gen_params),
+	   KUNIT_CASE(test_realloc_stays_when_fits),
+	   KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_realloc_random_chain, shift_gen_params));

@@ -2,7 +2,8 @@
 /*
  * pgclass_runs: the free page runs.  Exhaustion and recovery, coalescing
  * of freed pages in any order, and multi-page blocks shrinking and growing
- * in place.
+ * in place.  pgclass_oob_runs runs the same cases over out-of-band pools,
+ * where a block that cannot grow in place does not move either.
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
@@ -413,8 +414,36 @@ static void test_multi_grow_prefers_in_place(struct kunit *test)
 }
 
 /*
+ * An out-of-band pool refuses a grow of @a (@pages pages, filled by
+ * multi_at()) to @to bytes, as it would have to move: NULL, and the block
+ * keeps its place, pages and bytes; only realloc_calls and failed_calls
+ * move.
+ */
+static void expect_grow_refused(struct kunit *test, struct pgc_fixture *f,
+				u8 *a, unsigned long pages, size_t to)
+{
+	struct pgc_snap *before = pgc_snap(test, f), *after;
+
+	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, to));
+	after = pgc_snap(test, f);
+	pgc_check_snap(test, f, after);
+	pgc_expect_same_layout(test, before, after);
+	pgc_expect_same_state(test, &before->st, &after->st);
+	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
+			before->st.realloc_calls + 1);
+	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
+			before->st.failed_calls + 1);
+	KUNIT_EXPECT_EQ(test, pages * f->page, pgclass_usable_size(f->pool, a));
+	KUNIT_EXPECT_EQ(test, pages * f->page,
+			pgc_verify(a, pages * f->page, pages));
+	pgc_snap_free(test, after);
+	pgc_snap_free(test, before);
+}
+
+/*
  * When the page after the block is taken, or the free pages after it are
  * too few, growing moves the block to a run that fits and frees its pages.
+ * Out of band it does not move: the grow fails and nothing changes.
  */
 static void test_multi_grow_moves(struct kunit *test)
 {
@@ -428,12 +457,19 @@ static void test_multi_grow_moves(struct kunit *test)
 	a = multi_at(test, f, pg, k, 2);
 	for (i = j; i < j + 4; i++)
 		free_page_at(test, f, pg, i);
-	b = pgclass_realloc(f->pool, a, 4 * page);
-	KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
-	KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
+	if (f->oob) {
+		expect_grow_refused(test, f, a, 2, 4 * page);
+		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
+		b = a;
+	} else {
+		b = pgclass_realloc(f->pool, a, 4 * page);
+		KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
+		KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
+		KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, a));
+		expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
+		expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
+	}
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b));
 	refill_pages(test, f, pg);
 
@@ -442,6 +478,13 @@ static void test_multi_grow_moves(struct kunit *test)
 	free_page_at(test, f, pg, k + 2);
 	for (i = j; i < j + 5; i++)
 		free_page_at(test, f, pg, i);
+	if (f->oob) {
+		expect_grow_refused(test, f, a, 2, 5 * page);
+		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 1);
+		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 5);
+		return;
+	}
 	b = pgclass_realloc(f->pool, a, 5 * page);
 	KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
 	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
@@ -449,22 +492,13 @@ static void test_multi_grow_moves(struct kunit *test)
 	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
 }
 
-static struct kunit_case pgclass_runs_cases[] = {
-	KUNIT_CASE_PARAM(test_exhaustion_and_recovery, shift_gen_params),
-	KUNIT_CASE_PARAM(test_exhaustion_mixed, shift_gen_params),
-	KUNIT_CASE_PARAM(test_coalesce_random_order, shift_gen_params),
-	KUNIT_CASE_PARAM(test_coalesce_runs, shift_gen_params),
-	KUNIT_CASE_PARAM(test_coalesce_both_sides, shift_gen_params),
-	KUNIT_CASE_PARAM(test_multi_shrink_in_place, shift_gen_params),
-	KUNIT_CASE_PARAM(test_multi_grow_in_place, shift_gen_params),
-	KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, shift_gen_params),
-	KUNIT_CASE_PARAM(test_multi_grow_moves, shift_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_runs_suite = {
-	.name = "pgclass_runs",
-	.test_cases = pgclass_runs_cases,
-};
-
-kunit_test_suites(&pgclass_runs_suite);
+PGC_SUITES(runs,
+	   KUNIT_CASE_PARAM(test_exhaustion_and_recovery, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_exhaustion_mixed, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_coalesce_random_order, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_coalesce_runs, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_coalesce_both_sides, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_multi_shrink_in_place, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_multi_grow_in_place, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, shift_gen_params),
+	   KUNIT_CASE_PARAM(test_multi_grow_moves, shift_gen_params));
