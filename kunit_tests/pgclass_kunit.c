@@ -262,10 +262,16 @@ static struct pgclass_pool *pgc_create(struct kunit *test,
 	unsigned long base = (unsigned long)f->base;
 
 	if (f->oob) {
-		if (f->cpus_set)
-			kunit_skip(test,
-				   "no out-of-band pool for %u CPUs: pgclass_pool_create_cpus() has no out-of-band twin",
-				   f->cpus);
+		if (f->cpus_set) {
+			KUNIT_ASSERT_FALSE_MSG(test, f->zeroed,
+					       "no zeroed pool for a CPU count");
+			/* The metadata is sized for the CPUs that exist. */
+			KUNIT_ASSERT_LE(test, f->cpus, nr_cpu_ids);
+			return pgclass_pool_create_oob_cpus(f->meta,
+							    f->meta_size, base,
+							    f->size, f->shift,
+							    f->cpus);
+		}
 		if (!f->zeroed)
 			return pgclass_pool_create_oob(f->meta, f->meta_size,
 						       base, f->size, f->shift);
@@ -1090,5 +1096,5 @@ void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd)
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the pgclass page-class allocator");
-/* pgclass_pool_create_cpus() is exported for the tests only. */
+/* pgclass_pool_create_*cpus() are exported for the tests only. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

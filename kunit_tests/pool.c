@@ -494,6 +494,9 @@ static void test_create_oob_refuses(struct kunit *test)
 			   "a range over the top");
 	expect_oob_refused(test, f->meta, need, top + page, 2 * page, shift,
 			   "a range a page over the top");
+	/* base + size is 2^64, which wraps to 0 too */
+	expect_oob_refused(test, f->meta, need, top, 2 * page, shift,
+			   "a range that ends at the top");
 	expect_oob_refused(test, f->meta, need, base, SIZE_MAX & ~(page - 1),
 			   shift, "the whole address space");
 	expect_oob_refused(test, f->meta, need, base, 0, shift, "size 0");

@@ -1106,18 +1106,20 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 
 /*
  * A new block of @size bytes, or NULL; @held is the caller's slot (see
- * pgc_reclaim_slots()).  Not unpoisoned yet.  Under the pool lock.
+ * pgc_reclaim_slots()); *@busy counts the slots reclaim found in use.
+ * Not unpoisoned yet.  Under the pool lock.
  */
-static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held)
+static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held,
+			      u32 *busy)
 {
 	u32 shift = pool->page_shift;
-	u32 i, n, busy = 0;
+	u32 i, n;
 	void *p = NULL;
 
 	if (size <= BIT(shift - 1)) {
-		p = pgc_small_alloc(pool, pgc_class_of(size), &busy);
+		p = pgc_small_alloc(pool, pgc_class_of(size), busy);
 	} else if (size <= BIT(shift)) {
-		i = pgc_get_pages(pool, 1, held, &busy);
+		i = pgc_get_pages(pool, 1, held, busy);
 		if (i) {
 			pgc_init(pgc_desc(pool, i), PGC_WHOLE, pgc_nr_small(pool));
 			pool->whole_pages++;
@@ -1125,15 +1127,13 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held)
 		}
 	} else if (size <= pgc_data_bytes(pool)) {
 		n = DIV_ROUND_UP(size, BIT(shift));
-		i = pgc_get_pages(pool, n, held, &busy);
+		i = pgc_get_pages(pool, n, held, busy);
 		if (i) {
 			pgc_set_head(pool, i, n);
 			pool->multi_blocks++;
 			p = pgc_addr(pool, i);
 		}
 	}
-	if (!p && busy)
-		pool->cache_busy_failures++;
 	return p;
 }
 
@@ -1157,11 +1157,18 @@ static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 		pool->realloc_calls++;
 }
 
-/* A call that could not be served, unless it was a shrink. */
-static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call)
+/*
+ * A call that could not be served, unless it was a shrink (which keeps its
+ * block); @busy slots might have held the space.
+ */
+static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
+			      u32 busy)
 {
-	if (call != PGC_CALL_SHRINK)
-		pool->failed_calls++;
+	if (call == PGC_CALL_SHRINK)
+		return;
+	pool->failed_calls++;
+	if (busy)
+		pool->cache_busy_failures++;
 }
 
 static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
@@ -1212,9 +1219,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 		WRITE_ONCE(s->used[c], s->used[c] + 1);
 	} else {
 		pgc_count_call(pool, call);
-		pgc_count_failure(pool, call);
-		if (busy)
-			pool->cache_busy_failures++;
+		pgc_count_failure(pool, call, busy);
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return p;
@@ -1228,7 +1233,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 			    enum pgc_call call, bool *cached)
 {
-	u32 shift = pool->page_shift, cpu, c, i, nw;
+	u32 shift = pool->page_shift, cpu, c, i, nw, busy = 0;
 	unsigned long flags;
 	struct pgc_cpu *s;
 	void *p = NULL;
@@ -1263,9 +1268,9 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	pgc_count_call(pool, call);
 	if (size)
-		p = pgc_alloc_locked(pool, size, U32_MAX);
+		p = pgc_alloc_locked(pool, size, U32_MAX, &busy);
 	if (!p && size)
-		pgc_count_failure(pool, call);
+		pgc_count_failure(pool, call, busy);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	if (p)
 		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
@@ -1886,7 +1891,7 @@ static struct pgclass_pool *pgc_pool_create_oob(void *meta, size_t meta_size,
 
 	if (!meta || !IS_ALIGNED(m, __alignof__(struct pgclass_pool)) || !nr ||
 	    !base || !IS_ALIGNED(base, BIT(page_shift)) ||
-	    !IS_ALIGNED(size, BIT(page_shift)) || size - 1 > ULONG_MAX - base)
+	    !IS_ALIGNED(size, BIT(page_shift)) || size > ULONG_MAX - base)
 		return NULL;
 	need = pgc_oob_meta_size(nr, page_shift, nr_cpus);
 	if (meta_size < need || m + need < m)
@@ -1921,6 +1926,33 @@ struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
 	return pgc_pool_create(base, size, page_shift, nr_cpus, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_cpus);
+
+/**
+ * pgclass_pool_create_oob_cpus() - pgclass_pool_create_oob() for @nr_cpus
+ *	CPUs
+ * @meta: as for pgclass_pool_create_oob()
+ * @meta_size: as for pgclass_pool_create_oob(); for more CPUs than exist,
+ *	more than pgclass_meta_size() may be needed
+ * @base: as for pgclass_pool_create_oob()
+ * @size: as for pgclass_pool_create_oob()
+ * @page_shift: as for pgclass_pool_create_oob()
+ * @nr_cpus: CPUs 0 .. @nr_cpus - 1 may get a slot
+ *
+ * As pgclass_pool_create_cpus() is to pgclass_pool_create(); only KUnit
+ * builds have it.
+ *
+ * Return: as for pgclass_pool_create_oob().
+ */
+struct pgclass_pool *pgclass_pool_create_oob_cpus(void *meta, size_t meta_size,
+						  unsigned long base,
+						  size_t size,
+						  unsigned int page_shift,
+						  unsigned int nr_cpus)
+{
+	return pgc_pool_create_oob(meta, meta_size, base, size, page_shift,
+				   nr_cpus, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(pgclass_pool_create_oob_cpus);
 #endif
 
 /**

@@ -211,6 +211,11 @@ void pgclass_drain(struct pgclass_pool *pool);
 struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
 					      unsigned int page_shift,
 					      unsigned int nr_cpus);
+struct pgclass_pool *pgclass_pool_create_oob_cpus(void *meta, size_t meta_size,
+						  unsigned long base,
+						  size_t size,
+						  unsigned int page_shift,
+						  unsigned int nr_cpus);
 #endif
 unsigned int pgclass_nr_cpu_slots(struct pgclass_pool *pool);
 int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,

@@ -27,7 +27,6 @@
 #define WH_PAGES	262144UL
 #define WH_SHIFT	12
 
-
 static unsigned long long wh_now(void)
 {
 	struct timespec ts;

@@ -92,9 +92,10 @@ static int t_oob_refused(const struct test_case *tc __maybe_unused)
 	T_ASSERT(!pgclass_pool_create_oob(meta, need, base, size + 512, 12));
 	T_ASSERT(!pgclass_pool_create_oob(meta, need, base, 0, 12));
 	T_ASSERT(!pgclass_pool_create_oob(meta, need, base, size, 8));
-	/* base + size wraps; the last page of the address space is fine. */
+	/* base + size wraps, even to exactly 0; a page short of it does not. */
 	T_ASSERT(!pgclass_pool_create_oob(meta, need, -8 * page, size, 12));
-	T_ASSERT(pgclass_pool_create_oob(meta, need, -16 * page, size, 12));
+	T_ASSERT(!pgclass_pool_create_oob(meta, need, -16 * page, size, 12));
+	T_ASSERT(pgclass_pool_create_oob(meta, need, -17 * page, size, 12));
 	/* Metadata inside the range, at its start or its end. */
 	T_ASSERT(!pgclass_pool_create_oob(meta, need,
 					  (unsigned long)meta & ~(page - 1),
