@@ -74,8 +74,8 @@ muts = [
  ("out-of-band realloc moves", "\tif (pgc_oob(pool)) {\n\t\t/* It would have to move", "\tif (0) {\n\t\t/* It would have to move"),
  ("out-of-band range poisoned", "\tif (!pgc_oob(pool))\n\t\tpgc_poison(p, n);", "\tif (pool)\n\t\tpgc_poison(p, n);"),
  ("meta_size one descriptor short", "\t       (size_t)nr * pgc_desc_size(shift);\n}", "\t       (size_t)(nr - 1) * pgc_desc_size(shift);\n}"),
- ("metadata never cleared", "\tif (!zeroed)\n\t\tmemset", "\tif (0)\n\t\tmemset"),
- ("multi pages miscounted", "\t\tn -= pool->cls[c].pages;\n", ""),
+ ("metadata never cleared", "\tif (!zeroed)\n\t\tmemset", "\tif (!zeroed && 0)\n\t\tmemset"),
+ ("multi pages miscounted", "\t\tn -= pool->cls[c].pages;\n", "\t\tn -= 0;\n"),
  # The per-CPU layer.
  ("owned-page lookup skips the bit check",
   [("\tif (!(READ_ONCE(d->map[r->bit / BITS_PER_LONG]) &",
