@@ -28,7 +28,7 @@ TOOL = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
 NS = '{http://www.w3.org/2000/svg}'
 COMMANDS = ['info', 'stats', 'classes', 'pages', 'blocks', 'cpus', 'map',
-            'run', 'help']
+            'run', 'top', 'help']
 ESC = re.compile(r'\x1b\[[0-9;]*m')
 
 results = []
