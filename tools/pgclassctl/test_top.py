@@ -280,6 +280,21 @@ def test_live(d):
         t.close()
 
 
+def test_narrow(d):
+    t = Pty(['-d', '60'], rows=50, cols=80, PGCLASS_DEBUGFS=d)
+    f = frames(t.read_until(b'\x1b[J'))
+    t.key(b'q')
+    rc = t.wait()
+    legend, body = data('map').decode().split('\n', 1)
+    rows = f[0] if f else []
+    i = rows.index('H= multi-page run') if 'H= multi-page run' in rows else 0
+    check(rc == 0 and i and rows[i - 1] == legend[:legend.index('  H=')] and
+          '\n'.join(rows[i + 1:]).rstrip('\n') == body.rstrip('\n'),
+          'top in 80 columns: the legend wrapped between its groups, '
+          'the map whole', rows[-6:])
+    t.close()
+
+
 def test_exits(d):
     t = Pty(['-d', '0.2'], PGCLASS_DEBUGFS=d)
     t.read_until(b'\x1b[J')
@@ -378,6 +393,7 @@ def main():
         test_usage()
         test_plain(d)
         test_live(d)
+        test_narrow(d)
         test_exits(d)
     finally:
         shutil.rmtree(d)

@@ -254,6 +254,51 @@ static void pgc_top_stats(FILE *f, const struct pgc_top_sample *prev,
 	}
 }
 
+static void pgc_top_text(FILE *f, const char *text, size_t len, int color)
+{
+	if (color)
+		pgc_color_map(text, len, f);
+	else
+		fwrite(text, 1, len, f);
+}
+
+/*
+ * The map.  On a window narrower than its legend, the legend is wrapped
+ * between its groups ("M meta", ". free", "a 16 ... h 2048", ...) rather
+ * than cut; elsewhere the map is the debugfs file as it is.
+ */
+static void pgc_top_map(FILE *f, const struct pgc_top_sample *s,
+			const struct pgc_top_view *v)
+{
+	const char *map = s->map, *p = map, *q, *sep, *stop, *nl;
+	size_t llen;
+
+	nl = memchr(map, '\n', s->map_len);
+	llen = nl ? (size_t)(nl - map) : s->map_len;
+	if (!v->live || llen + 1 < v->width || !memchr(map, ' ', llen)) {
+		pgc_top_text(f, map, s->map_len, v->color);
+		return;
+	}
+	while (p < map + llen) {
+		/* As many groups as the width holds, at least one. */
+		for (q = p, stop = p; ; q = sep + 2) {
+			sep = memmem(q, map + llen - q, "  ", 2);
+			if (stop > p && (size_t)((sep ? sep : map + llen) - p) + 1 > v->width)
+				break;
+			stop = sep ? sep : map + llen;
+			if (!sep)
+				break;
+		}
+		/* Each a legend line of its own, for pgc_color_map(). */
+		pgc_top_text(f, p, stop - p, v->color);
+		fputc('\n', f);
+		for (p = stop; p < map + llen && *p == ' '; p++)
+			;
+	}
+	if (nl)
+		pgc_top_text(f, nl + 1, map + s->map_len - nl - 1, v->color);
+}
+
 /* One frame into @f. */
 static void pgc_top_frame(FILE *f, const struct pgc_top_sample *prev,
 			  const struct pgc_top_sample *cur,
@@ -279,10 +324,7 @@ static void pgc_top_frame(FILE *f, const struct pgc_top_sample *prev,
 	if (len && cur->classes[len - 1] != '\n')
 		fputc('\n', f);
 	fputc('\n', f);
-	if (v->color)
-		pgc_color_map(cur->map, cur->map_len, f);
-	else
-		fwrite(cur->map, 1, cur->map_len, f);
+	pgc_top_map(f, cur, v);
 }
 
 /* --- the terminal ------------------------------------------------------- */
