@@ -129,6 +129,26 @@ static const struct pgc_cmd_help pgc_cmds[] = {
 	  "files of the dump commands, in $PGCLASS_DEBUGFS.\n"
 	  "Exit status: 0 if every command succeeded, 1 if any failed, 2 if\n"
 	  "the session could not start (no device, no FILE) or on bad usage.\n" },
+	{ "top", "pgclassctl top [-d SECONDS] [--color[=WHEN]]",
+	  "A live view, in the manner of slabtop: a summary (pages used and\n"
+	  "free, blocks, bytes), the stats that changed since the last\n"
+	  "refresh with their change (the first frame lists every stat), the\n"
+	  "classes table and the page map, redrawn in place every SECONDS\n"
+	  "and clipped to the window.  q quits; any other key refreshes at\n"
+	  "once.  ^C quits too, ^Z suspends; the terminal is restored on\n"
+	  "every way out.\n"
+	  "\n"
+	  "When standard output is not a terminal, or TERM is dumb: the first\n"
+	  "frame once, plain text with no escape codes, and no key is read.\n"
+	  "\n"
+	  "  -d, --delay SECONDS  between refreshes: 0.1 to 86400, fractions\n"
+	  "                       allowed (default 1)\n"
+	  "  --color[=WHEN]       the map in colour, as for map: auto (the\n"
+	  "                       default), always or never\n"
+	  "\n"
+	  "Files: $PGCLASS_DEBUGFS/stats, classes and map (default\n"
+	  "/sys/kernel/debug/pgclass/); top does not open the device.\n"
+	  "Environment: NO_COLOR, TERM.\n" },
 	{ "help", "pgclassctl help [COMMAND]",
 	  "Prints pgclassctl's help, or COMMAND's (as pgclassctl COMMAND\n"
 	  "--help does).\n" },
@@ -160,6 +180,7 @@ void pgc_usage(const char *cmd, FILE *out)
 	fputs("usage: pgclassctl info | stats | classes | pages | blocks | cpus\n"
 	      "       pgclassctl map [--color[=WHEN]] [--svg FILE]\n"
 	      "       pgclassctl run [--color[=WHEN]] [FILE]\n"
+	      "       pgclassctl top [-d SECONDS] [--color[=WHEN]]\n"
 	      "       pgclassctl help [COMMAND] | --help\n", out);
 }
 
@@ -192,6 +213,7 @@ int pgc_help(const char *cmd, FILE *out)
 	      "  map      one character per page (debugfs), in colour on a\n"
 	      "           terminal; --svg FILE draws it as a picture\n"
 	      "  run      plays a session of commands from FILE or stdin\n"
+	      "  top      stats, classes and map, refreshed until q (debugfs)\n"
 	      "  help     this text, or a command's\n"
 	      "\n"
 	      "pgclassctl help COMMAND or pgclassctl COMMAND --help says more.\n"

@@ -5,15 +5,17 @@
  *	pgclassctl info | stats | classes | pages | blocks | cpus
  *	pgclassctl map [--color[=WHEN]] [--svg FILE]
  *	pgclassctl run [--color[=WHEN]] [FILE]
+ *	pgclassctl top [-d SECONDS] [--color[=WHEN]]
  *	pgclassctl help [COMMAND] | --help | COMMAND --help
  *
  * info and stats ask /dev/pgclass; classes, pages, blocks and map print
  * the debugfs files (debugfs.c), the map in colour on a terminal
  * (color.c) or drawn as an SVG picture (svg.c).  run plays a session
  * (session.c) through one open of /dev/pgclass, so the blocks it
- * allocates are freed when it ends.  PGCLASS_DEV and PGCLASS_DEBUGFS
- * override the device's and the debugfs directory's paths; the help
- * texts (help.c) say the rest.
+ * allocates are freed when it ends.  top shows the stats that change,
+ * the classes and the map, redrawn on a terminal (top.c).  PGCLASS_DEV
+ * and PGCLASS_DEBUGFS override the device's and the debugfs directory's
+ * paths; the help texts (help.c) say the rest.
  *
  * Exit status: 0 success, 1 failure, 2 bad usage.
  */
@@ -34,6 +36,7 @@
 #include "debugfs.h"
 #include "help.h"
 #include "session.h"
+#include "top.h"
 
 /* What the device backend of a session needs. */
 struct pgc_dev {
@@ -218,6 +221,7 @@ struct pgc_args {
 	enum pgc_color_when color;
 	const char *svg;	/* map --svg FILE */
 	const char *file;	/* run FILE */
+	double delay;		/* top -d SECONDS */
 };
 
 static int cmd_run(const struct pgc_args *a)
@@ -341,7 +345,9 @@ static int cmd_help(int argc, char **argv)
  */
 static int parse_args(struct pgc_args *a, int argc, char **argv)
 {
-	int colors = !strcmp(a->cmd, "map") || !strcmp(a->cmd, "run");
+	int colors = !strcmp(a->cmd, "map") || !strcmp(a->cmd, "run") ||
+		     !strcmp(a->cmd, "top");
+	int top = !strcmp(a->cmd, "top");
 	int options = 1, i;
 	const char *w;
 
@@ -365,6 +371,20 @@ static int parse_args(struct pgc_args *a, int argc, char **argv)
 			if (!a->svg || !*a->svg)
 				return usage_error(a->cmd, "--svg needs a FILE",
 						   NULL);
+		} else if (options && top &&
+			   (!strncmp(w, "-d", 2) || !strcmp(w, "--delay") ||
+			    !strncmp(w, "--delay=", 8))) {
+			const char *d = !strncmp(w, "--delay", 7) ?
+					(w[7] ? w + 8 : NULL) : (w[2] ? w + 2 : NULL);
+
+			if (!d && i + 1 < argc)
+				d = argv[++i];
+			if (!d)
+				return usage_error(a->cmd, "-d needs SECONDS", NULL);
+			if (pgc_top_parse_delay(d, &a->delay))
+				return usage_error(a->cmd,
+						   "-d takes seconds from 0.1 to 86400, not",
+						   d);
 		} else if (options && w[0] == '-' && w[1]) {
 			return usage_error(a->cmd, "unknown option", w);
 		} else if (!strcmp(a->cmd, "run") && !a->file) {
@@ -378,7 +398,7 @@ static int parse_args(struct pgc_args *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct pgc_args a = { .color = PGC_COLOR_AUTO };
+	struct pgc_args a = { .color = PGC_COLOR_AUTO, .delay = 1 };
 	int ret;
 
 	if (argc < 2)
@@ -400,6 +420,11 @@ int main(int argc, char **argv)
 		return cmd_run(&a);
 	if (!strcmp(a.cmd, "map"))
 		return cmd_map(&a);
+	if (!strcmp(a.cmd, "top")) {
+		struct pgc_top_opts o = { .delay = a.delay, .color = a.color };
+
+		return pgc_top(&o);
+	}
 	if (!strcmp(a.cmd, "info") || !strcmp(a.cmd, "stats"))
 		return cmd_dev_dump(a.cmd);
 	return cmd_debugfs(a.cmd, 0);

@@ -26,8 +26,9 @@ suite() {
 }
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 suite session "$out/test_session"
 suite render "$out/test_render"
 suite cli python3 "$src/test_cli.py" "$out/pgclassctl" "$src/testdata"
+suite top python3 "$src/test_top.py" "$out/pgclassctl" "$src/testdata"
 exit $failed

@@ -28,7 +28,7 @@ TOOL = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
 NS = '{http://www.w3.org/2000/svg}'
 COMMANDS = ['info', 'stats', 'classes', 'pages', 'blocks', 'cpus', 'map',
-            'run', 'help']
+            'run', 'top', 'help']
 ESC = re.compile(r'\x1b\[[0-9;]*m')
 
 results = []
@@ -208,6 +208,29 @@ def test_color():
     rc, out = run_pty(['map', '--color=never'], PGCLASS_DEBUGFS=d)
     check(rc == 0 and out.decode() == plain,
           'map --color=never on a terminal: plain')
+
+    # A session's maps follow the same rule.
+    fd, script = tempfile.mkstemp(suffix='.pgc')
+    os.write(fd, b'map\n')
+    os.close(fd)
+    try:
+        for kw, want, name in (({}, True, 'colour'),
+                               ({'NO_COLOR': '1'}, False,
+                                'plain with NO_COLOR=1'),
+                               ({'TERM': 'dumb'}, False,
+                                'plain with TERM=dumb')):
+            rc, out = run_pty(['run', script], PGCLASS_DEV='/dev/null',
+                              PGCLASS_DEBUGFS=d, **kw)
+            out = out.decode()
+            check(rc == 0 and ('\x1b[' in out) == want and
+                  ESC.sub('', out) == '> map\n' + plain + 'ok\n',
+                  'run on a terminal: ' + name, out[:300])
+        rc, out, _ = run(['run', script], PGCLASS_DEV='/dev/null',
+                         PGCLASS_DEBUGFS=d)
+        check(rc == 0 and out.decode() == '> map\n' + plain + 'ok\n',
+              'run to a pipe: plain')
+    finally:
+        os.unlink(script)
 
 
 # --- SVG ----------------------------------------------------------------

@@ -9,8 +9,20 @@
  * A block is named by its handle: the byte offset of the block from the
  * start of the arena, the same number debugfs prints.  Handle 0 is never a
  * block (the arena starts with the allocator's metadata).  A handle that
- * the file does not own (another file's, a freed one, a made-up one) is
- * rejected with EINVAL by every call.
+ * the file does not own (another file's, a made-up one, one freed or
+ * moved away by REALLOC) is rejected with EINVAL by every call.
+ *
+ * Handles are reused, as file descriptors are.  A handle is an offset, so
+ * the next block at that offset has the same handle, and the allocator
+ * hands out the lowest free block of a page first: after FREE, or a
+ * REALLOC that moved the block, the very next ALLOC or REALLOC may return
+ * the same handle.  A freed handle is rejected only until then.  If this
+ * file gets the offset again, the old handle names the new block and
+ * calls with it act on that block; if another file gets it, the handle
+ * stays EINVAL here.  So a program must not use a handle after FREE, nor
+ * the old handle after a REALLOC that moved the block, any more than a
+ * descriptor after close(): EINVAL for a stale handle is a help, not a
+ * guarantee.
  *
  * Every block reaches user space zeroed: nothing written by an earlier
  * owner can be read back.
@@ -126,8 +138,9 @@ struct pgclass_ioc_alloc {
  * waits for the copy to end; the block is freed only then.
  *
  * Errors: EINVAL if @handle is not a block of this file (freeing a block
- * twice is EINVAL the second time), or @reserved is not zero; EBUSY if
- * the block is mapped (nothing changes).
+ * twice is EINVAL the second time, unless the file was given a new block
+ * at that offset in between: handles are reused), or @reserved is not
+ * zero; EBUSY if the block is mapped (nothing changes).
  */
 struct pgclass_ioc_free {
 	__u64 handle;
@@ -139,7 +152,8 @@ struct pgclass_ioc_free {
  * @handle: in: a block this file owns
  * @size: in: its new size, 1 to the arena's size (use FREE to free)
  * @new_handle: out: the block's handle now; equal to @handle when it was
- *	resized in place, else @handle is stale
+ *	resized in place, else @handle is stale (and may come back as the
+ *	handle of a later block)
  * @usable_size: out: the block's new usable size
  * @reserved: must be zero
  *
