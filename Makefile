@@ -2,8 +2,8 @@
 #
 # pgclass: the user's entry points.  `make` builds the modules against
 # KDIR like any out-of-tree module; the other targets drive the test bed
-# in tools/vm, which builds its own debug kernel and boots it under QEMU
-# (see README.md).
+# in tools/testing/vm, which builds its own debug kernel and boots it
+# under QEMU (see docs/testing.md).
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 GUEST_EXTRA ?=
@@ -46,7 +46,7 @@ uninstall:
 
 # DKMS rebuilds the module for each kernel installed later.
 dkms-install:
-	@tools/vm/deps.sh dkms
+	@tools/testing/vm/deps.sh dkms
 	$(RM) -r $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -a Kbuild Makefile dkms.conf src include kunit_tests $(DKMS_SRC)/
@@ -68,7 +68,7 @@ fuzz:
 
 # Build gates: W=1 on three kernels, sparse, checkpatch, kernel-doc, DKMS.
 lint:
-	@tools/lint/lint.sh
+	@scripts/lint.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -78,16 +78,16 @@ clean:
 
 # Every test, from nothing; last line `N passed, N failed`.
 check:
-	@GUEST_EXTRA="$(GUEST_EXTRA)" tools/vm/check.sh
+	@GUEST_EXTRA="$(GUEST_EXTRA)" tools/testing/vm/check.sh
 
 # Proves that each kind of failure turns a run red.
 check-harness:
-	@tools/vm/check-harness.sh
+	@tools/testing/vm/check-harness.sh
 
 # The lab's scenario in the guest, through pgclassctl.
 run:
-	@RUN_PARAMS="$(RUN_PARAMS)" tools/vm/run.sh
+	@RUN_PARAMS="$(RUN_PARAMS)" tools/testing/vm/run.sh
 
 # An interactive shell in the guest with pgclass.ko loaded.
 vm:
-	@tools/vm/guest.sh vm
+	@tools/testing/vm/guest.sh vm

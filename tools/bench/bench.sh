@@ -66,7 +66,7 @@ wait_qemu() {
 }
 
 step "packages"
-"$TOP/tools/vm/deps.sh" vm bench stock
+"$TOP/tools/testing/vm/deps.sh" vm bench stock
 
 rm -rf "$RAW"
 mkdir -p "$OUT" "$RAW"
@@ -152,9 +152,9 @@ if [ $guest = 1 ]; then
 	gout=$TOP/build/vm/guest-stock
 	# As guest.sh does: the cached debug tree is the full source the
 	# guest's selftests build with (built once, ~10 minutes, if absent).
-	ksrc=$("$TOP/tools/vm/build-kernel.sh")
+	ksrc=$("$TOP/tools/testing/vm/build-kernel.sh")
 	step "guest: pgclass.ko against $kdir"
-	"$TOP/tools/vm/build-guest.sh" "$kdir" "$gout" "$ksrc"
+	"$TOP/tools/testing/vm/build-guest.sh" "$kdir" "$gout" "$ksrc"
 
 	# The bench module builds from a copy, like the test bed's modules,
 	# and links to pgclass.ko's exports through its Module.symvers.
@@ -185,12 +185,12 @@ if [ $guest = 1 ]; then
 	wait_qemu
 	step "guest: booting Debian's stock kernel (TCG), pgclass.ko $modparams"
 	rm -f "$TOP/build/vm/stock-bench/bench.out"
-	PGCLASS_MODPARAMS=$modparams "$TOP/tools/vm/guest.sh" bench --stock \
+	PGCLASS_MODPARAMS=$modparams "$TOP/tools/testing/vm/guest.sh" bench --stock \
 		--extra "$extra" --counts "$RAW/guest.counts" >&2 ||
 		die "the guest run failed (build/vm/stock-bench/console.log)"
 	# guest.sh leaves the judging to the tally: a splat, a taint, a
 	# missing pass signal or a non-zero exit of /extra/run fails it.
-	python3 "$TOP/tools/vm/verdict.py" total "$RAW/guest.counts" >&2 ||
+	python3 "$TOP/tools/testing/vm/verdict.py" total "$RAW/guest.counts" >&2 ||
 		die "the guest run was not clean (build/vm/stock-bench/)"
 	[ -s "$TOP/build/vm/stock-bench/bench.out" ] ||
 		die "the guest printed no results"

@@ -67,7 +67,7 @@ wait_quiet() {
 	log "a QEMU is still running: measuring beside it"
 }
 
-"$TOP/tools/vm/deps.sh" vm bench stock
+"$TOP/tools/testing/vm/deps.sh" vm bench stock
 rm -rf "$RAW"
 mkdir -p "$RAW"
 make -s -C "$BENCH_DIR" O="$BIN" "$BIN/poolbench" >&2
@@ -99,12 +99,12 @@ if [ $guest = 1 ]; then
 	# shellcheck disable=SC2012
 	kdir=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -1)
 	gout=$TOP/build/vm/guest-stock
-	ksrc=$("$TOP/tools/vm/build-kernel.sh")
+	ksrc=$("$TOP/tools/testing/vm/build-kernel.sh")
 	log "guest: pgclass.ko against $kdir"
 	# This guest needs pgclass.ko alone: a static program of the test
 	# bed that does not build (build-guest.sh builds them last) is
 	# reported, and does not stop it.
-	if ! "$TOP/tools/vm/build-guest.sh" "$kdir" "$gout" "$ksrc"; then
+	if ! "$TOP/tools/testing/vm/build-guest.sh" "$kdir" "$gout" "$ksrc"; then
 		if [ ! -s "$gout/modules/pgclass.ko" ] ||
 			[ ! -s "$gout/kmod/Module.symvers" ]; then
 			die "pgclass.ko did not build"
@@ -135,10 +135,10 @@ if [ $guest = 1 ]; then
 	wait_quiet
 	log "guest: booting Debian's stock kernel (TCG), pgclass.ko $modparams"
 	rm -f "$TOP/build/vm/stock-bench/bench.out"
-	PGCLASS_MODPARAMS=$modparams "$TOP/tools/vm/guest.sh" bench --stock \
+	PGCLASS_MODPARAMS=$modparams "$TOP/tools/testing/vm/guest.sh" bench --stock \
 		--no-build --extra "$extra" --counts "$RAW/guest.counts" >&2 ||
 		die "the guest run failed (build/vm/stock-bench/console.log)"
-	python3 "$TOP/tools/vm/verdict.py" total "$RAW/guest.counts" >&2 ||
+	python3 "$TOP/tools/testing/vm/verdict.py" total "$RAW/guest.counts" >&2 ||
 		die "the guest run was not clean (build/vm/stock-bench/)"
 	[ -s "$TOP/build/vm/stock-bench/bench.out" ] ||
 		die "the guest printed no results"

@@ -41,7 +41,7 @@ case $seconds in
 ''|*[!0-9]*|0) result FAIL "FUZZ_SECONDS='$seconds' is not a positive number of seconds" ;;
 esac
 
-"$top/tools/vm/deps.sh" fuzz || result FAIL "clang and libclang-rt-14-dev are needed"
+"$top/tools/testing/vm/deps.sh" fuzz || result FAIL "clang and libclang-rt-14-dev are needed"
 mkdir -p "$out/corpus" "$out/artifacts"
 say "building $bin (clang: libFuzzer, ASan, UBSan)"
 if ! make -s -C "$here/.." fuzz FUZZ_OUT="$out" >"$out/build.log" 2>&1; then

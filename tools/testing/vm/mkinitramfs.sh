@@ -5,7 +5,7 @@
 # programs and tests that build-guest.sh made, the lab sessions, and
 # optionally a GUEST_EXTRA directory as /extra.
 #
-#   tools/vm/mkinitramfs.sh GUEST_OUT INITRD [EXTRA_DIR]
+#   tools/testing/vm/mkinitramfs.sh GUEST_OUT INITRD [EXTRA_DIR]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,7 @@ extra=${3:-}
 # has no libc, so the dynamic busybox package would not do.
 bb=/bin/busybox
 dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null |
-	grep -qx installed || die "busybox-static missing: run tools/vm/deps.sh"
+	grep -qx installed || die "busybox-static missing: run tools/testing/vm/deps.sh"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

@@ -3,7 +3,7 @@
 #
 # Install the Debian packages a part of the project needs.
 #
-#   tools/vm/deps.sh [vm|lint|stock|dkms|bench|fuzz]...    (default: vm)
+#   tools/testing/vm/deps.sh [vm|lint|stock|dkms|bench|fuzz]...    (default: vm)
 #
 # As root it runs apt-get; otherwise it prints the exact command and
 # fails, so nothing half-works for want of a package.

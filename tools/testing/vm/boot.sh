@@ -3,7 +3,7 @@
 #
 # Boot the guest under QEMU and wait for it, under a host-side timeout.
 #
-#   tools/vm/boot.sh KERNEL INITRD RUNDIR MODE [FAULT]
+#   tools/testing/vm/boot.sh KERNEL INITRD RUNDIR MODE [FAULT]
 #
 # MODE is check, run or vm (interactive).  RUNDIR receives console.log
 # (ttyS0), results.log (ttyS1), signal.log (ttyS2), nonce and status

@@ -28,7 +28,7 @@ if [ -f "$stamp" ]; then
 	exit 0
 fi
 
-[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing: run tools/vm/deps.sh"
+[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing: run tools/testing/vm/deps.sh"
 log "kernel: building in $dir (about 10 minutes on 2 cores; once)"
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -38,10 +38,10 @@ buildlog=$dir/build.log
 kmake() { make -C "$dir" ARCH=x86_64 "$@" >>"$buildlog" 2>&1; }
 kmake tinyconfig
 (cd "$dir" && ARCH=x86_64 scripts/kconfig/merge_config.sh -m .config \
-	"$FRAGMENT") >>"$buildlog" 2>&1
+	"${FRAGMENTS[@]}") >>"$buildlog" 2>&1
 kmake olddefconfig
 
-# Every option the fragment asks for must have survived olddefconfig.
+# Every option the fragments ask for must have survived olddefconfig.
 bad=0
 while IFS= read -r line; do
 	case "$line" in
@@ -57,7 +57,7 @@ while IFS= read -r line; do
 			bad=1
 		fi ;;
 	esac
-done <"$FRAGMENT"
+done < <(fragment_options "${FRAGMENTS[@]}")
 [ $bad -eq 0 ] || die "kernel config: requested options were dropped (see above)"
 
 if ! kmake -j"$(nproc)" bzImage modules; then

@@ -10,7 +10,7 @@
 #   - DKMS builds and installs the module for Debian's 6.12 headers.
 # Prints one line per gate and closes with `N passed, N failed`.
 set -uo pipefail
-. "$(dirname "$0")/../vm/lib.sh"
+. "$(dirname "$0")/../tools/testing/vm/lib.sh"
 
 out=$TOP_DIR/build/lint
 rm -rf "$out"

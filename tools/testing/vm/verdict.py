@@ -4,7 +4,7 @@
 
     verdict.py tap NAME FILE COUNTS      a TAP/KTAP stream (user-space tests)
     verdict.py guest RUNDIR KSRC COUNTS [check|smoke|run]
-                                         a guest run made by tools/vm/boot.sh
+                                         a guest run made by tools/testing/vm/boot.sh
     verdict.py total COUNTS              the closing line; exit 1 on a failure
 
 Each judged item prints one line, `ok   NAME`, `FAIL NAME: why` or

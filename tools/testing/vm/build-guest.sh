@@ -7,7 +7,7 @@
 #   OUT/bin/       pgclassctl (static)
 #   OUT/selftests/ the kselftest-harness programs (static)
 #
-#   tools/vm/build-guest.sh KDIR OUT [KSRC]
+#   tools/testing/vm/build-guest.sh KDIR OUT [KSRC]
 #
 # KSRC is a full kernel source tree for the kselftest harness header
 # (default KDIR; a headers package lacks tools/testing/).
@@ -49,7 +49,7 @@ log "guest: building static programs"
 if [ -f "$TOP_DIR/tools/pgclassctl/Makefile" ]; then
 	make -s -C "$TOP_DIR/tools/pgclassctl" O="$out/bin" STATIC=1 >&2
 fi
-if [ -f "$TOP_DIR/tools/testing/selftests/Makefile" ]; then
-	make -s -C "$TOP_DIR/tools/testing/selftests" KSRC="$ksrc" \
-		O="$out/selftests" >&2
+if [ -f "$TOP_DIR/tools/testing/selftests/pgclass/Makefile" ]; then
+	make -s -C "$TOP_DIR/tools/testing/selftests/pgclass" KSRC="$ksrc" \
+		OUTPUT="$out/selftests" >&2
 fi

@@ -4,7 +4,7 @@
 # One guest run from nothing: packages, the cached debug kernel, the
 # modules and programs, the initramfs, the boot, the verdict.
 #
-#   tools/vm/guest.sh MODE [options]
+#   tools/testing/vm/guest.sh MODE [options]
 #     MODE          check (the tests), run (the lab scenario), vm (a shell)
 #                   or bench (runs --extra DIR's run; its output is saved
 #                   as build/vm/[stock-]bench/bench.out)
