@@ -37,6 +37,10 @@ accel=(-accel tcg -cpu max)
 append="console=ttyS0 panic=-1 oops=panic kasan_multi_shot"
 append+=" pgvm.mode=$mode pgvm.nonce=$nonce"
 [ -n "$fault" ] && append+=" pgvm.fault=$fault"
+# pgclassctl's colour in the guest, decided by the host (run.sh): the
+# guest's output channel is a serial tty, which pgclassctl would take for
+# a terminal whatever the host's output is.
+append+=" pgvm.color=${PGCLASS_COLOR:-never}"
 # make run's module parameters, as one word for the command line.
 [ -n "${PGCLASS_MODPARAMS:-}" ] &&
 	append+=" pgvm.modparams=$(echo "$PGCLASS_MODPARAMS" | tr ' ' ,)"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test bed's guest.  The host chooses what it does on the
-# kernel command line (pgvm.mode=check|vm|run|bench, pgvm.fault=...,
-# pgvm.nonce=...).
+# kernel command line (pgvm.mode=check|vm|run|bench,
+# pgvm.color=always|never, pgvm.fault=..., pgvm.nonce=...).
 #
 # Channels: ttyS0 is the console (kernel log, for the splat scan);
 # ttyS1 carries results, in sections the host parses; ttyS2 carries
@@ -19,11 +19,12 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 
-mode=check fault= nonce= modparams=
+mode=check fault= nonce= modparams= color=never
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	pgvm.modparams=*) modparams=$(echo "${arg#pgvm.modparams=}" | tr , ' ') ;;
 	pgvm.mode=*) mode=${arg#pgvm.mode=} ;;
+	pgvm.color=*) color=${arg#pgvm.color=} ;;
 	pgvm.fault=*) fault=${arg#pgvm.fault=} ;;
 	pgvm.nonce=*) nonce=${arg#pgvm.nonce=} ;;
 	esac
@@ -95,7 +96,7 @@ run)
 		mkdir -p "$PGCLASS_SVG_DIR"
 		for s in /lab/*.pgc; do
 			section RUN "$s"
-			pgclassctl run "$s" >&3 2>&1
+			pgclassctl run --color="$color" "$s" >&3 2>&1
 			section EXIT "$s $?"
 		done
 		for f in "$PGCLASS_SVG_DIR"/*; do
@@ -166,7 +167,7 @@ for s in /lab/*.pgc; do
 	[ $skip_tests = 0 ] || break
 	[ -e "$s" ] || continue
 	section RUN "$s"
-	pgclassctl run "$s" >&3 2>&1
+	pgclassctl run --color="$color" "$s" >&3 2>&1
 	section EXIT "$s $?"
 done
 

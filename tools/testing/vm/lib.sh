@@ -26,6 +26,17 @@ fragment_options() {
 	grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$@"
 }
 
+# host_color FD: "always" when FD is a terminal a person reads in colour,
+# else "never".  `make run > file` must get plain text; NO_COLOR is
+# honoured as no-color.org has it, and TERM=dumb as less(1) does.
+host_color() {
+	if [ -t "$1" ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-dumb}" != dumb ]; then
+		echo always
+	else
+		echo never
+	fi
+}
+
 # The cache directory of the debug kernel: one per source version,
 # set of options and build scheme, so a change to any of them builds
 # afresh.  Only the option lines count: rewording a comment in a

@@ -15,9 +15,14 @@ counts=$out/counts
 : >"$counts"
 ls "$TOP_DIR"/tools/pgclassctl/*.pgc >/dev/null 2>&1 ||
 	die "no lab scenario in tools/pgclassctl/*.pgc yet"
+PGCLASS_COLOR=$(host_color 1)
+export PGCLASS_COLOR
 # A small arena, like the lab's pictures: its map fits in two lines.
 export PGCLASS_MODPARAMS=${RUN_PARAMS:-nr_pages=128}
-if ! "$VM_DIR/guest.sh" run --counts "$counts"; then
+# check-harness runs this after its own guest build: PGCLASS_NO_BUILD=1.
+build=()
+[ "${PGCLASS_NO_BUILD:-0}" = 1 ] && build=(--no-build)
+if ! "$VM_DIR/guest.sh" run --counts "$counts" "${build[@]}"; then
 	echo "FAIL guest: the test bed could not run the guest" >>"$counts"
 fi
 # The page map after each step, drawn by pgclassctl (open in a browser).
