@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs pgclass/pages and pgclass/blocks, parsed (formats in the
- * README, "debugfs"):
+ * debugfs pgclass/pages and pgclass/blocks, parsed (formats in
+ * docs/debugfs.md):
  *
  *	  index offset     state  class  used total
  *	     10 0xa000     small     16     1   256
