@@ -40,6 +40,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "[deps] installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
+# Another install may hold dpkg's lock (make bench beside make check, or
+# unattended-upgrades): wait for it rather than fail.
+lock=(-o DPkg::Lock::Timeout=900)
+apt-get "${lock[@]}" update -qq >&2
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >&2
+apt-get "${lock[@]}" install -y -qq --no-install-recommends $missing >&2
