@@ -11,7 +11,11 @@
 
 #include "torture.h"
 
-/* A user pointer that no access through succeeds, for @len bytes. */
+/*
+ * A user pointer that the kernel's copy through must fault on: NULL, the
+ * first page, a PROT_NONE page, a guard page, kernel-like addresses and,
+ * when @for_read_target (READ copies into it), a read-only page.
+ */
 static void *bad_ptr(struct tctx *t, int for_read_target)
 {
 	uintptr_t kernelish[] = {
