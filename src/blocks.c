@@ -22,9 +22,10 @@
  * -EBUSY at once rather than wait, since an munmap may never come.  The
  * VMAs hold a reference to the file, so release, which frees every block
  * left, runs only after the last munmap: no mapped block is ever freed.
- * mmap runs under mmap_lock and takes the file's lock inside it, never
- * the other way round; and it never waits (a REALLOC waits for copies,
+ * mmap runs under mmap_lock and never waits (a REALLOC waits for copies,
  * and a copy may fault and want that mmap_lock).
+ *
+ * Lock order: the numbered list in internal.h.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -120,14 +121,9 @@ struct pgclass_file {
 	 * Protects @blocks, @resizing, @bytes_requested, @events and every
 	 * field of the file's blocks.  A spinlock held for a tree lookup,
 	 * insertion or removal and a few counters; never across a copy to
-	 * or from user space, a pool call, zeroing or a wait.
-	 *
-	 * Lock order, outermost first:
-	 *	mmap_lock -> pgclass_file.lock -> the pool's lock
-	 *	pgclass_dev.files_lock -> pgclass_file.lock
-	 * so nothing that may fault on user memory runs under this lock.
-	 * The pool could be called under it (it calls nothing back), but
-	 * nothing needs to: a block out of the tree is its caller's alone.
+	 * or from user space, a pool call, zeroing or a wait: a block out
+	 * of the tree is its caller's alone.  Its place in the lock order:
+	 * internal.h.
 	 */
 	spinlock_t lock;
 	struct rb_root blocks;

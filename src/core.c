@@ -99,10 +99,12 @@
  * driver's lock, another slot).  A call that finds the slot it needs taken
  * uses the pool lock instead, as above.
  *
- * Lock order: a slot lock, then the pool lock (a raw_spinlock_t, taken
- * with interrupts off, held for bounded work); slot locks are only ever
- * trylocked.  No function sleeps or allocates memory, so all may be called
- * in any context but NMI, hard interrupts and PREEMPT_RT included.
+ * Context.  A slot lock nests outside the pool lock (a raw_spinlock_t,
+ * taken with interrupts off, held for bounded work), and slot locks are
+ * only ever trylocked; the module's whole lock order, with the locks of
+ * the module around these two, is numbered in src/internal.h.  No
+ * function sleeps or allocates memory, so all may be called in any
+ * context but NMI, hard interrupts and PREEMPT_RT included.
  * pgclass_walk() calls back with the pool lock held; pgclass_realloc()
  * holds no lock while it copies a moved block.
  *

@@ -37,32 +37,6 @@
 #define PGCLASS_PAGES_LINE	48
 #define PGCLASS_SLACK		512
 
-/**
- * pgclass_class_name() - a size class's name
- * @dev: the device
- * @block_size: the class's block size, or a block's usable size; 0 is
- *	the "multi" class, as pgclass_get_class_stats() reports it
- * @buf: room for the name
- * @len: size of @buf
- *
- * Small classes are named by their block size ("16", "32", ...), then
- * come "page" and "multi".
- *
- * Return: the name, in @buf or a constant string.
- */
-static const char *pgclass_class_name(struct pgclass_dev *dev,
-				      size_t block_size, char *buf, size_t len)
-{
-	size_t page_size = 1UL << dev->page_shift;
-
-	if (!block_size || block_size > page_size)
-		return "multi";
-	if (block_size == page_size)
-		return "page";
-	snprintf(buf, len, "%zu", block_size);
-	return buf;
-}
-
 static int pgclass_stats_show(struct seq_file *m, void *v)
 {
 	struct pgclass_dev *dev = m->private;
