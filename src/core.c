@@ -106,7 +106,9 @@
  * function sleeps or allocates memory, so all may be called in any
  * context but NMI, hard interrupts and PREEMPT_RT included.
  * pgclass_walk() calls back with the pool lock held; pgclass_realloc()
- * holds no lock while it copies a moved block.
+ * holds no lock while it copies a moved block.  A helper that needs a
+ * lock held asserts it: lockdep_assert_held() for the pool lock,
+ * pgc_assert_slot_held() for a slot's; the user-space build checks both.
  *
  * Memory checkers: a block's usable bytes are unpoisoned when it is handed
  * out and poisoned before it is given back, and the free pages of a new
@@ -130,6 +132,7 @@
 #include <linux/instruction_pointer.h>
 #include <linux/kconfig.h>
 #include <linux/limits.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/math.h>
 #include <linux/minmax.h>
@@ -556,6 +559,7 @@ static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 	u32 rows = pgc_nr_rows(pool), row, col, bits, s;
 	u8 *sl = pgc_sl(pool);
 
+	lockdep_assert_held(&pool->lock);
 	pgc_mapping(pgc_round(n), &row, &col);
 	if (row < rows) {
 		bits = sl[row] & (~0U << col);
@@ -591,6 +595,7 @@ static u32 pgc_fit_scan(struct pgclass_pool *pool, u32 n)
 {
 	u32 row, col, s;
 
+	lockdep_assert_held(&pool->lock);
 	pgc_mapping(n, &row, &col);
 	if (row >= pgc_nr_rows(pool))
 		return PGC_NIL;
@@ -610,6 +615,7 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 	struct pgc_desc *d = pgc_desc(pool, s);
 	u32 row, col, h, *head;
 
+	lockdep_assert_held(&pool->lock);
 	pgc_mapping(len, &row, &col);
 	head = pgc_head(pool, row, col);
 	h = *head;
@@ -634,6 +640,7 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 	u32 row, col, next, prev, *head;
 	u8 *sl = pgc_sl(pool);
 
+	lockdep_assert_held(&pool->lock);
 	pgc_mapping(d->map[0], &row, &col);
 	head = pgc_head(pool, row, col);
 	next = pgc_next(d);
@@ -656,6 +663,7 @@ static void pgc_count_taken(struct pgclass_pool *pool, u32 n)
 {
 	u32 used;
 
+	lockdep_assert_held(&pool->lock);
 	pool->free_pages -= n;
 	used = pool->nr_pages - pool->meta_pages - pool->free_pages;
 	if (used > pool->peak_used)
@@ -666,6 +674,7 @@ static void pgc_take(struct pgclass_pool *pool, u32 s, u32 n)
 {
 	u32 len = pgc_desc(pool, s)->map[0];
 
+	lockdep_assert_held(&pool->lock);
 	pgc_run_unlink(pool, s);
 	if (len > n)
 		pgc_run_push(pool, s + n, len - n);
@@ -677,6 +686,7 @@ static u32 pgc_take_last(struct pgclass_pool *pool, u32 s)
 {
 	u32 len = pgc_desc(pool, s)->map[0];
 
+	lockdep_assert_held(&pool->lock);
 	if (len == 1) {
 		pgc_take(pool, s, 1);
 		return s;
@@ -697,6 +707,7 @@ static void pgc_release(struct pgclass_pool *pool, u32 s, u32 len)
 	u32 e = s + len;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	pool->free_pages += len;
 	/* @s may end up inside the run: it must not keep a block's kind. */
 	pgc_init(pgc_desc(pool, s), PGC_FREE, 0);
@@ -728,6 +739,7 @@ static void pgc_part_add(struct pgclass_pool *pool, u32 c, u32 i, bool tail)
 	struct pgc_desc *hd, *td;
 	u32 h = cl->partial, t;
 
+	lockdep_assert_held(&pool->lock);
 	if (!h) {
 		pgc_set_next(d, i);
 		pgc_set_prev(d, i);
@@ -751,6 +763,7 @@ static void pgc_part_del(struct pgclass_pool *pool, u32 c, u32 i)
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 next = pgc_next(d), prev = pgc_prev(d);
 
+	lockdep_assert_held(&pool->lock);
 	if (next == i) {
 		cl->partial = PGC_NIL;
 		return;
@@ -770,6 +783,7 @@ static u32 pgc_spare(struct pgclass_pool *pool, u32 c)
 {
 	u32 h = pool->cls[c].partial, t;
 
+	lockdep_assert_held(&pool->lock);
 	if (!h)
 		return PGC_NIL;
 	t = pgc_prev(pgc_desc(pool, h));
@@ -784,6 +798,7 @@ static u32 pgc_reclaim_spares(struct pgclass_pool *pool)
 {
 	u32 c, t, n = 0;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++) {
 		t = pgc_spare(pool, c);
 		if (!t)
@@ -800,6 +815,7 @@ static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
+	lockdep_assert_held(&pool->lock);
 	pgc_init(d, PGC_HEAD, pgc_multi_class(pool));
 	d->map[0] = n;
 	pgc_init(pgc_desc(pool, i + n - 1), PGC_TAIL, pgc_multi_class(pool));
@@ -824,28 +840,50 @@ static inline void pgc_slot_unlock(struct pgc_cpu *s)
 	smp_store_release(&s->lock, 0);
 }
 
+/*
+ * Does this CPU hold slot @s?  Exact for the holder, which keeps
+ * preemption off; an interrupt on its CPU would pass too, but never uses
+ * a slot it found taken (see "Slot locks").
+ */
+static inline bool pgc_slot_held(struct pgc_cpu *s)
+{
+	return READ_ONCE(s->lock) == raw_smp_processor_id() + 1;
+}
+
+/* Slot locks are this file's own, unknown to lockdep: asserted thus. */
+#define pgc_assert_slot_held(s)	lockdep_assert(pgc_slot_held(s))
+
+/* A page @owner owns is governed by its slot's lock or the pool lock. */
+#define pgc_assert_owned_locked(pool, owner)				\
+	lockdep_assert(lockdep_is_held(&(pool)->lock) ||		\
+		       pgc_slot_held(owner))
+
 /* An empty page of small class @c: its bits past the blocks set. */
 static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 			   u32 c)
 {
 	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb), w;
 
+	lockdep_assert_held(&pool->lock);
 	d->map[0] = pgc_preset(nb);
 	for (w = 1; w < pgc_words_for(pool->page_shift); w++)
 		d->map[w] = w < nw ? 0 : ~0UL;
 }
 
 /*
- * Set the lowest clear bit of an owned page of @nw bitmap words, or return
- * -1 if there is none.  Under the owner's slot lock or the pool lock; with
+ * Set the lowest clear bit of page @d of @nw bitmap words, which slot
+ * @owner owns, or return -1 if there is none.  Under the owner's slot
+ * lock or the pool lock; with
  * cmpxchg(), as a holder of the other lock may clear a bit of the same word
  * meanwhile (pgc_owned_clear()).
  */
-static long pgc_owned_take(struct pgc_desc *d, u32 nw)
+static long pgc_owned_take(struct pgclass_pool *pool, struct pgc_cpu *owner,
+			   struct pgc_desc *d, u32 nw)
 {
 	unsigned long old;
 	u32 w;
 
+	pgc_assert_owned_locked(pool, owner);
 	for (w = 0; w < nw; w++) {
 		do {
 			old = READ_ONCE(d->map[w]);
@@ -860,15 +898,18 @@ static long pgc_owned_take(struct pgc_desc *d, u32 nw)
 }
 
 /*
- * Clear bit @bit of an owned page; false if it was clear already.  Under
+ * Clear bit @bit of page @d, which slot @owner owns; false if it was
+ * clear already.  Under
  * the owner's slot lock or the pool lock, with cmpxchg() for the same
  * reason as pgc_owned_take().
  */
-static bool pgc_owned_clear(struct pgc_desc *d, u32 bit)
+static bool pgc_owned_clear(struct pgclass_pool *pool, struct pgc_cpu *owner,
+			    struct pgc_desc *d, u32 bit)
 {
 	unsigned long *word = &d->map[bit / BITS_PER_LONG];
 	unsigned long mask = 1UL << (bit % BITS_PER_LONG), old;
 
+	pgc_assert_owned_locked(pool, owner);
 	do {
 		old = READ_ONCE(*word);
 		if (!(old & mask))
@@ -893,6 +934,7 @@ static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 nb = pgc_blocks(pool, c), w, used = 0;
 
+	lockdep_assert_held(&pool->lock);
 	for (w = 0; w < pgc_words(nb); w++)
 		used += hweight_long(READ_ONCE(d->map[w]));
 	return nb - (used - hweight_long(pgc_preset(nb)));
@@ -902,6 +944,7 @@ static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
 static void pgc_trace_cache(struct pgclass_pool *pool, bool refill, u32 k,
 			    u32 c, u32 i)
 {
+	lockdep_assert_held(&pool->lock);
 	if (refill && trace_pgclass_cache_refill_enabled())
 		trace_pgclass_cache_refill(pool->id, k, c,
 					   pgc_free_blocks(pool, i, c));
@@ -921,6 +964,8 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
+	lockdep_assert_held(&pool->lock);
+	pgc_assert_slot_held(pgc_slot(pool, k));
 	d->prev = c << PGC_IDX_BITS;
 	WRITE_ONCE(d->next, (PGC_OWNED << PGC_IDX_BITS) | k);
 	WRITE_ONCE(pgc_slot(pool, k)->page[c], i);
@@ -938,6 +983,8 @@ static void pgc_slot_flush(struct pgclass_pool *pool, u32 k)
 	struct pgc_desc *d;
 	u32 c, i, nb, taken = 0;
 
+	lockdep_assert_held(&pool->lock);
+	pgc_assert_slot_held(s);
 	for (c = 0; c < pgc_nr_small(pool); c++) {
 		i = s->page[c];
 		if (!i)
@@ -969,6 +1016,9 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 	u32 k, cpu = raw_smp_processor_id(), busy = 0;
 	struct pgc_cpu *s;
 
+	lockdep_assert_held(&pool->lock);
+	if (held != U32_MAX)
+		pgc_assert_slot_held(pgc_slot(pool, held));
 	for (k = 0; k < pool->nr_slots; k++) {
 		s = pgc_slot(pool, k);
 		if (k == held) {
@@ -998,6 +1048,9 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 {
 	u32 s = pgc_find_run(pool, n);
 
+	lockdep_assert_held(&pool->lock);
+	if (held != U32_MAX)
+		pgc_assert_slot_held(pgc_slot(pool, held));
 	if (!s && pgc_reclaim_spares(pool))
 		s = pgc_find_run(pool, n);
 	if (!s && pool->slots_own) {
@@ -1030,6 +1083,7 @@ static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 	struct pgc_class *cl = &pool->cls[c];
 	u32 i = cl->partial;
 
+	lockdep_assert_held(&pool->lock);
 	if (i) {
 		pgc_part_del(pool, c, i);
 		return i;
@@ -1053,6 +1107,7 @@ static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c, u32 *busy)
 	struct pgc_desc *d;
 	unsigned long bit;
 
+	lockdep_assert_held(&pool->lock);
 	if (!i) {
 		i = pgc_class_page(pool, c, U32_MAX, busy);
 		if (!i)
@@ -1079,6 +1134,7 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 	u32 nb = pgc_blocks(pool, c), t;
 	bool was_full = pgc_map_full(d, pgc_words(nb));
 
+	lockdep_assert_held(&pool->lock);
 	d->map[bit / BITS_PER_LONG] &= ~(1UL << (bit % BITS_PER_LONG));
 	cl->used--;
 	if (!pgc_map_empty(d, nb)) {
@@ -1118,6 +1174,7 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held,
 	u32 i, n;
 	void *p = NULL;
 
+	lockdep_assert_held(&pool->lock);
 	if (size <= BIT(shift - 1)) {
 		p = pgc_small_alloc(pool, pgc_class_of(size), busy);
 	} else if (size <= BIT(shift)) {
@@ -1151,6 +1208,7 @@ static size_t pgc_usable(struct pgclass_pool *pool, size_t size)
 
 static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 {
+	lockdep_assert_held(&pool->lock);
 	if (call == PGC_CALL_ALLOC)
 		pool->alloc_calls++;
 	else if (call == PGC_CALL_FREE)
@@ -1166,6 +1224,7 @@ static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
 			      u32 busy)
 {
+	lockdep_assert_held(&pool->lock);
 	if (call == PGC_CALL_SHRINK)
 		return;
 	pool->failed_calls++;
@@ -1175,6 +1234,7 @@ static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
 
 static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 {
+	pgc_assert_slot_held(s);
 	if (call == PGC_CALL_ALLOC)
 		WRITE_ONCE(s->alloc_calls, s->alloc_calls + 1);
 	else if (call == PGC_CALL_FREE)
@@ -1196,11 +1256,12 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 	void *p = NULL;
 	long bit = -1;
 
+	pgc_assert_slot_held(s);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	i = s->page[c];
 	if (i) {
 		/* An interrupt may have freed a block since the first look. */
-		bit = pgc_owned_take(pgc_desc(pool, i), nw);
+		bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
 		if (bit < 0) {
 			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 			WRITE_ONCE(s->page[c], PGC_NIL);
@@ -1212,7 +1273,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 			pgc_own(pool, i, c, k);
 			WRITE_ONCE(s->refills, s->refills + 1);
 			pgc_trace_cache(pool, true, k, c, i);
-			bit = pgc_owned_take(pgc_desc(pool, i), nw);
+			bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
 		}
 	}
 	if (bit >= 0) {
@@ -1249,7 +1310,8 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 			c = pgc_class_of(size);
 			nw = pgc_words(pgc_blocks(pool, c));
 			i = s->page[c];
-			bit = i ? pgc_owned_take(pgc_desc(pool, i), nw) : -1;
+			bit = i ? pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
+				-1;
 			if (bit >= 0) {
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
@@ -1339,6 +1401,7 @@ static bool pgc_grow(struct pgclass_pool *pool, u32 i, u32 n, u32 m)
 	u32 r = i + n;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	if (r >= pool->nr_pages)
 		return false;
 	d = pgc_desc(pool, r);
@@ -1361,6 +1424,7 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	u32 shift = pool->page_shift;
 	u32 m;
 
+	lockdep_assert_held(&pool->lock);
 	if (size <= BIT(shift - 1))
 		return pgc_kind_small(r->kind) && pgc_class_of(size) == r->class;
 	if (size <= BIT(shift)) {
@@ -1436,6 +1500,7 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	unsigned long in;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	if (off >= (unsigned long)pool->nr_pages << shift)
 		return PGC_BAD_RANGE;
 	if (off < (unsigned long)pool->meta_pages << shift)
@@ -1479,6 +1544,7 @@ static inline void *pgc_ref_addr(struct pgclass_pool *pool,
 /* Free the shared block @r, poisoning it.  Under the pool lock. */
 static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 {
+	lockdep_assert_held(&pool->lock);
 	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	switch (r->kind) {
 	case PGC_SMALL:
@@ -1507,6 +1573,10 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 	struct pgc_desc *d = pgc_desc(pool, page);
 	int bad;
 
+	if (s)
+		pgc_assert_slot_held(s);
+	else
+		lockdep_assert_held(&pool->lock);
 	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k))
 		return -EAGAIN;
 	r->page = page;
@@ -1519,7 +1589,7 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 		return bad;
 	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	/* Another free of it may have won since the lookup. */
-	if (!pgc_owned_clear(d, r->bit))
+	if (!pgc_owned_clear(pool, pgc_slot(pool, k), d, r->bit))
 		return PGC_BAD_UNUSED;
 	if (!s) {
 		pgc_count_call(pool, call);
@@ -1581,6 +1651,7 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	struct pgc_desc *d = pgc_desc(pool, i), *qd;
 	struct pgc_cpu *s;
 
+	lockdep_assert_held(&pool->lock);
 	/* Released, or empty: the spare and release rules have it. */
 	if (cpu >= pool->nr_slots || pgc_kind(d) != PGC_SMALL ||
 	    pgc_map_empty(d, nb))
@@ -1675,6 +1746,7 @@ static u32 pgc_class_used(struct pgclass_pool *pool, u32 c)
 {
 	u32 used = pool->cls[c].used, k;
 
+	lockdep_assert_held(&pool->lock);
 	for (k = 0; k < pool->nr_slots; k++)
 		used += READ_ONCE(pgc_slot(pool, k)->used[c]);
 	return used;
@@ -1689,6 +1761,7 @@ static u32 pgc_multi_pages(struct pgclass_pool *pool)
 	u32 n = pool->nr_pages - pool->meta_pages - pool->free_pages -
 		pool->whole_pages, c;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++)
 		n -= pool->cls[c].pages;
 	return n;
@@ -1700,6 +1773,7 @@ static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 	unsigned long blocks = pool->whole_pages + pool->multi_blocks;
 	u32 c;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++)
 		blocks += pgc_class_used(pool, c);
 	return blocks;
@@ -1844,6 +1918,7 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	u32 data = nr - first, nr_small = shift - PGCLASS_MIN_BLOCK_SHIFT;
 	size_t desc_off = pgc_desc_offset(nr_small, data, slots);
 	struct pgclass_pool *pool = meta;
+	unsigned long irq;
 
 	if (!zeroed)
 		memset(pool, 0, desc_off + (size_t)data * pgc_desc_size(shift));
@@ -1857,7 +1932,10 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	pool->flags = flags;
 	pool->id = atomic_inc_return(&pgc_pool_ids);
 	pool->free_pages = data;
+	/* Nobody else has the pool yet: locked for the helpers' assertions. */
+	raw_spin_lock_irqsave(&pool->lock, irq);
 	pgc_run_push(pool, first, data);
+	raw_spin_unlock_irqrestore(&pool->lock, irq);
 	pgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);
 	return pool;
 }
@@ -2429,6 +2507,7 @@ static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
 {
 	u32 i = READ_ONCE(s->page[c]);
 
+	lockdep_assert_held(&pool->lock);
 	return i ? pgc_free_blocks(pool, i, c) : 0;
 }
 
@@ -2570,6 +2649,7 @@ EXPORT_SYMBOL_GPL(pgclass_nr_classes);
 static void pgc_class_stats(struct pgclass_pool *pool, unsigned int class,
 			    struct pgclass_class_stats *cs)
 {
+	lockdep_assert_held(&pool->lock);
 	memset(cs, 0, sizeof(*cs));
 	if (class < pgc_nr_small(pool)) {
 		u32 used = pgc_class_used(pool, class);
@@ -2649,6 +2729,7 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 nb, nw, w, used = 0;
 
+	lockdep_assert_held(&pool->lock);
 	memset(ext, 0, sizeof(*ext));
 	ext->first = i - pgc_oob(pool);	/* from the region or range start */
 	ext->nr_pages = 1;
@@ -2706,6 +2787,7 @@ static bool pgc_extent_start(struct pgclass_pool *pool, u32 i)
 	struct pgc_desc *d = pgc_desc(pool, i), *p;
 	u32 len, prev, row, col;
 
+	lockdep_assert_held(&pool->lock);
 	switch (pgc_kind(d)) {
 	case PGC_FREE:
 		break;
