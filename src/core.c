@@ -23,14 +23,17 @@
  *  - a larger request gets exactly ceil(size / page) contiguous pages.
  *
  * Free pages form maximal runs, kept TLSF-style in segregated lists by run
- * length: first level fls(length), second level four lists per power of
- * two, one bitmap per level, so ffs finds the first list whose runs all fit
- * a request.  If there is none, the head of the request's own list is
- * checked too, so that an exact fit (the whole data area, say) is found.
- * Only when that, and taking back what caches hold, found nothing does
- * the last resort run: the rest of that one list is scanned (vmem's
- * fallback), the one place where a call's cost depends on the pool, by
- * the runs of one list.  So no allocation fails while a run fits.
+ * length, a table of lists: the row comes from fls(length) (TLSF's first
+ * level), the column from the two bits below the top one (its second
+ * level: four lists per power of two).  A bitmap of the rows that have a
+ * non-empty list, and one of the columns in each row, let ffs find the
+ * first list whose runs all fit a request.  If there is none, the head of
+ * the request's own list is checked too, so that an exact fit (the whole
+ * data area, say) is found.  Only when that, and taking back what caches
+ * hold, found nothing does the last resort run: the rest of that one list
+ * is scanned (vmem's fallback), the one place where a call's cost depends
+ * on the pool, by the runs of one list.  So no allocation fails while a
+ * run fits.
  * The first and the last descriptor of a free run both hold its length (a
  * boundary tag): a freed extent merges with both neighbours at once.  A
  * block is found by arithmetic on its address, and loops run only over the
@@ -156,9 +159,9 @@
 #define PGC_IDX_MASK	((1U << PGC_IDX_BITS) - 1)
 /* "No page": page 0 always holds the pool header, never a data page. */
 #define PGC_NIL		0U
-/* TLSF second level: each power of two of run lengths has 4 lists. */
-#define PGC_SL_SHIFT	2
-#define PGC_SL_COUNT	BIT(PGC_SL_SHIFT)
+/* Columns of the run lists: each power of two of run lengths has 4. */
+#define PGC_RUN_COL_SHIFT	2
+#define PGC_RUN_COLS		BIT(PGC_RUN_COL_SHIFT)
 /* Small classes of a pool with the largest pages: 16 B .. 32 KiB. */
 #define PGC_MAX_SMALL	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT)
 /* Slots sit on lines of their own: no CPU writes another's line. */
@@ -235,12 +238,12 @@ struct pgc_cpu {
 
 /*
  * The pool header, at the start of the metadata: the region's base, or the
- * caller's memory for an out-of-band pool.  It is followed by the TLSF
- * second-level bitmaps (u8 per row) and list heads (u32 per list), then by
+ * caller's memory for an out-of-band pool.  It is followed by the run
+ * lists' column bitmaps (u8 per row) and heads (u32 per list), then by
  * the slots and the descriptors: everything is sized to the pool, to keep
  * the metadata within 1% of the region at 4 KiB pages.  The slots take
  * what that budget leaves, so the header stays small: what follows from
- * other fields (the small classes, the TLSF rows, the pages of multi-page
+ * other fields (the small classes, the run list rows, the pages of multi-page
  * blocks, which class keeps a spare page) is worked out, not stored.  In
  * a kernel with lockdep, where the lock alone takes 64 bytes, the default
  * 1024-page pool has not a byte to spare.
@@ -271,7 +274,7 @@ struct pgclass_pool {
 	u32 peak_used;
 	u32 whole_pages;
 	u32 multi_blocks;
-	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
+	u32 row_map;		/* a bit per run list row with a non-empty list */
 	u32 desc_off;		/* offset of the first data page's descriptor */
 	u16 id;			/* the pool's number in tracepoints */
 	bool slots_own;		/* a slot may own a page: reclaim has work */
@@ -422,42 +425,43 @@ static inline u32 pgc_nr_small(struct pgclass_pool *pool)
 	return pool->page_shift - PGCLASS_MIN_BLOCK_SHIFT;
 }
 
-/* TLSF first-level rows: enough for a run of every data page. */
-static u32 pgc_rows(u32 max_run);
+/* Rows of run lists: enough for a run of every data page. */
+static u32 pgc_rows_for(u32 max_run);
 
 static inline u32 pgc_nr_rows(struct pgclass_pool *pool)
 {
-	return pgc_rows(pool->nr_pages - pool->meta_pages);
+	return pgc_rows_for(pool->nr_pages - pool->meta_pages);
 }
 
-static inline u8 *pgc_sl(struct pgclass_pool *pool)
+/* Per row of run lists, a bit per column whose list is not empty. */
+static inline u8 *pgc_col_maps(struct pgclass_pool *pool)
 {
 	return (u8 *)&pool->cls[pgc_nr_small(pool)];
 }
 
 /*
- * The TLSF list heads follow the classes and the second-level bitmaps.
- * Row 0 has lists for runs of 1 to PGC_SL_COUNT - 1 pages: none for 0.
+ * The run lists' heads follow the classes and the column bitmaps.  Row 0
+ * has lists for runs of 1 to PGC_RUN_COLS - 1 pages: none for 0.
  */
-static inline size_t pgc_heads_offset(u32 nr_small, u32 rows)
+static inline size_t pgc_list_heads_offset(u32 nr_small, u32 rows)
 {
 	return ALIGN(offsetof(struct pgclass_pool, cls) +
 		     nr_small * sizeof(struct pgc_class) + rows, sizeof(u32));
 }
 
-static inline size_t pgc_nr_heads(u32 rows)
+static inline size_t pgc_nr_list_heads(u32 rows)
 {
-	return rows * PGC_SL_COUNT - 1;
+	return rows * PGC_RUN_COLS - 1;
 }
 
 /* The head of the list of runs in row @row, column @col (not 0, 0). */
-static inline u32 *pgc_head(struct pgclass_pool *pool, u32 row, u32 col)
+static inline u32 *pgc_list_head(struct pgclass_pool *pool, u32 row, u32 col)
 {
 	u32 *heads = (u32 *)((char *)pool +
-			     pgc_heads_offset(pgc_nr_small(pool),
-					      pgc_nr_rows(pool)));
+			     pgc_list_heads_offset(pgc_nr_small(pool),
+						   pgc_nr_rows(pool)));
 
-	return &heads[row * PGC_SL_COUNT + col - 1];
+	return &heads[row * PGC_RUN_COLS + col - 1];
 }
 
 static inline u32 pgc_multi_class(struct pgclass_pool *pool)
@@ -519,37 +523,38 @@ static bool pgc_map_empty(const struct pgc_desc *d, u32 nb)
 }
 
 /*
- * TLSF mapping of a run length to its list: lengths below PGC_SL_COUNT have
- * a list each in row 0; above, row = fls(n) - PGC_SL_SHIFT and the column is
- * given by the PGC_SL_SHIFT bits below the top one.
+ * The list a run of @n pages is on (TLSF's mapping): lengths below
+ * PGC_RUN_COLS have a list each in row 0; above, the row is
+ * fls(n) - PGC_RUN_COL_SHIFT and the column is given by the
+ * PGC_RUN_COL_SHIFT bits below the top one.
  */
-static void pgc_mapping(u32 n, u32 *row, u32 *col)
+static void pgc_run_list(u32 n, u32 *row, u32 *col)
 {
-	u32 f;
+	u32 top_bit;
 
-	if (n < PGC_SL_COUNT) {
+	if (n < PGC_RUN_COLS) {
 		*row = 0;
 		*col = n;
 		return;
 	}
-	f = fls(n) - 1;
-	*row = f - PGC_SL_SHIFT + 1;
-	*col = (n >> (f - PGC_SL_SHIFT)) - PGC_SL_COUNT;
+	top_bit = fls(n) - 1;
+	*row = top_bit - PGC_RUN_COL_SHIFT + 1;
+	*col = (n >> (top_bit - PGC_RUN_COL_SHIFT)) - PGC_RUN_COLS;
 }
 
 /* Round @n up so that it maps to a list whose runs are all >= @n. */
-static u32 pgc_round(u32 n)
+static u32 pgc_round_to_fit(u32 n)
 {
-	if (n < PGC_SL_COUNT)
+	if (n < PGC_RUN_COLS)
 		return n;
-	return n + (1U << (fls(n) - 1 - PGC_SL_SHIFT)) - 1;
+	return n + (1U << (fls(n) - 1 - PGC_RUN_COL_SHIFT)) - 1;
 }
 
-static u32 pgc_rows(u32 max_run)
+static u32 pgc_rows_for(u32 max_run)
 {
 	u32 row, col;
 
-	pgc_mapping(max_run, &row, &col);
+	pgc_run_list(max_run, &row, &col);
 	return row + 1;
 }
 
@@ -557,27 +562,27 @@ static u32 pgc_rows(u32 max_run)
 static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 {
 	u32 rows = pgc_nr_rows(pool), row, col, bits, s;
-	u8 *sl = pgc_sl(pool);
+	u8 *col_map = pgc_col_maps(pool);
 
 	lockdep_assert_held(&pool->lock);
-	pgc_mapping(pgc_round(n), &row, &col);
+	pgc_run_list(pgc_round_to_fit(n), &row, &col);
 	if (row < rows) {
-		bits = sl[row] & (~0U << col);
+		bits = col_map[row] & (~0U << col);
 		if (!bits) {
-			bits = pool->fl_map & (~0U << (row + 1));
+			bits = pool->row_map & (~0U << (row + 1));
 			if (bits) {
 				row = __ffs(bits);
-				bits = sl[row];
+				bits = col_map[row];
 			}
 		}
 		if (bits)
-			return *pgc_head(pool, row, __ffs(bits));
+			return *pgc_list_head(pool, row, __ffs(bits));
 	}
 	/* No list where every run fits: the head of n's own list may. */
-	pgc_mapping(n, &row, &col);
+	pgc_run_list(n, &row, &col);
 	if (row >= rows)
 		return PGC_NIL;
-	s = *pgc_head(pool, row, col);
+	s = *pgc_list_head(pool, row, col);
 	if (s && pgc_desc(pool, s)->map[0] >= n)
 		return s;
 	return PGC_NIL;
@@ -596,10 +601,10 @@ static u32 pgc_fit_scan(struct pgclass_pool *pool, u32 n)
 	u32 row, col, s;
 
 	lockdep_assert_held(&pool->lock);
-	pgc_mapping(n, &row, &col);
+	pgc_run_list(n, &row, &col);
 	if (row >= pgc_nr_rows(pool))
 		return PGC_NIL;
-	s = *pgc_head(pool, row, col);
+	s = *pgc_list_head(pool, row, col);
 	if (!s || !pgc_next(pgc_desc(pool, s)))
 		return PGC_NIL;	/* the head alone was looked at already */
 	pool->fit_scans++;
@@ -616,8 +621,8 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 	u32 row, col, h, *head;
 
 	lockdep_assert_held(&pool->lock);
-	pgc_mapping(len, &row, &col);
-	head = pgc_head(pool, row, col);
+	pgc_run_list(len, &row, &col);
+	head = pgc_list_head(pool, row, col);
 	h = *head;
 	pgc_init(d, PGC_FREE, 0);
 	pgc_set_next(d, h);
@@ -625,8 +630,8 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 	if (h)
 		pgc_set_prev(pgc_desc(pool, h), s);
 	*head = s;
-	pgc_sl(pool)[row] |= 1U << col;
-	pool->fl_map |= 1U << row;
+	pgc_col_maps(pool)[row] |= 1U << col;
+	pool->row_map |= 1U << row;
 	if (len > 1) {
 		d = pgc_desc(pool, s + len - 1);
 		pgc_init(d, PGC_FREE, 0);
@@ -638,11 +643,11 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 {
 	struct pgc_desc *d = pgc_desc(pool, s);
 	u32 row, col, next, prev, *head;
-	u8 *sl = pgc_sl(pool);
+	u8 *col_map = pgc_col_maps(pool);
 
 	lockdep_assert_held(&pool->lock);
-	pgc_mapping(d->map[0], &row, &col);
-	head = pgc_head(pool, row, col);
+	pgc_run_list(d->map[0], &row, &col);
+	head = pgc_list_head(pool, row, col);
 	next = pgc_next(d);
 	prev = pgc_prev(d);
 	if (prev)
@@ -652,9 +657,9 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 	if (next)
 		pgc_set_prev(pgc_desc(pool, next), prev);
 	if (!*head) {
-		sl[row] &= ~(1U << col);
-		if (!sl[row])
-			pool->fl_map &= ~(1U << row);
+		col_map[row] &= ~(1U << col);
+		if (!col_map[row])
+			pool->row_map &= ~(1U << row);
 	}
 }
 
@@ -1779,19 +1784,19 @@ static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 	return blocks;
 }
 
-/* Size of the header with its TLSF arrays (see pgc_head()). */
+/* Size of the header with its TLSF arrays (see pgc_list_head()). */
 static size_t pgc_header_size(u32 nr_small, u32 rows)
 {
-	size_t off = pgc_heads_offset(nr_small, rows);
+	size_t off = pgc_list_heads_offset(nr_small, rows);
 
-	return ALIGN(off + pgc_nr_heads(rows) * sizeof(u32),
+	return ALIGN(off + pgc_nr_list_heads(rows) * sizeof(u32),
 		     sizeof(unsigned long));
 }
 
 /* Where the descriptors start: after the header and @slots slots. */
 static size_t pgc_desc_offset(u32 nr_small, u32 data, u32 slots)
 {
-	size_t hdr = pgc_header_size(nr_small, pgc_rows(data));
+	size_t hdr = pgc_header_size(nr_small, pgc_rows_for(data));
 
 	return slots ? ALIGN(hdr, PGC_LINE) + (size_t)slots * PGC_SLOT_SIZE :
 		       hdr;
@@ -2806,8 +2811,8 @@ static bool pgc_extent_start(struct pgclass_pool *pool, u32 i)
 		p = pgc_desc(pool, prev);
 		return pgc_kind(p) == PGC_FREE && pgc_next(p) == i;
 	}
-	pgc_mapping(len, &row, &col);
-	return row < pgc_nr_rows(pool) && *pgc_head(pool, row, col) == i;
+	pgc_run_list(len, &row, &col);
+	return row < pgc_nr_rows(pool) && *pgc_list_head(pool, row, col) == i;
 }
 
 /* Descriptors a walk looks at per hold of the pool lock. */

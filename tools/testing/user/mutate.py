@@ -25,7 +25,7 @@ TSAN_OPS = '6000'
 TSAN_TIMEOUT = '30'
 muts = [
  ("release keeps block kind", "\tpgc_init(pgc_desc(pool, s), PGC_FREE, 0);\n\tif (e < pool->nr_pages) {", "\tif (e < pool->nr_pages) {"),
- ("no own-list fallback", "\t/* No list where every run fits: the head of n's own list may. */\n\tpgc_mapping(n, &row, &col);", "\treturn PGC_NIL;\n\tpgc_mapping(n, &row, &col);"),
+ ("no own-list fallback", "\t/* No list where every run fits: the head of n's own list may. */\n\tpgc_run_list(n, &row, &col);", "\treturn PGC_NIL;\n\tpgc_run_list(n, &row, &col);"),
  ("no spare kept", "\tif (t == i)\n\t\treturn;\n\tif (!pgc_map_empty(pgc_desc(pool, t), nb)) {", "\tif (t == i)\n\t\treturn;\n\tif (0) {"),
  ("empty pages never returned", "\tcl->pages--;\n\tpgc_release(pool, i, 1);\n}", "\tpgc_part_add(pool, c, i, true);\n}"),
  ("no bit check on free", "\tif (!(READ_ONCE(d->map[r->bit / BITS_PER_LONG]) &\n\t      BIT(r->bit % BITS_PER_LONG)))\n\t\treturn PGC_BAD_UNUSED;\n", "\t(void)d;\n"),
@@ -49,7 +49,7 @@ muts = [
  ("walk used miscounted", "ext->used = used - hweight_long(pgc_preset(nb));", "ext->used = used;"),
  ("realloc frees old before alloc", "\tp = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :\n", "\tpgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, \"realloc\");\n\treturn pgc_alloc_call(pool, size, PGC_CALL_REALLOC);\n\tp = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :\n"),
  ("spare looked for at the head", "\tt = pgc_prev(pgc_desc(pool, h));\n\treturn pgc_map_empty", "\tt = h;\n\treturn pgc_map_empty"),
- ("TLSF search ignores sl bits", "\t\tbits = sl[row] & (~0U << col);", "\t\tbits = 0;"),
+ ("TLSF search ignores sl bits", "\t\tbits = col_map[row] & (~0U << col);", "\t\tbits = 0;"),
  ("meta one page bigger", "\tif (meta >= nr)\n\t\treturn NULL;\n\treturn pgc_pool_init(", "\tmeta++;\n\tif (meta >= nr)\n\t\treturn NULL;\n\treturn pgc_pool_init("),
  ("shrink to whole kept multi", "\t\tif (r->kind != PGC_HEAD)\n\t\t\treturn false;\n\t\tpgc_init", "\t\tif (r->kind != PGC_HEAD || 1)\n\t\t\treturn false;\n\t\tpgc_init"),
  ("whole never grows in place", "\tif (r->kind == PGC_WHOLE) {\n\t\tif (!pgc_grow", "\tif (r->kind == PGC_WHOLE) {\n\t\tif (1 || !pgc_grow"),
