@@ -931,17 +931,25 @@ static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
 }
 
 /*
- * Free blocks on small page @i of class @c, read with READ_ONCE(): on an
- * owned page, the holder of the other lock may change bits meanwhile.
+ * Free blocks on small page @i of class @c.  Each bitmap word is read once,
+ * with READ_ONCE() (on an owned page, the holder of the other lock may
+ * change bits meanwhile), and kept in @copy unless it is NULL: the count
+ * and the copy are of one moment.
  */
-static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
+static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c,
+			   unsigned long *copy)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 nb = pgc_blocks(pool, c), w, used = 0;
+	unsigned long word;
 
 	lockdep_assert_held(&pool->lock);
-	for (w = 0; w < pgc_words(nb); w++)
-		used += hweight_long(READ_ONCE(d->map[w]));
+	for (w = 0; w < pgc_words(nb); w++) {
+		word = READ_ONCE(d->map[w]);
+		if (copy)
+			copy[w] = word;
+		used += hweight_long(word);
+	}
 	return nb - (used - hweight_long(pgc_preset(nb)));
 }
 
@@ -952,10 +960,10 @@ static void pgc_trace_cache(struct pgclass_pool *pool, bool refill, u32 k,
 	lockdep_assert_held(&pool->lock);
 	if (refill && trace_pgclass_cache_refill_enabled())
 		trace_pgclass_cache_refill(pool->id, k, c,
-					   pgc_free_blocks(pool, i, c));
+					   pgc_free_blocks(pool, i, c, NULL));
 	else if (!refill && trace_pgclass_cache_flush_enabled())
 		trace_pgclass_cache_flush(pool->id, k, c,
-					  pgc_free_blocks(pool, i, c));
+					  pgc_free_blocks(pool, i, c, NULL));
 }
 
 /*
@@ -2506,14 +2514,23 @@ size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_usable_size);
 
-/* Free blocks on the page slot @s owns for class @c.  Under the pool lock. */
-static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
-				struct pgc_cpu *s, u32 c)
+/*
+ * Add the pages slot @s owns to *@pages and the free blocks on them to
+ * *@blocks: what the slot caches, for the stats.
+ */
+static void pgc_slot_cached(struct pgclass_pool *pool, struct pgc_cpu *s,
+			    u64 *pages, u64 *blocks)
 {
-	u32 i = READ_ONCE(s->page[c]);
+	u32 c, i;
 
 	lockdep_assert_held(&pool->lock);
-	return i ? pgc_free_blocks(pool, i, c) : 0;
+	for (c = 0; c < pgc_nr_small(pool); c++) {
+		i = READ_ONCE(s->page[c]);
+		if (!i)
+			continue;
+		(*pages)++;
+		*blocks += pgc_free_blocks(pool, i, c, NULL);
+	}
 }
 
 /**
@@ -2564,12 +2581,8 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 		st->alloc_calls += READ_ONCE(s->alloc_calls);
 		st->free_calls += READ_ONCE(s->free_calls);
 		st->realloc_calls += READ_ONCE(s->realloc_calls);
-		for (c = 0; c < pgc_nr_small(pool); c++) {
-			if (!READ_ONCE(s->page[c]))
-				continue;
-			st->cached_pages++;
-			st->cached_blocks += pgc_slot_free_blocks(pool, s, c);
-		}
+		pgc_slot_cached(pool, s, &st->cached_pages,
+				&st->cached_blocks);
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
@@ -2609,7 +2622,6 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 {
 	unsigned long flags;
 	struct pgc_cpu *s;
-	u32 c;
 
 	if (cpu >= pool->nr_slots)
 		return -EINVAL;
@@ -2622,12 +2634,7 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 	cs->refills = READ_ONCE(s->refills);
 	cs->flushes = READ_ONCE(s->flushes);
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	for (c = 0; c < pgc_nr_small(pool); c++) {
-		if (!READ_ONCE(s->page[c]))
-			continue;
-		cs->cached_pages++;
-		cs->cached_blocks += pgc_slot_free_blocks(pool, s, c);
-	}
+	pgc_slot_cached(pool, s, &cs->cached_pages, &cs->cached_blocks);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
@@ -2732,7 +2739,6 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 		       struct pgclass_extent *ext, unsigned long *map)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
-	u32 nb, nw, w, used = 0;
 
 	lockdep_assert_held(&pool->lock);
 	memset(ext, 0, sizeof(*ext));
@@ -2743,16 +2749,10 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	case PGC_OWNED:
 		ext->state = PGCLASS_PAGE_SMALL;
 		ext->class = pgc_class(d);
-		nb = pgc_blocks(pool, ext->class);
-		nw = pgc_words(nb);
-		/* One copy: an owned page's bits may change meanwhile. */
-		for (w = 0; w < nw; w++) {
-			map[w] = READ_ONCE(d->map[w]);
-			used += hweight_long(map[w]);
-		}
 		ext->block_size = BIT(ext->class + PGCLASS_MIN_BLOCK_SHIFT);
-		ext->used = used - hweight_long(pgc_preset(nb));
-		ext->total = nb;
+		ext->total = pgc_blocks(pool, ext->class);
+		/* One copy: an owned page's bits may change meanwhile. */
+		ext->used = ext->total - pgc_free_blocks(pool, i, ext->class, map);
 		ext->map = map;
 		break;
 	case PGC_WHOLE:

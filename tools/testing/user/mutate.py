@@ -46,7 +46,7 @@ muts = [
  ("alloc_aligned ignores align", "pgc_alloc_call(pool, size ? max(size, align) : 0,", "pgc_alloc_call(pool, size,"),
  ("full page stays on list check wrong", "\tif (pgc_map_full(d, nw))\n\t\tpgc_part_del(pool, c, i);", "\tif (pgc_map_full(d, nw) && nw > 1)\n\t\tpgc_part_del(pool, c, i);"),
  ("destroy silent", "\tif (blocks)\n\t\tpr_warn(\"pool destroyed", "\tif (0)\n\t\tpr_warn(\"pool destroyed"),
- ("walk used miscounted", "ext->used = used - hweight_long(pgc_preset(nb));", "ext->used = used;"),
+ ("walk used miscounted", "ext->used = ext->total - pgc_free_blocks(pool, i, ext->class, map);", "ext->used = ext->total - pgc_free_blocks(pool, i, ext->class, map) +\n\t\t\t    hweight_long(pgc_preset(ext->total));"),
  ("realloc frees old before alloc", "\tp = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :\n", "\tpgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, \"realloc\");\n\treturn pgc_alloc_call(pool, size, PGC_CALL_REALLOC);\n\tp = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :\n"),
  ("spare looked for at the head", "\tt = pgc_prev(pgc_desc(pool, h));\n\treturn pgc_map_empty", "\tt = h;\n\treturn pgc_map_empty"),
  ("TLSF search ignores sl bits", "\t\tbits = col_map[row] & (~0U << col);", "\t\tbits = 0;"),
