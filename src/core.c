@@ -2335,33 +2335,57 @@ int pgclass_free(struct pgclass_pool *pool, void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
+/* What pgc_realloc_in_place() found to do with a block. */
+enum pgc_realloc {
+	PGC_REALLOC_MOVE,	/* move it: allocate, copy, free (not counted) */
+	PGC_REALLOC_STAYS,	/* done: it holds the new size where it is */
+	PGC_REALLOC_KEPT,	/* a shrink it cannot move for: left as it is */
+	PGC_REALLOC_FAILED,	/* a grow it cannot move for: refused */
+};
+
 /*
- * Make the block at @ptr hold @size bytes where it is, under the pool lock:
- * a small block of @size's class stays; a whole or multi-page block is
- * resized by pgc_resize(), to a whole page when @to_page (a small request
- * it cannot move for).  Counts the call when it is done or @ptr is bad.
- * Returns PGC_OK and *@done, or why @ptr is bad.
+ * The locked half of a realloc of the block @r at @ptr to @size bytes
+ * (@shrink if smaller than it is), in one hold of the pool lock: a small
+ * block of @size's class stays; a whole or multi-page block is resized by
+ * pgc_resize(), to a whole page for a small request in an out-of-band
+ * pool; what must move in an out-of-band pool is kept (a shrink) or
+ * refused (a grow), as its range is not the core's to copy.  The call is
+ * counted here unless the block is to move: pgc_alloc_call() counts that.
+ * Returns PGC_OK and what to do in *@how, or why @ptr is bad.
  */
 static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
-				size_t size, bool to_page, struct pgc_ref *r,
-				bool *done)
+				size_t size, bool shrink, struct pgc_ref *r,
+				enum pgc_realloc *how)
 {
+	bool small = size <= BIT(pool->page_shift - 1);
+	bool to_page = pgc_oob(pool) && small;
 	unsigned long flags;
 	int bad = PGC_OK;
 
-	*done = true;
+	*how = PGC_REALLOC_MOVE;
+	/* A small block that must change class moves: no lock needed. */
+	if (pgc_kind_small(r->kind) &&
+	    (!small || pgc_class_of(size) != r->class) && !pgc_oob(pool))
+		return PGC_OK;
+
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (!pgc_kind_small(r->kind)) {
 		/* Whole and multi-page blocks are the pool lock's. */
 		bad = pgc_lookup(pool, ptr, r, false);
 		if (bad == -EAGAIN)	/* freed and now owned by a slot */
 			bad = PGC_BAD_UNUSED;
-		*done = !bad && pgc_resize(pool, r,
-					   to_page ? BIT(pool->page_shift) : size);
+		if (!bad && pgc_resize(pool, r,
+				       to_page ? BIT(pool->page_shift) : size))
+			*how = PGC_REALLOC_STAYS;
+	} else if (small && pgc_class_of(size) == r->class) {
+		*how = PGC_REALLOC_STAYS;
 	}
-	if (*done || bad)
+	/* It would have to move: the range is not the core's to copy. */
+	if (!bad && *how == PGC_REALLOC_MOVE && pgc_oob(pool))
+		*how = shrink ? PGC_REALLOC_KEPT : PGC_REALLOC_FAILED;
+	if (bad || *how != PGC_REALLOC_MOVE)
 		pool->realloc_calls++;
-	if (bad)
+	if (bad || *how == PGC_REALLOC_FAILED)
 		pool->failed_calls++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
@@ -2408,11 +2432,12 @@ static void pgc_shrink_to_page(struct pgclass_pool *pool, const void *ptr)
  */
 void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 {
-	unsigned long flags, ip = _RET_IP_;
-	size_t usable = 0;
+	unsigned long ip = _RET_IP_;
+	enum pgc_realloc how;
 	struct pgc_ref r;
-	bool done, shrink, cached;
-	void *p = NULL;
+	bool shrink, cached;
+	size_t usable;
+	void *p;
 	int bad;
 
 	if (!ptr) {
@@ -2430,57 +2455,45 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	if (bad)
 		goto bad;
 	shrink = size < r.size;
-	if (!pgc_kind_small(r.kind) ||
-	    (size <= BIT(pool->page_shift - 1) && pgc_class_of(size) == r.class)) {
-		/* A small request of an out-of-band pool stays in its page. */
-		bool to_page = pgc_oob(pool) &&
-			       size <= BIT(pool->page_shift - 1);
-
-		bad = pgc_realloc_in_place(pool, ptr, size, to_page, &r, &done);
-		if (bad) {
-			pgc_warn(pool, "realloc", ptr, bad);
-			goto bad;
-		}
-		if (done) {
-			usable = to_page ? BIT(pool->page_shift) :
-				 pgc_kind_small(r.kind) ? r.size :
-				 pgc_usable(pool, size);
-			p = ptr;
-			goto out;
-		}
+	bad = pgc_realloc_in_place(pool, ptr, size, shrink, &r, &how);
+	if (bad) {
+		pgc_warn(pool, "realloc", ptr, bad);
+		goto bad;
 	}
-	if (pgc_oob(pool)) {
-		/* It would have to move: the range is not the core's to copy. */
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		pool->realloc_calls++;
-		if (!shrink)
-			pool->failed_calls++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (shrink)
-			goto kept;
+
+	if (how == PGC_REALLOC_FAILED)
 		return NULL;
-	}
-	p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
-						PGC_CALL_REALLOC, &cached);
-	if (!p) {
-		if (!shrink)
-			return NULL;
-		/* Counted already: keep the block, and only one of its pages. */
-		if (r.kind == PGC_HEAD)
-			pgc_shrink_to_page(pool, ptr);
-		goto kept;
-	}
-
-	/* The caller owns both blocks: nobody else may touch them. */
-	memcpy(p, ptr, min(r.size, size));
-
-	pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
-	usable = pgc_usable(pool, size);
-	goto out;
-kept:
 	p = ptr;
-	usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
-out:
+	if (how == PGC_REALLOC_MOVE) {
+		p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
+							PGC_CALL_REALLOC, &cached);
+		if (p) {
+			/* The caller owns both blocks: nobody else uses them. */
+			memcpy(p, ptr, min(r.size, size));
+			pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
+		} else if (shrink) {
+			/* Counted already: kept, with only its first page. */
+			if (r.kind == PGC_HEAD)
+				pgc_shrink_to_page(pool, ptr);
+			p = ptr;
+			how = PGC_REALLOC_KEPT;
+		} else {
+			return NULL;
+		}
+	}
+	switch (how) {
+	case PGC_REALLOC_KEPT:
+		usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
+		break;
+	case PGC_REALLOC_STAYS:
+		usable = pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
+			 BIT(pool->page_shift) :
+			 pgc_kind_small(r.kind) ? r.size : pgc_usable(pool, size);
+		break;
+	default:	/* moved */
+		usable = pgc_usable(pool, size);
+		break;
+	}
 	if (trace_pgclass_realloc_enabled())
 		trace_pgclass_realloc(ip, pool->id, pgc_offset(pool, ptr),
 				      pgc_offset(pool, p), size, usable,
