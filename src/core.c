@@ -2486,9 +2486,10 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 		usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
 		break;
 	case PGC_REALLOC_STAYS:
-		usable = pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
-			 BIT(pool->page_shift) :
-			 pgc_kind_small(r.kind) ? r.size : pgc_usable(pool, size);
+		/* A small request of an out-of-band pool made it a page. */
+		usable = pgc_kind_small(r.kind) ? r.size :
+			 pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
+			 BIT(pool->page_shift) : pgc_usable(pool, size);
 		break;
 	default:	/* moved */
 		usable = pgc_usable(pool, size);
