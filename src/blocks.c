@@ -22,9 +22,10 @@
  * -EBUSY at once rather than wait, since an munmap may never come.  The
  * VMAs hold a reference to the file, so release, which frees every block
  * left, runs only after the last munmap: no mapped block is ever freed.
- * mmap runs under mmap_lock and takes the file's lock inside it, never
- * the other way round; and it never waits (a REALLOC waits for copies,
+ * mmap runs under mmap_lock and never waits (a REALLOC waits for copies,
  * and a copy may fault and want that mmap_lock).
+ *
+ * Lock order: the numbered list in internal.h.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -120,14 +121,9 @@ struct pgclass_file {
 	 * Protects @blocks, @resizing, @bytes_requested, @events and every
 	 * field of the file's blocks.  A spinlock held for a tree lookup,
 	 * insertion or removal and a few counters; never across a copy to
-	 * or from user space, a pool call, zeroing or a wait.
-	 *
-	 * Lock order, outermost first:
-	 *	mmap_lock -> pgclass_file.lock -> the pool's lock
-	 *	pgclass_dev.files_lock -> pgclass_file.lock
-	 * so nothing that may fault on user memory runs under this lock.
-	 * The pool could be called under it (it calls nothing back), but
-	 * nothing needs to: a block out of the tree is its caller's alone.
+	 * or from user space, a pool call, zeroing or a wait: a block out
+	 * of the tree is its caller's alone.  Its place in the lock order:
+	 * internal.h.
 	 */
 	spinlock_t lock;
 	struct rb_root blocks;
@@ -142,69 +138,43 @@ static void *pgclass_block_ptr(struct pgclass_dev *dev, unsigned long handle)
 	return dev->base + handle;
 }
 
+/*
+ * The live block with the lowest handle at or above @off if @above, else
+ * the one with the highest handle at or below @off; NULL if none.
+ */
+static struct pgclass_block *pgclass_tree_nearest(struct pgclass_file *pf,
+						  u64 off, bool above)
+{
+	struct rb_node *node = pf->blocks.rb_node;
+	struct pgclass_block *best = NULL;
+
+	lockdep_assert_held(&pf->lock);
+	while (node) {
+		struct pgclass_block *blk;
+		bool past;
+
+		blk = rb_entry(node, struct pgclass_block, node);
+		if (blk->handle == off)
+			return blk;
+		/* On @off's wanted side: a candidate, look for a closer one. */
+		past = blk->handle > off;
+		if (past == above) {
+			best = blk;
+			node = above ? node->rb_left : node->rb_right;
+		} else {
+			node = above ? node->rb_right : node->rb_left;
+		}
+	}
+	return best;
+}
+
 /* The live block at @handle, or NULL. */
 static struct pgclass_block *pgclass_tree_find(struct pgclass_file *pf,
 					       u64 handle)
 {
-	struct rb_node *node = pf->blocks.rb_node;
+	struct pgclass_block *blk = pgclass_tree_nearest(pf, handle, true);
 
-	lockdep_assert_held(&pf->lock);
-	while (node) {
-		struct pgclass_block *blk;
-
-		blk = rb_entry(node, struct pgclass_block, node);
-		if (handle < blk->handle)
-			node = node->rb_left;
-		else if (handle > blk->handle)
-			node = node->rb_right;
-		else
-			return blk;
-	}
-	return NULL;
-}
-
-/* The live block with the lowest handle at or above @from, or NULL. */
-static struct pgclass_block *pgclass_tree_from(struct pgclass_file *pf,
-					       u64 from)
-{
-	struct rb_node *node = pf->blocks.rb_node;
-	struct pgclass_block *best = NULL;
-
-	lockdep_assert_held(&pf->lock);
-	while (node) {
-		struct pgclass_block *blk;
-
-		blk = rb_entry(node, struct pgclass_block, node);
-		if (blk->handle >= from) {
-			best = blk;
-			node = node->rb_left;
-		} else {
-			node = node->rb_right;
-		}
-	}
-	return best;
-}
-
-/* The live block with the highest handle at or below @off, or NULL. */
-static struct pgclass_block *pgclass_tree_floor(struct pgclass_file *pf,
-						u64 off)
-{
-	struct rb_node *node = pf->blocks.rb_node;
-	struct pgclass_block *best = NULL;
-
-	lockdep_assert_held(&pf->lock);
-	while (node) {
-		struct pgclass_block *blk;
-
-		blk = rb_entry(node, struct pgclass_block, node);
-		if (blk->handle <= off) {
-			best = blk;
-			node = node->rb_right;
-		} else {
-			node = node->rb_left;
-		}
-	}
-	return best;
+	return blk && blk->handle == handle ? blk : NULL;
 }
 
 static void pgclass_tree_insert(struct pgclass_file *pf,
@@ -258,6 +228,7 @@ static int pgclass_wait(struct pgclass_file *pf)
 	unsigned long seen = pf->events;
 	int ret;
 
+	lockdep_assert_held(&pf->lock);
 	spin_unlock(&pf->lock);
 	ret = wait_event_killable(pf->wait, READ_ONCE(pf->events) != seen);
 	spin_lock(&pf->lock);
@@ -265,25 +236,52 @@ static int pgclass_wait(struct pgclass_file *pf)
 }
 
 /*
- * The block the file owns at @handle, NULL if none, or ERR_PTR(-EINTR).
- * A block being resized is waited for: the REALLOC may leave it where it
- * is, and a call that came meanwhile must then find it.
+ * The block the file owns at @handle; ERR_PTR(-EINVAL) if none,
+ * ERR_PTR(-EINTR) if killed.  A block being resized is waited for: the
+ * REALLOC may leave it where it is, and a call that came meanwhile must
+ * then find it.
  */
 static struct pgclass_block *pgclass_lookup(struct pgclass_file *pf,
 					    u64 handle)
 	__must_hold(&pf->lock)
 {
+	lockdep_assert_held(&pf->lock);
 	for (;;) {
 		struct pgclass_block *blk = pgclass_tree_find(pf, handle);
 		int ret;
 
 		/* A live block found first is newer than one being moved. */
-		if (blk || !pgclass_is_resizing(pf, handle))
+		if (blk)
 			return blk;
+		if (!pgclass_is_resizing(pf, handle))
+			return ERR_PTR(-EINVAL);
 		ret = pgclass_wait(pf);
 		if (ret)
 			return ERR_PTR(ret);
 	}
+}
+
+/*
+ * For a FREE or REALLOC: the block @pf owns at @handle, taken out of the
+ * tree and put in @state, or an error as from pgclass_lookup().  From
+ * here on no new copy of it starts, and a second FREE or REALLOC of it
+ * does not find it live.  A mapped block is ERR_PTR(-EBUSY): the mapping
+ * would keep the old place, or lose the bytes past a new size.
+ */
+static struct pgclass_block *pgclass_take_out(struct pgclass_file *pf,
+					      u64 handle,
+					      enum pgclass_block_state state)
+	__must_hold(&pf->lock)
+{
+	struct pgclass_block *blk = pgclass_lookup(pf, handle);
+
+	if (IS_ERR(blk))
+		return blk;
+	if (blk->maps)
+		return ERR_PTR(-EBUSY);
+	rb_erase(&blk->node, &pf->blocks);
+	blk->state = state;
+	return blk;
 }
 
 /* Waits until no copy of @blk, which is out of the tree, is in flight. */
@@ -291,6 +289,7 @@ static int pgclass_wait_copies(struct pgclass_file *pf,
 			       struct pgclass_block *blk)
 	__must_hold(&pf->lock)
 {
+	lockdep_assert_held(&pf->lock);
 	while (blk->copies)
 		if (pgclass_wait(pf) && blk->copies)
 			return -EINTR;
@@ -491,18 +490,11 @@ int pgclass_blocks_free(struct pgclass_file *pf, u64 handle)
 	struct pgclass_block *blk;
 
 	spin_lock(&pf->lock);
-	blk = pgclass_lookup(pf, handle);
-	if (IS_ERR_OR_NULL(blk)) {
+	blk = pgclass_take_out(pf, handle, PGCLASS_BLOCK_FREEING);
+	if (IS_ERR(blk)) {
 		spin_unlock(&pf->lock);
-		return blk ? PTR_ERR(blk) : -EINVAL;
+		return PTR_ERR(blk);
 	}
-	if (blk->maps) {
-		spin_unlock(&pf->lock);
-		return -EBUSY;
-	}
-	/* From here on no new copy starts, and a second FREE finds nothing. */
-	rb_erase(&blk->node, &pf->blocks);
-	blk->state = PGCLASS_BLOCK_FREEING;
 	pf->bytes_requested -= blk->requested;
 	if (pgclass_wait_copies(pf, blk)) {
 		blk->state = PGCLASS_BLOCK_ORPHAN;
@@ -553,24 +545,17 @@ int pgclass_blocks_realloc(struct pgclass_file *pf, u64 handle, u64 size,
 	int ret;
 
 	spin_lock(&pf->lock);
-	blk = pgclass_lookup(pf, handle);
-	if (IS_ERR_OR_NULL(blk)) {
-		spin_unlock(&pf->lock);
-		return blk ? PTR_ERR(blk) : -EINVAL;
-	}
-	/* A mapping would keep the old place, or lose the new size's bytes. */
-	if (blk->maps) {
-		spin_unlock(&pf->lock);
-		return -EBUSY;
-	}
 	/*
 	 * Out of the tree while the pool works on it: if the block moves,
 	 * its old place is free at once and may come back to this very
 	 * file, under the same handle, before this call is done.
 	 */
-	rb_erase(&blk->node, &pf->blocks);
+	blk = pgclass_take_out(pf, handle, PGCLASS_BLOCK_RESIZING);
+	if (IS_ERR(blk)) {
+		spin_unlock(&pf->lock);
+		return PTR_ERR(blk);
+	}
 	list_add(&blk->resizing, &pf->resizing);
-	blk->state = PGCLASS_BLOCK_RESIZING;
 	ret = pgclass_wait_copies(pf, blk);
 	if (ret) {
 		pgclass_resize_end(pf, blk);
@@ -630,9 +615,9 @@ int pgclass_blocks_get(struct pgclass_file *pf, u64 handle,
 
 	spin_lock(&pf->lock);
 	blk = pgclass_lookup(pf, handle);
-	if (IS_ERR_OR_NULL(blk)) {
+	if (IS_ERR(blk)) {
 		spin_unlock(&pf->lock);
-		return blk ? PTR_ERR(blk) : -EINVAL;
+		return PTR_ERR(blk);
 	}
 	blk->copies++;
 	ref->blk = blk;
@@ -718,7 +703,7 @@ int pgclass_blocks_map(struct pgclass_file *pf, u64 off, u64 len,
 	if (!len || off >= dev->size || len > dev->size - off)
 		return -EINVAL;
 	spin_lock(&pf->lock);
-	blk = pgclass_tree_floor(pf, off);
+	blk = pgclass_tree_nearest(pf, off, false);
 	if (blk && off + len <= blk->handle + blk->usable &&
 	    blk->usable >= (1UL << dev->page_shift)) {
 		blk->maps++;
@@ -837,7 +822,7 @@ bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
 		struct pgclass_block *blk;
 
 		spin_lock(&pf->lock);
-		blk = pgclass_tree_from(pf, from);
+		blk = pgclass_tree_nearest(pf, from, true);
 		if (blk && (!found || blk->handle < info->handle)) {
 			info->handle = blk->handle;
 			info->usable = blk->usable;

@@ -23,14 +23,17 @@
  *  - a larger request gets exactly ceil(size / page) contiguous pages.
  *
  * Free pages form maximal runs, kept TLSF-style in segregated lists by run
- * length: first level fls(length), second level four lists per power of
- * two, one bitmap per level, so ffs finds the first list whose runs all fit
- * a request.  If there is none, the head of the request's own list is
- * checked too, so that an exact fit (the whole data area, say) is found.
- * Only when that, and taking back what caches hold, found nothing does
- * the last resort run: the rest of that one list is scanned (vmem's
- * fallback), the one place where a call's cost depends on the pool, by
- * the runs of one list.  So no allocation fails while a run fits.
+ * length, a table of lists: the row comes from fls(length) (TLSF's first
+ * level), the column from the two bits below the top one (its second
+ * level: four lists per power of two).  A bitmap of the rows that have a
+ * non-empty list, and one of the columns in each row, let ffs find the
+ * first list whose runs all fit a request.  If there is none, the head of
+ * the request's own list is checked too, so that an exact fit (the whole
+ * data area, say) is found.  Only when that, and taking back what caches
+ * hold, found nothing does the last resort run: the rest of that one list
+ * is scanned (vmem's fallback), the one place where a call's cost depends
+ * on the pool, by the runs of one list.  So no allocation fails while a
+ * run fits.
  * The first and the last descriptor of a free run both hold its length (a
  * boundary tag): a freed extent merges with both neighbours at once.  A
  * block is found by arithmetic on its address, and loops run only over the
@@ -99,12 +102,16 @@
  * driver's lock, another slot).  A call that finds the slot it needs taken
  * uses the pool lock instead, as above.
  *
- * Lock order: a slot lock, then the pool lock (a raw_spinlock_t, taken
- * with interrupts off, held for bounded work); slot locks are only ever
- * trylocked.  No function sleeps or allocates memory, so all may be called
- * in any context but NMI, hard interrupts and PREEMPT_RT included.
+ * Context.  A slot lock nests outside the pool lock (a raw_spinlock_t,
+ * taken with interrupts off, held for bounded work), and slot locks are
+ * only ever trylocked; the module's whole lock order, with the locks of
+ * the module around these two, is numbered in src/internal.h.  No
+ * function sleeps or allocates memory, so all may be called in any
+ * context but NMI, hard interrupts and PREEMPT_RT included.
  * pgclass_walk() calls back with the pool lock held; pgclass_realloc()
- * holds no lock while it copies a moved block.
+ * holds no lock while it copies a moved block.  A helper that needs a
+ * lock held asserts it: lockdep_assert_held() for the pool lock,
+ * pgc_assert_slot_held() for a slot's; the user-space build checks both.
  *
  * Memory checkers: a block's usable bytes are unpoisoned when it is handed
  * out and poisoned before it is given back, and the free pages of a new
@@ -128,6 +135,7 @@
 #include <linux/instruction_pointer.h>
 #include <linux/kconfig.h>
 #include <linux/limits.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/math.h>
 #include <linux/minmax.h>
@@ -151,9 +159,9 @@
 #define PGC_IDX_MASK	((1U << PGC_IDX_BITS) - 1)
 /* "No page": page 0 always holds the pool header, never a data page. */
 #define PGC_NIL		0U
-/* TLSF second level: each power of two of run lengths has 4 lists. */
-#define PGC_SL_SHIFT	2
-#define PGC_SL_COUNT	BIT(PGC_SL_SHIFT)
+/* Columns of the run lists: each power of two of run lengths has 4. */
+#define PGC_RUN_COL_SHIFT	2
+#define PGC_RUN_COLS		BIT(PGC_RUN_COL_SHIFT)
 /* Small classes of a pool with the largest pages: 16 B .. 32 KiB. */
 #define PGC_MAX_SMALL	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT)
 /* Slots sit on lines of their own: no CPU writes another's line. */
@@ -230,12 +238,12 @@ struct pgc_cpu {
 
 /*
  * The pool header, at the start of the metadata: the region's base, or the
- * caller's memory for an out-of-band pool.  It is followed by the TLSF
- * second-level bitmaps (u8 per row) and list heads (u32 per list), then by
+ * caller's memory for an out-of-band pool.  It is followed by the run
+ * lists' column bitmaps (u8 per row) and heads (u32 per list), then by
  * the slots and the descriptors: everything is sized to the pool, to keep
  * the metadata within 1% of the region at 4 KiB pages.  The slots take
  * what that budget leaves, so the header stays small: what follows from
- * other fields (the small classes, the TLSF rows, the pages of multi-page
+ * other fields (the small classes, the run list rows, the pages of multi-page
  * blocks, which class keeps a spare page) is worked out, not stored.  In
  * a kernel with lockdep, where the lock alone takes 64 bytes, the default
  * 1024-page pool has not a byte to spare.
@@ -266,7 +274,7 @@ struct pgclass_pool {
 	u32 peak_used;
 	u32 whole_pages;
 	u32 multi_blocks;
-	u32 fl_map;		/* TLSF first level: rows with a non-empty list */
+	u32 row_map;		/* a bit per run list row with a non-empty list */
 	u32 desc_off;		/* offset of the first data page's descriptor */
 	u16 id;			/* the pool's number in tracepoints */
 	bool slots_own;		/* a slot may own a page: reclaim has work */
@@ -417,42 +425,43 @@ static inline u32 pgc_nr_small(struct pgclass_pool *pool)
 	return pool->page_shift - PGCLASS_MIN_BLOCK_SHIFT;
 }
 
-/* TLSF first-level rows: enough for a run of every data page. */
-static u32 pgc_rows(u32 max_run);
+/* Rows of run lists: enough for a run of every data page. */
+static u32 pgc_rows_for(u32 max_run);
 
 static inline u32 pgc_nr_rows(struct pgclass_pool *pool)
 {
-	return pgc_rows(pool->nr_pages - pool->meta_pages);
+	return pgc_rows_for(pool->nr_pages - pool->meta_pages);
 }
 
-static inline u8 *pgc_sl(struct pgclass_pool *pool)
+/* Per row of run lists, a bit per column whose list is not empty. */
+static inline u8 *pgc_col_maps(struct pgclass_pool *pool)
 {
 	return (u8 *)&pool->cls[pgc_nr_small(pool)];
 }
 
 /*
- * The TLSF list heads follow the classes and the second-level bitmaps.
- * Row 0 has lists for runs of 1 to PGC_SL_COUNT - 1 pages: none for 0.
+ * The run lists' heads follow the classes and the column bitmaps.  Row 0
+ * has lists for runs of 1 to PGC_RUN_COLS - 1 pages: none for 0.
  */
-static inline size_t pgc_heads_offset(u32 nr_small, u32 rows)
+static inline size_t pgc_list_heads_offset(u32 nr_small, u32 rows)
 {
 	return ALIGN(offsetof(struct pgclass_pool, cls) +
 		     nr_small * sizeof(struct pgc_class) + rows, sizeof(u32));
 }
 
-static inline size_t pgc_nr_heads(u32 rows)
+static inline size_t pgc_nr_list_heads(u32 rows)
 {
-	return rows * PGC_SL_COUNT - 1;
+	return rows * PGC_RUN_COLS - 1;
 }
 
 /* The head of the list of runs in row @row, column @col (not 0, 0). */
-static inline u32 *pgc_head(struct pgclass_pool *pool, u32 row, u32 col)
+static inline u32 *pgc_list_head(struct pgclass_pool *pool, u32 row, u32 col)
 {
 	u32 *heads = (u32 *)((char *)pool +
-			     pgc_heads_offset(pgc_nr_small(pool),
-					      pgc_nr_rows(pool)));
+			     pgc_list_heads_offset(pgc_nr_small(pool),
+						   pgc_nr_rows(pool)));
 
-	return &heads[row * PGC_SL_COUNT + col - 1];
+	return &heads[row * PGC_RUN_COLS + col - 1];
 }
 
 static inline u32 pgc_multi_class(struct pgclass_pool *pool)
@@ -514,37 +523,38 @@ static bool pgc_map_empty(const struct pgc_desc *d, u32 nb)
 }
 
 /*
- * TLSF mapping of a run length to its list: lengths below PGC_SL_COUNT have
- * a list each in row 0; above, row = fls(n) - PGC_SL_SHIFT and the column is
- * given by the PGC_SL_SHIFT bits below the top one.
+ * The list a run of @n pages is on (TLSF's mapping): lengths below
+ * PGC_RUN_COLS have a list each in row 0; above, the row is
+ * fls(n) - PGC_RUN_COL_SHIFT and the column is given by the
+ * PGC_RUN_COL_SHIFT bits below the top one.
  */
-static void pgc_mapping(u32 n, u32 *row, u32 *col)
+static void pgc_run_list(u32 n, u32 *row, u32 *col)
 {
-	u32 f;
+	u32 top_bit;
 
-	if (n < PGC_SL_COUNT) {
+	if (n < PGC_RUN_COLS) {
 		*row = 0;
 		*col = n;
 		return;
 	}
-	f = fls(n) - 1;
-	*row = f - PGC_SL_SHIFT + 1;
-	*col = (n >> (f - PGC_SL_SHIFT)) - PGC_SL_COUNT;
+	top_bit = fls(n) - 1;
+	*row = top_bit - PGC_RUN_COL_SHIFT + 1;
+	*col = (n >> (top_bit - PGC_RUN_COL_SHIFT)) - PGC_RUN_COLS;
 }
 
 /* Round @n up so that it maps to a list whose runs are all >= @n. */
-static u32 pgc_round(u32 n)
+static u32 pgc_round_to_fit(u32 n)
 {
-	if (n < PGC_SL_COUNT)
+	if (n < PGC_RUN_COLS)
 		return n;
-	return n + (1U << (fls(n) - 1 - PGC_SL_SHIFT)) - 1;
+	return n + (1U << (fls(n) - 1 - PGC_RUN_COL_SHIFT)) - 1;
 }
 
-static u32 pgc_rows(u32 max_run)
+static u32 pgc_rows_for(u32 max_run)
 {
 	u32 row, col;
 
-	pgc_mapping(max_run, &row, &col);
+	pgc_run_list(max_run, &row, &col);
 	return row + 1;
 }
 
@@ -552,26 +562,27 @@ static u32 pgc_rows(u32 max_run)
 static u32 pgc_find_run(struct pgclass_pool *pool, u32 n)
 {
 	u32 rows = pgc_nr_rows(pool), row, col, bits, s;
-	u8 *sl = pgc_sl(pool);
+	u8 *col_map = pgc_col_maps(pool);
 
-	pgc_mapping(pgc_round(n), &row, &col);
+	lockdep_assert_held(&pool->lock);
+	pgc_run_list(pgc_round_to_fit(n), &row, &col);
 	if (row < rows) {
-		bits = sl[row] & (~0U << col);
+		bits = col_map[row] & (~0U << col);
 		if (!bits) {
-			bits = pool->fl_map & (~0U << (row + 1));
+			bits = pool->row_map & (~0U << (row + 1));
 			if (bits) {
 				row = __ffs(bits);
-				bits = sl[row];
+				bits = col_map[row];
 			}
 		}
 		if (bits)
-			return *pgc_head(pool, row, __ffs(bits));
+			return *pgc_list_head(pool, row, __ffs(bits));
 	}
 	/* No list where every run fits: the head of n's own list may. */
-	pgc_mapping(n, &row, &col);
+	pgc_run_list(n, &row, &col);
 	if (row >= rows)
 		return PGC_NIL;
-	s = *pgc_head(pool, row, col);
+	s = *pgc_list_head(pool, row, col);
 	if (s && pgc_desc(pool, s)->map[0] >= n)
 		return s;
 	return PGC_NIL;
@@ -589,10 +600,11 @@ static u32 pgc_fit_scan(struct pgclass_pool *pool, u32 n)
 {
 	u32 row, col, s;
 
-	pgc_mapping(n, &row, &col);
+	lockdep_assert_held(&pool->lock);
+	pgc_run_list(n, &row, &col);
 	if (row >= pgc_nr_rows(pool))
 		return PGC_NIL;
-	s = *pgc_head(pool, row, col);
+	s = *pgc_list_head(pool, row, col);
 	if (!s || !pgc_next(pgc_desc(pool, s)))
 		return PGC_NIL;	/* the head alone was looked at already */
 	pool->fit_scans++;
@@ -608,8 +620,9 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 	struct pgc_desc *d = pgc_desc(pool, s);
 	u32 row, col, h, *head;
 
-	pgc_mapping(len, &row, &col);
-	head = pgc_head(pool, row, col);
+	lockdep_assert_held(&pool->lock);
+	pgc_run_list(len, &row, &col);
+	head = pgc_list_head(pool, row, col);
 	h = *head;
 	pgc_init(d, PGC_FREE, 0);
 	pgc_set_next(d, h);
@@ -617,8 +630,8 @@ static void pgc_run_push(struct pgclass_pool *pool, u32 s, u32 len)
 	if (h)
 		pgc_set_prev(pgc_desc(pool, h), s);
 	*head = s;
-	pgc_sl(pool)[row] |= 1U << col;
-	pool->fl_map |= 1U << row;
+	pgc_col_maps(pool)[row] |= 1U << col;
+	pool->row_map |= 1U << row;
 	if (len > 1) {
 		d = pgc_desc(pool, s + len - 1);
 		pgc_init(d, PGC_FREE, 0);
@@ -630,10 +643,11 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 {
 	struct pgc_desc *d = pgc_desc(pool, s);
 	u32 row, col, next, prev, *head;
-	u8 *sl = pgc_sl(pool);
+	u8 *col_map = pgc_col_maps(pool);
 
-	pgc_mapping(d->map[0], &row, &col);
-	head = pgc_head(pool, row, col);
+	lockdep_assert_held(&pool->lock);
+	pgc_run_list(d->map[0], &row, &col);
+	head = pgc_list_head(pool, row, col);
 	next = pgc_next(d);
 	prev = pgc_prev(d);
 	if (prev)
@@ -643,9 +657,9 @@ static void pgc_run_unlink(struct pgclass_pool *pool, u32 s)
 	if (next)
 		pgc_set_prev(pgc_desc(pool, next), prev);
 	if (!*head) {
-		sl[row] &= ~(1U << col);
-		if (!sl[row])
-			pool->fl_map &= ~(1U << row);
+		col_map[row] &= ~(1U << col);
+		if (!col_map[row])
+			pool->row_map &= ~(1U << row);
 	}
 }
 
@@ -654,6 +668,7 @@ static void pgc_count_taken(struct pgclass_pool *pool, u32 n)
 {
 	u32 used;
 
+	lockdep_assert_held(&pool->lock);
 	pool->free_pages -= n;
 	used = pool->nr_pages - pool->meta_pages - pool->free_pages;
 	if (used > pool->peak_used)
@@ -664,6 +679,7 @@ static void pgc_take(struct pgclass_pool *pool, u32 s, u32 n)
 {
 	u32 len = pgc_desc(pool, s)->map[0];
 
+	lockdep_assert_held(&pool->lock);
 	pgc_run_unlink(pool, s);
 	if (len > n)
 		pgc_run_push(pool, s + n, len - n);
@@ -675,6 +691,7 @@ static u32 pgc_take_last(struct pgclass_pool *pool, u32 s)
 {
 	u32 len = pgc_desc(pool, s)->map[0];
 
+	lockdep_assert_held(&pool->lock);
 	if (len == 1) {
 		pgc_take(pool, s, 1);
 		return s;
@@ -695,6 +712,7 @@ static void pgc_release(struct pgclass_pool *pool, u32 s, u32 len)
 	u32 e = s + len;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	pool->free_pages += len;
 	/* @s may end up inside the run: it must not keep a block's kind. */
 	pgc_init(pgc_desc(pool, s), PGC_FREE, 0);
@@ -726,6 +744,7 @@ static void pgc_part_add(struct pgclass_pool *pool, u32 c, u32 i, bool tail)
 	struct pgc_desc *hd, *td;
 	u32 h = cl->partial, t;
 
+	lockdep_assert_held(&pool->lock);
 	if (!h) {
 		pgc_set_next(d, i);
 		pgc_set_prev(d, i);
@@ -749,6 +768,7 @@ static void pgc_part_del(struct pgclass_pool *pool, u32 c, u32 i)
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 next = pgc_next(d), prev = pgc_prev(d);
 
+	lockdep_assert_held(&pool->lock);
 	if (next == i) {
 		cl->partial = PGC_NIL;
 		return;
@@ -768,6 +788,7 @@ static u32 pgc_spare(struct pgclass_pool *pool, u32 c)
 {
 	u32 h = pool->cls[c].partial, t;
 
+	lockdep_assert_held(&pool->lock);
 	if (!h)
 		return PGC_NIL;
 	t = pgc_prev(pgc_desc(pool, h));
@@ -782,6 +803,7 @@ static u32 pgc_reclaim_spares(struct pgclass_pool *pool)
 {
 	u32 c, t, n = 0;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++) {
 		t = pgc_spare(pool, c);
 		if (!t)
@@ -798,6 +820,7 @@ static void pgc_set_head(struct pgclass_pool *pool, u32 i, u32 n)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
+	lockdep_assert_held(&pool->lock);
 	pgc_init(d, PGC_HEAD, pgc_multi_class(pool));
 	d->map[0] = n;
 	pgc_init(pgc_desc(pool, i + n - 1), PGC_TAIL, pgc_multi_class(pool));
@@ -822,28 +845,50 @@ static inline void pgc_slot_unlock(struct pgc_cpu *s)
 	smp_store_release(&s->lock, 0);
 }
 
+/*
+ * Does this CPU hold slot @s?  Exact for the holder, which keeps
+ * preemption off; an interrupt on its CPU would pass too, but never uses
+ * a slot it found taken (see "Slot locks").
+ */
+static inline bool pgc_slot_held(struct pgc_cpu *s)
+{
+	return READ_ONCE(s->lock) == raw_smp_processor_id() + 1;
+}
+
+/* Slot locks are this file's own, unknown to lockdep: asserted thus. */
+#define pgc_assert_slot_held(s)	lockdep_assert(pgc_slot_held(s))
+
+/* A page @owner owns is governed by its slot's lock or the pool lock. */
+#define pgc_assert_owned_locked(pool, owner)				\
+	lockdep_assert(lockdep_is_held(&(pool)->lock) ||		\
+		       pgc_slot_held(owner))
+
 /* An empty page of small class @c: its bits past the blocks set. */
 static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 			   u32 c)
 {
 	u32 nb = pgc_blocks(pool, c), nw = pgc_words(nb), w;
 
+	lockdep_assert_held(&pool->lock);
 	d->map[0] = pgc_preset(nb);
 	for (w = 1; w < pgc_words_for(pool->page_shift); w++)
 		d->map[w] = w < nw ? 0 : ~0UL;
 }
 
 /*
- * Set the lowest clear bit of an owned page of @nw bitmap words, or return
- * -1 if there is none.  Under the owner's slot lock or the pool lock; with
+ * Set the lowest clear bit of page @d of @nw bitmap words, which slot
+ * @owner owns, or return -1 if there is none.  Under the owner's slot
+ * lock or the pool lock; with
  * cmpxchg(), as a holder of the other lock may clear a bit of the same word
  * meanwhile (pgc_owned_clear()).
  */
-static long pgc_owned_take(struct pgc_desc *d, u32 nw)
+static long pgc_owned_take(struct pgclass_pool *pool, struct pgc_cpu *owner,
+			   struct pgc_desc *d, u32 nw)
 {
 	unsigned long old;
 	u32 w;
 
+	pgc_assert_owned_locked(pool, owner);
 	for (w = 0; w < nw; w++) {
 		do {
 			old = READ_ONCE(d->map[w]);
@@ -858,15 +903,18 @@ static long pgc_owned_take(struct pgc_desc *d, u32 nw)
 }
 
 /*
- * Clear bit @bit of an owned page; false if it was clear already.  Under
+ * Clear bit @bit of page @d, which slot @owner owns; false if it was
+ * clear already.  Under
  * the owner's slot lock or the pool lock, with cmpxchg() for the same
  * reason as pgc_owned_take().
  */
-static bool pgc_owned_clear(struct pgc_desc *d, u32 bit)
+static bool pgc_owned_clear(struct pgclass_pool *pool, struct pgc_cpu *owner,
+			    struct pgc_desc *d, u32 bit)
 {
 	unsigned long *word = &d->map[bit / BITS_PER_LONG];
 	unsigned long mask = 1UL << (bit % BITS_PER_LONG), old;
 
+	pgc_assert_owned_locked(pool, owner);
 	do {
 		old = READ_ONCE(*word);
 		if (!(old & mask))
@@ -883,16 +931,25 @@ static inline void *pgc_block_addr(struct pgclass_pool *pool, u32 i, u32 c,
 }
 
 /*
- * Free blocks on small page @i of class @c, read with READ_ONCE(): on an
- * owned page, the holder of the other lock may change bits meanwhile.
+ * Free blocks on small page @i of class @c.  Each bitmap word is read once,
+ * with READ_ONCE() (on an owned page, the holder of the other lock may
+ * change bits meanwhile), and kept in @copy unless it is NULL: the count
+ * and the copy are of one moment.
  */
-static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
+static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c,
+			   unsigned long *copy)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 	u32 nb = pgc_blocks(pool, c), w, used = 0;
+	unsigned long word;
 
-	for (w = 0; w < pgc_words(nb); w++)
-		used += hweight_long(READ_ONCE(d->map[w]));
+	lockdep_assert_held(&pool->lock);
+	for (w = 0; w < pgc_words(nb); w++) {
+		word = READ_ONCE(d->map[w]);
+		if (copy)
+			copy[w] = word;
+		used += hweight_long(word);
+	}
 	return nb - (used - hweight_long(pgc_preset(nb)));
 }
 
@@ -900,12 +957,13 @@ static u32 pgc_free_blocks(struct pgclass_pool *pool, u32 i, u32 c)
 static void pgc_trace_cache(struct pgclass_pool *pool, bool refill, u32 k,
 			    u32 c, u32 i)
 {
+	lockdep_assert_held(&pool->lock);
 	if (refill && trace_pgclass_cache_refill_enabled())
 		trace_pgclass_cache_refill(pool->id, k, c,
-					   pgc_free_blocks(pool, i, c));
+					   pgc_free_blocks(pool, i, c, NULL));
 	else if (!refill && trace_pgclass_cache_flush_enabled())
 		trace_pgclass_cache_flush(pool->id, k, c,
-					  pgc_free_blocks(pool, i, c));
+					  pgc_free_blocks(pool, i, c, NULL));
 }
 
 /*
@@ -919,6 +977,8 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
 
+	lockdep_assert_held(&pool->lock);
+	pgc_assert_slot_held(pgc_slot(pool, k));
 	d->prev = c << PGC_IDX_BITS;
 	WRITE_ONCE(d->next, (PGC_OWNED << PGC_IDX_BITS) | k);
 	WRITE_ONCE(pgc_slot(pool, k)->page[c], i);
@@ -936,6 +996,8 @@ static void pgc_slot_flush(struct pgclass_pool *pool, u32 k)
 	struct pgc_desc *d;
 	u32 c, i, nb, taken = 0;
 
+	lockdep_assert_held(&pool->lock);
+	pgc_assert_slot_held(s);
 	for (c = 0; c < pgc_nr_small(pool); c++) {
 		i = s->page[c];
 		if (!i)
@@ -967,6 +1029,9 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 	u32 k, cpu = raw_smp_processor_id(), busy = 0;
 	struct pgc_cpu *s;
 
+	lockdep_assert_held(&pool->lock);
+	if (held != U32_MAX)
+		pgc_assert_slot_held(pgc_slot(pool, held));
 	for (k = 0; k < pool->nr_slots; k++) {
 		s = pgc_slot(pool, k);
 		if (k == held) {
@@ -996,6 +1061,9 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 {
 	u32 s = pgc_find_run(pool, n);
 
+	lockdep_assert_held(&pool->lock);
+	if (held != U32_MAX)
+		pgc_assert_slot_held(pgc_slot(pool, held));
 	if (!s && pgc_reclaim_spares(pool))
 		s = pgc_find_run(pool, n);
 	if (!s && pool->slots_own) {
@@ -1028,6 +1096,7 @@ static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 	struct pgc_class *cl = &pool->cls[c];
 	u32 i = cl->partial;
 
+	lockdep_assert_held(&pool->lock);
 	if (i) {
 		pgc_part_del(pool, c, i);
 		return i;
@@ -1051,6 +1120,7 @@ static void *pgc_small_alloc(struct pgclass_pool *pool, u32 c, u32 *busy)
 	struct pgc_desc *d;
 	unsigned long bit;
 
+	lockdep_assert_held(&pool->lock);
 	if (!i) {
 		i = pgc_class_page(pool, c, U32_MAX, busy);
 		if (!i)
@@ -1077,6 +1147,7 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 	u32 nb = pgc_blocks(pool, c), t;
 	bool was_full = pgc_map_full(d, pgc_words(nb));
 
+	lockdep_assert_held(&pool->lock);
 	d->map[bit / BITS_PER_LONG] &= ~(1UL << (bit % BITS_PER_LONG));
 	cl->used--;
 	if (!pgc_map_empty(d, nb)) {
@@ -1116,6 +1187,7 @@ static void *pgc_alloc_locked(struct pgclass_pool *pool, size_t size, u32 held,
 	u32 i, n;
 	void *p = NULL;
 
+	lockdep_assert_held(&pool->lock);
 	if (size <= BIT(shift - 1)) {
 		p = pgc_small_alloc(pool, pgc_class_of(size), busy);
 	} else if (size <= BIT(shift)) {
@@ -1149,6 +1221,7 @@ static size_t pgc_usable(struct pgclass_pool *pool, size_t size)
 
 static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 {
+	lockdep_assert_held(&pool->lock);
 	if (call == PGC_CALL_ALLOC)
 		pool->alloc_calls++;
 	else if (call == PGC_CALL_FREE)
@@ -1164,6 +1237,7 @@ static void pgc_count_call(struct pgclass_pool *pool, enum pgc_call call)
 static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
 			      u32 busy)
 {
+	lockdep_assert_held(&pool->lock);
 	if (call == PGC_CALL_SHRINK)
 		return;
 	pool->failed_calls++;
@@ -1173,6 +1247,7 @@ static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
 
 static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 {
+	pgc_assert_slot_held(s);
 	if (call == PGC_CALL_ALLOC)
 		WRITE_ONCE(s->alloc_calls, s->alloc_calls + 1);
 	else if (call == PGC_CALL_FREE)
@@ -1194,11 +1269,12 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 	void *p = NULL;
 	long bit = -1;
 
+	pgc_assert_slot_held(s);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	i = s->page[c];
 	if (i) {
 		/* An interrupt may have freed a block since the first look. */
-		bit = pgc_owned_take(pgc_desc(pool, i), nw);
+		bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
 		if (bit < 0) {
 			pgc_init(pgc_desc(pool, i), PGC_SMALL, c);
 			WRITE_ONCE(s->page[c], PGC_NIL);
@@ -1210,7 +1286,7 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 			pgc_own(pool, i, c, k);
 			WRITE_ONCE(s->refills, s->refills + 1);
 			pgc_trace_cache(pool, true, k, c, i);
-			bit = pgc_owned_take(pgc_desc(pool, i), nw);
+			bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
 		}
 	}
 	if (bit >= 0) {
@@ -1247,7 +1323,8 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 			c = pgc_class_of(size);
 			nw = pgc_words(pgc_blocks(pool, c));
 			i = s->page[c];
-			bit = i ? pgc_owned_take(pgc_desc(pool, i), nw) : -1;
+			bit = i ? pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
+				-1;
 			if (bit >= 0) {
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
@@ -1337,6 +1414,7 @@ static bool pgc_grow(struct pgclass_pool *pool, u32 i, u32 n, u32 m)
 	u32 r = i + n;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	if (r >= pool->nr_pages)
 		return false;
 	d = pgc_desc(pool, r);
@@ -1359,6 +1437,7 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	u32 shift = pool->page_shift;
 	u32 m;
 
+	lockdep_assert_held(&pool->lock);
 	if (size <= BIT(shift - 1))
 		return pgc_kind_small(r->kind) && pgc_class_of(size) == r->class;
 	if (size <= BIT(shift)) {
@@ -1434,6 +1513,7 @@ static int pgc_lookup(struct pgclass_pool *pool, const void *ptr,
 	unsigned long in;
 	struct pgc_desc *d;
 
+	lockdep_assert_held(&pool->lock);
 	if (off >= (unsigned long)pool->nr_pages << shift)
 		return PGC_BAD_RANGE;
 	if (off < (unsigned long)pool->meta_pages << shift)
@@ -1477,6 +1557,7 @@ static inline void *pgc_ref_addr(struct pgclass_pool *pool,
 /* Free the shared block @r, poisoning it.  Under the pool lock. */
 static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
 {
+	lockdep_assert_held(&pool->lock);
 	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	switch (r->kind) {
 	case PGC_SMALL:
@@ -1505,6 +1586,10 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 	struct pgc_desc *d = pgc_desc(pool, page);
 	int bad;
 
+	if (s)
+		pgc_assert_slot_held(s);
+	else
+		lockdep_assert_held(&pool->lock);
 	if (READ_ONCE(d->next) != ((PGC_OWNED << PGC_IDX_BITS) | k))
 		return -EAGAIN;
 	r->page = page;
@@ -1517,7 +1602,7 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 		return bad;
 	pgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);
 	/* Another free of it may have won since the lookup. */
-	if (!pgc_owned_clear(d, r->bit))
+	if (!pgc_owned_clear(pool, pgc_slot(pool, k), d, r->bit))
 		return PGC_BAD_UNUSED;
 	if (!s) {
 		pgc_count_call(pool, call);
@@ -1579,6 +1664,7 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	struct pgc_desc *d = pgc_desc(pool, i), *qd;
 	struct pgc_cpu *s;
 
+	lockdep_assert_held(&pool->lock);
 	/* Released, or empty: the spare and release rules have it. */
 	if (cpu >= pool->nr_slots || pgc_kind(d) != PGC_SMALL ||
 	    pgc_map_empty(d, nb))
@@ -1673,6 +1759,7 @@ static u32 pgc_class_used(struct pgclass_pool *pool, u32 c)
 {
 	u32 used = pool->cls[c].used, k;
 
+	lockdep_assert_held(&pool->lock);
 	for (k = 0; k < pool->nr_slots; k++)
 		used += READ_ONCE(pgc_slot(pool, k)->used[c]);
 	return used;
@@ -1687,6 +1774,7 @@ static u32 pgc_multi_pages(struct pgclass_pool *pool)
 	u32 n = pool->nr_pages - pool->meta_pages - pool->free_pages -
 		pool->whole_pages, c;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++)
 		n -= pool->cls[c].pages;
 	return n;
@@ -1698,24 +1786,25 @@ static unsigned long pgc_nr_blocks(struct pgclass_pool *pool)
 	unsigned long blocks = pool->whole_pages + pool->multi_blocks;
 	u32 c;
 
+	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++)
 		blocks += pgc_class_used(pool, c);
 	return blocks;
 }
 
-/* Size of the header with its TLSF arrays (see pgc_head()). */
+/* Size of the header with its TLSF arrays (see pgc_list_head()). */
 static size_t pgc_header_size(u32 nr_small, u32 rows)
 {
-	size_t off = pgc_heads_offset(nr_small, rows);
+	size_t off = pgc_list_heads_offset(nr_small, rows);
 
-	return ALIGN(off + pgc_nr_heads(rows) * sizeof(u32),
+	return ALIGN(off + pgc_nr_list_heads(rows) * sizeof(u32),
 		     sizeof(unsigned long));
 }
 
 /* Where the descriptors start: after the header and @slots slots. */
 static size_t pgc_desc_offset(u32 nr_small, u32 data, u32 slots)
 {
-	size_t hdr = pgc_header_size(nr_small, pgc_rows(data));
+	size_t hdr = pgc_header_size(nr_small, pgc_rows_for(data));
 
 	return slots ? ALIGN(hdr, PGC_LINE) + (size_t)slots * PGC_SLOT_SIZE :
 		       hdr;
@@ -1842,6 +1931,7 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	u32 data = nr - first, nr_small = shift - PGCLASS_MIN_BLOCK_SHIFT;
 	size_t desc_off = pgc_desc_offset(nr_small, data, slots);
 	struct pgclass_pool *pool = meta;
+	unsigned long irq;
 
 	if (!zeroed)
 		memset(pool, 0, desc_off + (size_t)data * pgc_desc_size(shift));
@@ -1855,7 +1945,10 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	pool->flags = flags;
 	pool->id = atomic_inc_return(&pgc_pool_ids);
 	pool->free_pages = data;
+	/* Nobody else has the pool yet: locked for the helpers' assertions. */
+	raw_spin_lock_irqsave(&pool->lock, irq);
 	pgc_run_push(pool, first, data);
+	raw_spin_unlock_irqrestore(&pool->lock, irq);
 	pgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);
 	return pool;
 }
@@ -2242,33 +2335,57 @@ int pgclass_free(struct pgclass_pool *pool, void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
+/* What pgc_realloc_in_place() found to do with a block. */
+enum pgc_realloc {
+	PGC_REALLOC_MOVE,	/* move it: allocate, copy, free (not counted) */
+	PGC_REALLOC_STAYS,	/* done: it holds the new size where it is */
+	PGC_REALLOC_KEPT,	/* a shrink it cannot move for: left as it is */
+	PGC_REALLOC_FAILED,	/* a grow it cannot move for: refused */
+};
+
 /*
- * Make the block at @ptr hold @size bytes where it is, under the pool lock:
- * a small block of @size's class stays; a whole or multi-page block is
- * resized by pgc_resize(), to a whole page when @to_page (a small request
- * it cannot move for).  Counts the call when it is done or @ptr is bad.
- * Returns PGC_OK and *@done, or why @ptr is bad.
+ * The locked half of a realloc of the block @r at @ptr to @size bytes
+ * (@shrink if smaller than it is), in one hold of the pool lock: a small
+ * block of @size's class stays; a whole or multi-page block is resized by
+ * pgc_resize(), to a whole page for a small request in an out-of-band
+ * pool; what must move in an out-of-band pool is kept (a shrink) or
+ * refused (a grow), as its range is not the core's to copy.  The call is
+ * counted here unless the block is to move: pgc_alloc_call() counts that.
+ * Returns PGC_OK and what to do in *@how, or why @ptr is bad.
  */
 static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
-				size_t size, bool to_page, struct pgc_ref *r,
-				bool *done)
+				size_t size, bool shrink, struct pgc_ref *r,
+				enum pgc_realloc *how)
 {
+	bool small = size <= BIT(pool->page_shift - 1);
+	bool to_page = pgc_oob(pool) && small;
 	unsigned long flags;
 	int bad = PGC_OK;
 
-	*done = true;
+	*how = PGC_REALLOC_MOVE;
+	/* A small block that must change class moves: no lock needed. */
+	if (pgc_kind_small(r->kind) &&
+	    (!small || pgc_class_of(size) != r->class) && !pgc_oob(pool))
+		return PGC_OK;
+
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	if (!pgc_kind_small(r->kind)) {
 		/* Whole and multi-page blocks are the pool lock's. */
 		bad = pgc_lookup(pool, ptr, r, false);
 		if (bad == -EAGAIN)	/* freed and now owned by a slot */
 			bad = PGC_BAD_UNUSED;
-		*done = !bad && pgc_resize(pool, r,
-					   to_page ? BIT(pool->page_shift) : size);
+		if (!bad && pgc_resize(pool, r,
+				       to_page ? BIT(pool->page_shift) : size))
+			*how = PGC_REALLOC_STAYS;
+	} else if (small && pgc_class_of(size) == r->class) {
+		*how = PGC_REALLOC_STAYS;
 	}
-	if (*done || bad)
+	/* It would have to move: the range is not the core's to copy. */
+	if (!bad && *how == PGC_REALLOC_MOVE && pgc_oob(pool))
+		*how = shrink ? PGC_REALLOC_KEPT : PGC_REALLOC_FAILED;
+	if (bad || *how != PGC_REALLOC_MOVE)
 		pool->realloc_calls++;
-	if (bad)
+	if (bad || *how == PGC_REALLOC_FAILED)
 		pool->failed_calls++;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
@@ -2315,11 +2432,12 @@ static void pgc_shrink_to_page(struct pgclass_pool *pool, const void *ptr)
  */
 void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 {
-	unsigned long flags, ip = _RET_IP_;
-	size_t usable = 0;
+	unsigned long ip = _RET_IP_;
+	enum pgc_realloc how;
 	struct pgc_ref r;
-	bool done, shrink, cached;
-	void *p = NULL;
+	bool shrink, cached;
+	size_t usable;
+	void *p;
 	int bad;
 
 	if (!ptr) {
@@ -2337,57 +2455,46 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	if (bad)
 		goto bad;
 	shrink = size < r.size;
-	if (!pgc_kind_small(r.kind) ||
-	    (size <= BIT(pool->page_shift - 1) && pgc_class_of(size) == r.class)) {
-		/* A small request of an out-of-band pool stays in its page. */
-		bool to_page = pgc_oob(pool) &&
-			       size <= BIT(pool->page_shift - 1);
-
-		bad = pgc_realloc_in_place(pool, ptr, size, to_page, &r, &done);
-		if (bad) {
-			pgc_warn(pool, "realloc", ptr, bad);
-			goto bad;
-		}
-		if (done) {
-			usable = to_page ? BIT(pool->page_shift) :
-				 pgc_kind_small(r.kind) ? r.size :
-				 pgc_usable(pool, size);
-			p = ptr;
-			goto out;
-		}
+	bad = pgc_realloc_in_place(pool, ptr, size, shrink, &r, &how);
+	if (bad) {
+		pgc_warn(pool, "realloc", ptr, bad);
+		goto bad;
 	}
-	if (pgc_oob(pool)) {
-		/* It would have to move: the range is not the core's to copy. */
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		pool->realloc_calls++;
-		if (!shrink)
-			pool->failed_calls++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (shrink)
-			goto kept;
+
+	if (how == PGC_REALLOC_FAILED)
 		return NULL;
-	}
-	p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
-						PGC_CALL_REALLOC, &cached);
-	if (!p) {
-		if (!shrink)
-			return NULL;
-		/* Counted already: keep the block, and only one of its pages. */
-		if (r.kind == PGC_HEAD)
-			pgc_shrink_to_page(pool, ptr);
-		goto kept;
-	}
-
-	/* The caller owns both blocks: nobody else may touch them. */
-	memcpy(p, ptr, min(r.size, size));
-
-	pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
-	usable = pgc_usable(pool, size);
-	goto out;
-kept:
 	p = ptr;
-	usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
-out:
+	if (how == PGC_REALLOC_MOVE) {
+		p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
+							PGC_CALL_REALLOC, &cached);
+		if (p) {
+			/* The caller owns both blocks: nobody else uses them. */
+			memcpy(p, ptr, min(r.size, size));
+			pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
+		} else if (shrink) {
+			/* Counted already: kept, with only its first page. */
+			if (r.kind == PGC_HEAD)
+				pgc_shrink_to_page(pool, ptr);
+			p = ptr;
+			how = PGC_REALLOC_KEPT;
+		} else {
+			return NULL;
+		}
+	}
+	switch (how) {
+	case PGC_REALLOC_KEPT:
+		usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
+		break;
+	case PGC_REALLOC_STAYS:
+		/* A small request of an out-of-band pool made it a page. */
+		usable = pgc_kind_small(r.kind) ? r.size :
+			 pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
+			 BIT(pool->page_shift) : pgc_usable(pool, size);
+		break;
+	default:	/* moved */
+		usable = pgc_usable(pool, size);
+		break;
+	}
 	if (trace_pgclass_realloc_enabled())
 		trace_pgclass_realloc(ip, pool->id, pgc_offset(pool, ptr),
 				      pgc_offset(pool, p), size, usable,
@@ -2421,13 +2528,23 @@ size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 }
 EXPORT_SYMBOL_GPL(pgclass_usable_size);
 
-/* Free blocks on the page slot @s owns for class @c.  Under the pool lock. */
-static u32 pgc_slot_free_blocks(struct pgclass_pool *pool,
-				struct pgc_cpu *s, u32 c)
+/*
+ * Add the pages slot @s owns to *@pages and the free blocks on them to
+ * *@blocks: what the slot caches, for the stats.
+ */
+static void pgc_slot_cached(struct pgclass_pool *pool, struct pgc_cpu *s,
+			    u64 *pages, u64 *blocks)
 {
-	u32 i = READ_ONCE(s->page[c]);
+	u32 c, i;
 
-	return i ? pgc_free_blocks(pool, i, c) : 0;
+	lockdep_assert_held(&pool->lock);
+	for (c = 0; c < pgc_nr_small(pool); c++) {
+		i = READ_ONCE(s->page[c]);
+		if (!i)
+			continue;
+		(*pages)++;
+		*blocks += pgc_free_blocks(pool, i, c, NULL);
+	}
 }
 
 /**
@@ -2478,12 +2595,8 @@ void pgclass_get_stats(struct pgclass_pool *pool, struct pgclass_stats *st)
 		st->alloc_calls += READ_ONCE(s->alloc_calls);
 		st->free_calls += READ_ONCE(s->free_calls);
 		st->realloc_calls += READ_ONCE(s->realloc_calls);
-		for (c = 0; c < pgc_nr_small(pool); c++) {
-			if (!READ_ONCE(s->page[c]))
-				continue;
-			st->cached_pages++;
-			st->cached_blocks += pgc_slot_free_blocks(pool, s, c);
-		}
+		pgc_slot_cached(pool, s, &st->cached_pages,
+				&st->cached_blocks);
 	}
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
@@ -2523,7 +2636,6 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 {
 	unsigned long flags;
 	struct pgc_cpu *s;
-	u32 c;
 
 	if (cpu >= pool->nr_slots)
 		return -EINVAL;
@@ -2536,12 +2648,7 @@ int pgclass_get_cpu_stats(struct pgclass_pool *pool, unsigned int cpu,
 	cs->refills = READ_ONCE(s->refills);
 	cs->flushes = READ_ONCE(s->flushes);
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	for (c = 0; c < pgc_nr_small(pool); c++) {
-		if (!READ_ONCE(s->page[c]))
-			continue;
-		cs->cached_pages++;
-		cs->cached_blocks += pgc_slot_free_blocks(pool, s, c);
-	}
+	pgc_slot_cached(pool, s, &cs->cached_pages, &cs->cached_blocks);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
@@ -2568,6 +2675,7 @@ EXPORT_SYMBOL_GPL(pgclass_nr_classes);
 static void pgc_class_stats(struct pgclass_pool *pool, unsigned int class,
 			    struct pgclass_class_stats *cs)
 {
+	lockdep_assert_held(&pool->lock);
 	memset(cs, 0, sizeof(*cs));
 	if (class < pgc_nr_small(pool)) {
 		u32 used = pgc_class_used(pool, class);
@@ -2645,8 +2753,8 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 		       struct pgclass_extent *ext, unsigned long *map)
 {
 	struct pgc_desc *d = pgc_desc(pool, i);
-	u32 nb, nw, w, used = 0;
 
+	lockdep_assert_held(&pool->lock);
 	memset(ext, 0, sizeof(*ext));
 	ext->first = i - pgc_oob(pool);	/* from the region or range start */
 	ext->nr_pages = 1;
@@ -2655,16 +2763,10 @@ static void pgc_extent(struct pgclass_pool *pool, u32 i,
 	case PGC_OWNED:
 		ext->state = PGCLASS_PAGE_SMALL;
 		ext->class = pgc_class(d);
-		nb = pgc_blocks(pool, ext->class);
-		nw = pgc_words(nb);
-		/* One copy: an owned page's bits may change meanwhile. */
-		for (w = 0; w < nw; w++) {
-			map[w] = READ_ONCE(d->map[w]);
-			used += hweight_long(map[w]);
-		}
 		ext->block_size = BIT(ext->class + PGCLASS_MIN_BLOCK_SHIFT);
-		ext->used = used - hweight_long(pgc_preset(nb));
-		ext->total = nb;
+		ext->total = pgc_blocks(pool, ext->class);
+		/* One copy: an owned page's bits may change meanwhile. */
+		ext->used = ext->total - pgc_free_blocks(pool, i, ext->class, map);
 		ext->map = map;
 		break;
 	case PGC_WHOLE:
@@ -2704,6 +2806,7 @@ static bool pgc_extent_start(struct pgclass_pool *pool, u32 i)
 	struct pgc_desc *d = pgc_desc(pool, i), *p;
 	u32 len, prev, row, col;
 
+	lockdep_assert_held(&pool->lock);
 	switch (pgc_kind(d)) {
 	case PGC_FREE:
 		break;
@@ -2722,8 +2825,8 @@ static bool pgc_extent_start(struct pgclass_pool *pool, u32 i)
 		p = pgc_desc(pool, prev);
 		return pgc_kind(p) == PGC_FREE && pgc_next(p) == i;
 	}
-	pgc_mapping(len, &row, &col);
-	return row < pgc_nr_rows(pool) && *pgc_head(pool, row, col) == i;
+	pgc_run_list(len, &row, &col);
+	return row < pgc_nr_rows(pool) && *pgc_list_head(pool, row, col) == i;
 }
 
 /* Descriptors a walk looks at per hold of the pool lock. */

@@ -37,32 +37,6 @@
 #define PGCLASS_PAGES_LINE	48
 #define PGCLASS_SLACK		512
 
-/**
- * pgclass_class_name() - a size class's name
- * @dev: the device
- * @block_size: the class's block size, or a block's usable size; 0 is
- *	the "multi" class, as pgclass_get_class_stats() reports it
- * @buf: room for the name
- * @len: size of @buf
- *
- * Small classes are named by their block size ("16", "32", ...), then
- * come "page" and "multi".
- *
- * Return: the name, in @buf or a constant string.
- */
-static const char *pgclass_class_name(struct pgclass_dev *dev,
-				      size_t block_size, char *buf, size_t len)
-{
-	size_t page_size = 1UL << dev->page_shift;
-
-	if (!block_size || block_size > page_size)
-		return "multi";
-	if (block_size == page_size)
-		return "page";
-	snprintf(buf, len, "%zu", block_size);
-	return buf;
-}
-
 static int pgclass_stats_show(struct seq_file *m, void *v)
 {
 	struct pgclass_dev *dev = m->private;
@@ -222,15 +196,24 @@ static int pgclass_collect_extent(void *data, const struct pgclass_extent *ext)
 	return ++ctx->nr == PGCLASS_WALK_BATCH;
 }
 
-/* Walks the pool, calling @print for each extent with no lock held. */
-static void pgclass_print_extents(struct pgclass_walk_ctx *ctx,
-				  void (*print)(struct pgclass_walk_ctx *ctx,
-						const struct pgclass_extent *ext))
+/*
+ * The body of pages and map: walks the pool, calling @print for each
+ * extent with no lock held, and ends a last line that @print left short.
+ * The batch is too large for the stack.
+ */
+static int pgclass_print_extents(struct seq_file *m,
+				 void (*print)(struct pgclass_walk_ctx *ctx,
+					       const struct pgclass_extent *ext))
 {
+	struct pgclass_walk_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	unsigned long pos = 0;
 	unsigned int i;
 	int more;
 
+	if (!ctx)
+		return -ENOMEM;
+	ctx->m = m;
+	ctx->dev = m->private;
 	do {
 		ctx->nr = 0;
 		more = pgclass_walk_from(ctx->dev->pool, &pos,
@@ -238,7 +221,11 @@ static void pgclass_print_extents(struct pgclass_walk_ctx *ctx,
 		for (i = 0; i < ctx->nr; i++)
 			print(ctx, &ctx->ext[i]);
 		/* seq_file will retry with a larger buffer: stop now. */
-	} while (more && !seq_has_overflowed(ctx->m));
+	} while (more && !seq_has_overflowed(m));
+	if (ctx->col)
+		seq_putc(m, '\n');
+	kfree(ctx);
+	return 0;
 }
 
 static void pgclass_pages_extent(struct pgclass_walk_ctx *ctx,
@@ -289,21 +276,14 @@ static void pgclass_pages_extent(struct pgclass_walk_ctx *ctx,
 
 static int pgclass_pages_show(struct seq_file *m, void *v)
 {
-	struct pgclass_walk_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->m = m;
-	ctx->dev = m->private;
 	seq_printf(m, PGCLASS_PAGES_FMT, "index", "offset", "state", "class",
 		   "used", "total");
-	pgclass_print_extents(ctx, pgclass_pages_extent);
-	kfree(ctx);
-	return 0;
+	return pgclass_print_extents(m, pgclass_pages_extent);
 }
 
 /*
- * blocks: a header line, then one line per block (DESIGN.md 5).
+ * blocks: a header line, then one line per block (README.md, debugfs
+ * "blocks").
  *
  * The blocks are each open file's, under each file's own lock: the walk
  * goes up by offset, asking every file for its first block at or above
@@ -435,34 +415,13 @@ static void pgclass_map_legend(struct seq_file *m, struct pgclass_dev *dev)
 
 static int pgclass_map_show(struct seq_file *m, void *v)
 {
-	struct pgclass_walk_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->m = m;
-	ctx->dev = m->private;
-	pgclass_map_legend(m, ctx->dev);
-	pgclass_print_extents(ctx, pgclass_map_extent);
-	if (ctx->col)
-		seq_putc(m, '\n');
-	kfree(ctx);
-	return 0;
+	pgclass_map_legend(m, m->private);
+	return pgclass_print_extents(m, pgclass_map_extent);
 }
 
-static int pgclass_stats_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, pgclass_stats_show, inode->i_private);
-}
-
-static int pgclass_cpus_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, pgclass_cpus_show, inode->i_private);
-}
-
-static int pgclass_classes_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, pgclass_classes_show, inode->i_private);
-}
+DEFINE_SHOW_ATTRIBUTE(pgclass_stats);
+DEFINE_SHOW_ATTRIBUTE(pgclass_cpus);
+DEFINE_SHOW_ATTRIBUTE(pgclass_classes);
 
 static int pgclass_blocks_open(struct inode *inode, struct file *file)
 {
@@ -493,7 +452,8 @@ static int pgclass_map_open(struct inode *inode, struct file *file)
 				size + PGCLASS_SLACK);
 }
 
-#define PGCLASS_DEBUGFS_FOPS(name)					\
+/* pages and map: single_open_size(), for a buffer sized to the arena. */
+#define PGCLASS_SIZED_FOPS(name)					\
 static const struct file_operations pgclass_##name##_fops = {		\
 	.owner		= THIS_MODULE,					\
 	.open		= pgclass_##name##_open,			\
@@ -502,11 +462,8 @@ static const struct file_operations pgclass_##name##_fops = {		\
 	.release	= single_release,				\
 }
 
-PGCLASS_DEBUGFS_FOPS(stats);
-PGCLASS_DEBUGFS_FOPS(classes);
-PGCLASS_DEBUGFS_FOPS(pages);
-PGCLASS_DEBUGFS_FOPS(map);
-PGCLASS_DEBUGFS_FOPS(cpus);
+PGCLASS_SIZED_FOPS(pages);
+PGCLASS_SIZED_FOPS(map);
 
 static const struct file_operations pgclass_blocks_fops = {
 	.owner		= THIS_MODULE,

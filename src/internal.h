@@ -4,11 +4,32 @@
  * The allocator itself (core.c) knows none of this.
  *
  * Calls run one way: module -> chardev -> blocks -> core; debugfs reads
- * blocks and core and is called by nobody.
+ * blocks and core and is called by nobody but module.c's init and exit.
+ *
+ * Lock order, outermost first: a lock may be taken while holding one of a
+ * lower number, never one of a higher number.
+ *
+ *  1. mmap_lock (the mm's, held around mmap and the VMAs' open and close)
+ *     or pgclass_dev.files_lock (a mutex: open, release, debugfs's walk of
+ *     the blocks).  These two never nest: seq_file copies a debugfs
+ *     record out after the walk has let files_lock go.
+ *  2. pgclass_file.lock (blocks.c): a spinlock per open file, held for a
+ *     tree lookup and a few counters.  Nothing that may fault on user
+ *     memory or sleep runs under it; no pool call is made under it
+ *     either, though one could be (the pool calls nothing back).
+ *  3. a CPU slot's lock (core.c): only ever trylocked, so the pool may
+ *     also try one while it holds 4.
+ *  4. the pool's lock (core.c): a raw_spinlock_t, taken with interrupts
+ *     off and held for bounded work; pgclass_walk_from() calls back
+ *     with it held.
+ *
+ * 3 and 4 are the core's own and the same in user space; core.c's head
+ * says why the core never waits for a slot.
  */
 #ifndef _PGCLASS_INTERNAL_H
 #define _PGCLASS_INTERNAL_H
 
+#include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -44,9 +65,9 @@ struct pgclass_dev {
 	/*
 	 * Protects @files and @next_serial.  Taken at open and release and
 	 * by debugfs's walk of the blocks, never around a pool call or by
-	 * an ioctl: each file's blocks are under that file's own lock.
-	 * Nests outside a file's lock.  @files is also read under RCU, to
-	 * sum the files' counters.
+	 * an ioctl: each file's blocks are under that file's own lock (lock
+	 * order: above).  @files is also read under RCU, to sum the files'
+	 * counters.
 	 */
 	struct mutex files_lock;
 	struct list_head files;
@@ -107,6 +128,33 @@ void pgclass_blocks_walk_begin(struct pgclass_dev *dev);
 void pgclass_blocks_walk_end(struct pgclass_dev *dev);
 bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
 			 struct pgclass_block_info *info);
+
+/**
+ * pgclass_class_name() - a size class's name
+ * @dev: the device
+ * @block_size: the class's block size, or a block's usable size; 0 is
+ *	the "multi" class, as pgclass_get_class_stats() reports it
+ * @buf: room for the name
+ * @len: size of @buf
+ *
+ * Small classes are named by their block size ("16", "32", ...), then
+ * come "page" and "multi", as debugfs shows them.
+ *
+ * Return: the name, in @buf or a constant string.
+ */
+static inline const char *pgclass_class_name(struct pgclass_dev *dev,
+					     size_t block_size, char *buf,
+					     size_t len)
+{
+	size_t page_size = 1UL << dev->page_shift;
+
+	if (!block_size || block_size > page_size)
+		return "multi";
+	if (block_size == page_size)
+		return "page";
+	snprintf(buf, len, "%zu", block_size);
+	return buf;
+}
 
 void pgclass_debugfs_init(struct pgclass_dev *dev);
 void pgclass_debugfs_exit(struct pgclass_dev *dev);

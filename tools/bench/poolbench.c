@@ -246,7 +246,7 @@ static int pb_walk_list(void *data, const struct pgclass_extent *ext)
 {
 	unsigned long *runs = data;
 
-	/* The list of runs of 8 and 9 pages (core.c's pgc_mapping()). */
+	/* The list of runs of 8 and 9 pages (core.c's pgc_run_list()). */
 	if (ext->state == PGCLASS_PAGE_FREE &&
 	    (ext->nr_pages == PB_WORST_RUN || ext->nr_pages == PB_WORST_RUN + 1))
 		(*runs)++;

@@ -421,8 +421,8 @@ static u32 pb_frag_max_free(enum pb_frag_alloc a, struct pb_frag *f)
 }
 
 /*
- * The list a free run of @n pages is on: core.c's pgc_mapping() with
- * four lists per power of two (PGC_SL_SHIFT 2), as one number.
+ * The list a free run of @n pages is on: core.c's pgc_run_list() with
+ * four lists per power of two (PGC_RUN_COL_SHIFT 2), as one number.
  */
 static u32 pb_tlsf_list(u32 n)
 {

@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include <linux/cpumask.h>
+#include <linux/lockdep.h>
 #include <linux/printk.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -174,8 +175,25 @@ void shim_spin_lock(spinlock_t *l)
 	pthread_spin_lock(&l->lock);
 	shim_lock_count++;
 	__atomic_store_n(&l->owner, pthread_self(), __ATOMIC_RELAXED);
-	__atomic_store_n(&l->held, 1, __ATOMIC_RELAXED);
+	/* Release: who sees held set sees this owner (shim_spin_is_held()). */
+	__atomic_store_n(&l->held, 1, __ATOMIC_RELEASE);
 	shim_lock_depth++;
+}
+
+/* lockdep_is_held(): does this thread hold @l? */
+bool shim_spin_is_held(spinlock_t *l)
+{
+	return __atomic_load_n(&l->held, __ATOMIC_ACQUIRE) &&
+	       pthread_equal(__atomic_load_n(&l->owner, __ATOMIC_RELAXED),
+			     pthread_self());
+}
+
+void shim_lockdep_fail(const char *cond, const char *file, int line,
+		       const char *func)
+{
+	fprintf(stderr, "# BUG: lockdep assertion failed in %s() at %s:%d: %s\n",
+		func, file, line, cond);
+	abort();
 }
 
 void shim_spin_unlock(spinlock_t *l)

@@ -6,8 +6,9 @@
  * CONFIG_DEBUG_LOCK_ALLOC, as in the test kernel), so that the metadata
  * budget is tested at its worst.  Taking a lock the thread already holds
  * aborts, as it would deadlock in the kernel; shim_lock_depth counts the
- * spinlocks a thread holds ("atomic context").  There are no interrupts to
- * disable: the irqsave flags are a dummy.
+ * spinlocks a thread holds ("atomic context").  Each lock records the
+ * thread that holds it, which lockdep_assert_held() checks (lockdep.h).
+ * There are no interrupts to disable: the irqsave flags are a dummy.
  */
 #ifndef _SHIM_LINUX_SPINLOCK_H
 #define _SHIM_LINUX_SPINLOCK_H
