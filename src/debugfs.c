@@ -282,7 +282,7 @@ static int pgclass_pages_show(struct seq_file *m, void *v)
 }
 
 /*
- * blocks: a header line, then one line per block (README.md, debugfs
+ * blocks: a header line, then one line per block (docs/debugfs.md,
  * "blocks").
  *
  * The blocks are each open file's, under each file's own lock: the walk
