@@ -1369,9 +1369,11 @@ static inline unsigned long pgc_offset(struct pgclass_pool *pool,
 
 /*
  * The tracepoints' arguments are worked out only when the event is on:
- * off, each costs a jump patched out (a static key).
+ * off, each costs a jump patched out (a static key).  Always inlined, so
+ * that the key's test sits in the caller: as a call of its own, a
+ * disabled event cost a call and return on every alloc and free.
  */
-static void pgc_trace_alloc(struct pgclass_pool *pool, unsigned long ip,
+static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool, unsigned long ip,
 			    const void *p, size_t size, bool cached)
 {
 	if (trace_pgclass_alloc_enabled() && p)
@@ -1380,7 +1382,7 @@ static void pgc_trace_alloc(struct pgclass_pool *pool, unsigned long ip,
 }
 
 /* A free of @ptr, found as @r, or refused for @bad. */
-static void pgc_trace_free(struct pgclass_pool *pool, unsigned long ip,
+static __always_inline void pgc_trace_free(struct pgclass_pool *pool, unsigned long ip,
 			   const void *ptr, const struct pgc_ref *r, int bad)
 {
 	if (!bad && trace_pgclass_free_enabled())
@@ -2406,6 +2408,35 @@ static void pgc_shrink_to_page(struct pgclass_pool *pool, const void *ptr)
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 
+/*
+ * The realloc event of @ptr, now @p, found as @r and handled as @how;
+ * called only when the event is on, so that working out the block's
+ * usable size costs nothing otherwise.
+ */
+static void pgc_trace_realloc(struct pgclass_pool *pool, unsigned long ip,
+			      const void *ptr, const void *p, size_t size,
+			      const struct pgc_ref *r, enum pgc_realloc how)
+{
+	size_t usable;
+
+	switch (how) {
+	case PGC_REALLOC_KEPT:
+		usable = r->kind == PGC_HEAD ? BIT(pool->page_shift) : r->size;
+		break;
+	case PGC_REALLOC_STAYS:
+		/* A small request of an out-of-band pool made it a page. */
+		usable = pgc_kind_small(r->kind) ? r->size :
+			 pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
+			 BIT(pool->page_shift) : pgc_usable(pool, size);
+		break;
+	default:	/* moved */
+		usable = pgc_usable(pool, size);
+		break;
+	}
+	trace_pgclass_realloc(ip, pool->id, pgc_offset(pool, ptr),
+			      pgc_offset(pool, p), size, usable, p == ptr);
+}
+
 /**
  * pgclass_realloc() - change a block's size
  * @pool: the pool
@@ -2436,7 +2467,6 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	enum pgc_realloc how;
 	struct pgc_ref r;
 	bool shrink, cached;
-	size_t usable;
 	void *p;
 	int bad;
 
@@ -2481,24 +2511,8 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 			return NULL;
 		}
 	}
-	switch (how) {
-	case PGC_REALLOC_KEPT:
-		usable = r.kind == PGC_HEAD ? BIT(pool->page_shift) : r.size;
-		break;
-	case PGC_REALLOC_STAYS:
-		/* A small request of an out-of-band pool made it a page. */
-		usable = pgc_kind_small(r.kind) ? r.size :
-			 pgc_oob(pool) && size <= BIT(pool->page_shift - 1) ?
-			 BIT(pool->page_shift) : pgc_usable(pool, size);
-		break;
-	default:	/* moved */
-		usable = pgc_usable(pool, size);
-		break;
-	}
 	if (trace_pgclass_realloc_enabled())
-		trace_pgclass_realloc(ip, pool->id, pgc_offset(pool, ptr),
-				      pgc_offset(pool, p), size, usable,
-				      p == ptr);
+		pgc_trace_realloc(pool, ip, ptr, p, size, &r, how);
 	return p;
 bad:
 	if (trace_pgclass_bad_free_enabled())
