@@ -23,7 +23,7 @@
 
 /* A pool with one block of each kind, a spare class page and free pages. */
 struct bad_pool {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	u8 *small;		/* 40 bytes: a 64 B block */
 	u8 *small2;		/* another one, same page */
 	u8 *whole;		/* a page */
@@ -35,14 +35,14 @@ struct bad_pool {
 static struct bad_pool *bad_pool(struct kunit *test)
 {
 	struct bad_pool *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	struct pgc_fixture *f;
-	struct pgc_snap *s;
+	struct pgct_fixture *f;
+	struct pgct_snap *s;
 	unsigned long i;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	f = pgc_fixture_path(test, PGC_NR_PAGES, test->param_value);
+	f = pgct_fixture_path(test, PGCT_NR_PAGES, test->param_value);
 	/* small and small2 share the page of this CPU's slot */
-	pgc_pin_cpu(test);
+	pgct_pin_cpu(test);
 	b->f = f;
 	b->small = pgclass_alloc(f->pool, 40);
 	b->small2 = pgclass_alloc(f->pool, 40);
@@ -54,40 +54,40 @@ static struct bad_pool *bad_pool(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, b->whole);
 	KUNIT_ASSERT_NOT_NULL(test, b->multi);
 	KUNIT_ASSERT_NOT_NULL(test, b->spare);
-	KUNIT_ASSERT_EQ(test, pgc_page_of(f, b->small), pgc_page_of(f, b->small2));
+	KUNIT_ASSERT_EQ(test, pgct_page_of(f, b->small), pgct_page_of(f, b->small2));
 	KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, b->spare));
-	pgc_fill(b->small, 64, 1);
-	pgc_fill(b->small2, 64, 2);
-	pgc_fill(b->whole, f->page, 3);
-	pgc_fill(b->multi, 3 * f->page, 4);
+	pgct_fill(b->small, 64, 1);
+	pgct_fill(b->small2, 64, 2);
+	pgct_fill(b->whole, f->page, 3);
+	pgct_fill(b->multi, 3 * f->page, 4);
 
-	s = pgc_snap(test, f);
-	pgc_check_snap(test, f, s);
+	s = pgct_snap(test, f);
+	pgct_check_snap(test, f, s);
 	for (i = 0; i < s->nr; i++) {
 		if (s->ext[i].state == PGCLASS_PAGE_FREE) {
-			b->free_page = pgc_page_addr(f, s->ext[i].first);
+			b->free_page = pgct_page_addr(f, s->ext[i].first);
 			break;
 		}
 	}
 	KUNIT_ASSERT_NOT_NULL(test, b->free_page);
-	pgc_snap_free(test, s);
+	pgct_snap_free(test, s);
 	return b;
 }
 
 /* The live blocks are as they were: allocated, same size, same bytes. */
 static void expect_live_blocks(struct kunit *test, struct bad_pool *b)
 {
-	struct pgc_fixture *f = b->f;
+	struct pgct_fixture *f = b->f;
 
 	KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, b->small));
 	KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, b->small2));
 	KUNIT_EXPECT_EQ(test, f->page, pgclass_usable_size(f->pool, b->whole));
 	KUNIT_EXPECT_EQ(test, 3 * f->page,
 			pgclass_usable_size(f->pool, b->multi));
-	KUNIT_EXPECT_EQ(test, 64UL, pgc_verify(b->small, 64, 1));
-	KUNIT_EXPECT_EQ(test, 64UL, pgc_verify(b->small2, 64, 2));
-	KUNIT_EXPECT_EQ(test, f->page, pgc_verify(b->whole, f->page, 3));
-	KUNIT_EXPECT_EQ(test, 3 * f->page, pgc_verify(b->multi, 3 * f->page, 4));
+	KUNIT_EXPECT_EQ(test, 64UL, pgct_verify(b->small, 64, 1));
+	KUNIT_EXPECT_EQ(test, 64UL, pgct_verify(b->small2, 64, 2));
+	KUNIT_EXPECT_EQ(test, f->page, pgct_verify(b->whole, f->page, 3));
+	KUNIT_EXPECT_EQ(test, 3 * f->page, pgct_verify(b->multi, 3 * f->page, 4));
 }
 
 /* Call counters moved by exactly what one refused call adds. */
@@ -104,50 +104,50 @@ static void expect_calls(struct kunit *test, const struct pgclass_stats *a,
 static void expect_bad_free(struct kunit *test, struct bad_pool *b,
 			    const void *ptr, const char *what)
 {
-	struct pgc_fixture *f = b->f;
-	struct pgc_snap *before, *after;
+	struct pgct_fixture *f = b->f;
+	struct pgct_snap *before, *after;
 
-	before = pgc_snap(test, f);
+	before = pgct_snap(test, f);
 	KUNIT_EXPECT_EQ_MSG(test, -EINVAL, pgclass_free(f->pool, (void *)ptr),
 			    "free(%s)", what);
-	after = pgc_snap(test, f);
-	pgc_check_snap(test, f, after);
-	pgc_expect_same_state(test, &before->st, &after->st);
-	pgc_expect_same_layout(test, before, after);
+	after = pgct_snap(test, f);
+	pgct_check_snap(test, f, after);
+	pgct_expect_same_state(test, &before->st, &after->st);
+	pgct_expect_same_layout(test, before, after);
 	expect_calls(test, &before->st, &after->st, 1, 0);
 	KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, ptr),
 			    "usable_size(%s)", what);
 	expect_live_blocks(test, b);
-	pgc_snap_free(test, after);
-	pgc_snap_free(test, before);
+	pgct_snap_free(test, after);
+	pgct_snap_free(test, before);
 }
 
 /* The live blocks still free normally, and then the pool is empty. */
 static void bad_pool_finish(struct kunit *test, struct bad_pool *b)
 {
-	struct pgc_fixture *f = b->f;
+	struct pgct_fixture *f = b->f;
 
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b->small));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b->small2));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b->whole));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b->multi));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_EXPECT_EQ(test, 0ULL, f->scratch->st.blocks);
-	KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 }
 
 /* Freeing NULL is a no-op: 0, and not even counted. */
 static void test_free_null(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	struct pgc_snap *before, *after;
+	struct pgct_snap *before, *after;
 
-	before = pgc_snap(test, b->f);
+	before = pgct_snap(test, b->f);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(b->f->pool, NULL));
 	KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(b->f->pool, NULL));
-	after = pgc_snap(test, b->f);
-	pgc_expect_same_state(test, &before->st, &after->st);
-	pgc_expect_same_layout(test, before, after);
+	after = pgct_snap(test, b->f);
+	pgct_expect_same_state(test, &before->st, &after->st);
+	pgct_expect_same_layout(test, before, after);
 	KUNIT_EXPECT_EQ(test, after->st.free_calls, before->st.free_calls);
 	KUNIT_EXPECT_EQ(test, after->st.failed_calls, before->st.failed_calls);
 	bad_pool_finish(test, b);
@@ -160,14 +160,14 @@ static void test_free_null(struct kunit *test)
 static void test_bad_free_before_data(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	u8 *base = b->f->base, *meta = pgc_meta_start(b->f);
+	u8 *base = b->f->base, *meta = pgct_meta_start(b->f);
 
 	expect_bad_free(test, b, base - b->f->page, "a page before the region");
 	expect_bad_free(test, b, base - 16, "16 bytes before the region");
 	expect_bad_free(test, b, (void *)16, "address 16");
 	expect_bad_free(test, b, meta, "the metadata's start");
 	expect_bad_free(test, b, meta + 16, "the pool header");
-	expect_bad_free(test, b, pgc_meta_end(b->f) - 16,
+	expect_bad_free(test, b, pgct_meta_end(b->f) - 16,
 			"the metadata's last bytes");
 	bad_pool_finish(test, b);
 }
@@ -201,25 +201,25 @@ static void test_bad_free_small_interior(struct kunit *test)
 static void test_bad_free_small_unallocated(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	struct pgc_fixture *f = b->f;
-	unsigned long page = pgc_page_of(f, b->small), slot;
-	struct pgc_snap *s = pgc_snap(test, f);
-	const struct pgc_ext *e = pgc_snap_find(s, page);
+	struct pgct_fixture *f = b->f;
+	unsigned long page = pgct_page_of(f, b->small), slot;
+	struct pgct_snap *s = pgct_snap(test, f);
+	const struct pgct_ext *e = pgct_snap_find(s, page);
 	const unsigned long *map;
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	map = pgc_snap_map(s, e);
+	map = pgct_snap_map(s, e);
 	KUNIT_ASSERT_NOT_NULL(test, map);
 	KUNIT_ASSERT_EQ(test, e->used, 2U);
 	slot = find_first_zero_bit(map, e->total);
 	KUNIT_ASSERT_LT(test, slot, (unsigned long)e->total);
-	expect_bad_free(test, b, pgc_page_addr(f, page) + slot * 64,
+	expect_bad_free(test, b, pgct_page_addr(f, page) + slot * 64,
 			"a free slot of a used small page");
 	slot = find_last_bit(map, e->total);
 	if (slot + 1 < e->total)
-		expect_bad_free(test, b, pgc_page_addr(f, page) + (slot + 1) * 64,
+		expect_bad_free(test, b, pgct_page_addr(f, page) + (slot + 1) * 64,
 				"the slot after the last used one");
-	expect_bad_free(test, b, pgc_page_addr(f, page) + (e->total - 1) * 64,
+	expect_bad_free(test, b, pgct_page_addr(f, page) + (e->total - 1) * 64,
 			"the page's last slot");
 	bad_pool_finish(test, b);
 }
@@ -262,9 +262,9 @@ static void test_bad_free_multi_tail(struct kunit *test)
 static void test_bad_free_free_page(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	struct pgc_snap *s = pgc_snap(test, b->f);
+	struct pgct_snap *s = pgct_snap(test, b->f);
 	size_t page = b->f->page;
-	const struct pgc_ext *e;
+	const struct pgct_ext *e;
 	unsigned long i;
 
 	expect_bad_free(test, b, b->free_page, "a free page");
@@ -276,11 +276,11 @@ static void test_bad_free_free_page(struct kunit *test)
 		if (e->state != PGCLASS_PAGE_FREE)
 			continue;
 		expect_bad_free(test, b,
-				pgc_page_addr(b->f, e->first + e->nr_pages - 1),
+				pgct_page_addr(b->f, e->first + e->nr_pages - 1),
 				"the last page of a free run");
 		if (e->nr_pages > 2)
 			expect_bad_free(test, b,
-					pgc_page_addr(b->f, e->first + 1),
+					pgct_page_addr(b->f, e->first + 1),
 					"the second page of a free run");
 	}
 	bad_pool_finish(test, b);
@@ -290,8 +290,8 @@ static void test_bad_free_free_page(struct kunit *test)
 static void test_bad_free_spare_page(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	struct pgc_snap *s = pgc_snap(test, b->f);
-	const struct pgc_ext *e = pgc_snap_find(s, pgc_page_of(b->f, b->spare));
+	struct pgct_snap *s = pgct_snap(test, b->f);
+	const struct pgct_ext *e = pgct_snap_find(s, pgct_page_of(b->f, b->spare));
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_EXPECT_TRUE(test, e->state == PGCLASS_PAGE_FREE ||
@@ -354,45 +354,45 @@ static void test_double_free_multi(struct kunit *test)
 static void test_bad_realloc(struct kunit *test)
 {
 	struct bad_pool *b = bad_pool(test);
-	struct pgc_fixture *f = b->f;
+	struct pgct_fixture *f = b->f;
 	u8 *bad[] = {
 		b->small + 8, b->whole + 16, b->multi + f->page, b->free_page,
-		b->spare, pgc_meta_start(f), f->base + f->size,
+		b->spare, pgct_meta_start(f), f->base + f->size,
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct pgc_snap *before = pgc_snap(test, f), *after;
+		struct pgct_snap *before = pgct_snap(test, f), *after;
 
 		KUNIT_EXPECT_NULL_MSG(test, pgclass_realloc(f->pool, bad[i], 100),
 				      "bad pointer %u", i);
-		after = pgc_snap(test, f);
-		pgc_check_snap(test, f, after);
-		pgc_expect_same_state(test, &before->st, &after->st);
-		pgc_expect_same_layout(test, before, after);
+		after = pgct_snap(test, f);
+		pgct_check_snap(test, f, after);
+		pgct_expect_same_state(test, &before->st, &after->st);
+		pgct_expect_same_layout(test, before, after);
 		expect_calls(test, &before->st, &after->st, 0, 1);
 		expect_live_blocks(test, b);
-		pgc_snap_free(test, after);
-		pgc_snap_free(test, before);
+		pgct_snap_free(test, after);
+		pgct_snap_free(test, before);
 	}
 	bad_pool_finish(test, b);
 }
 
-PGC_DEFINE_PATH_PARAMS(path);
+PGCT_DEFINE_PATH_PARAMS(path);
 
-PGC_SUITES(bad_free,
-	   KUNIT_CASE_PARAM(test_free_null, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
-	   KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
-	   KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
-	   KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
-	   KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
-	   KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params));
+PGCT_SUITES(bad_free,
+	    KUNIT_CASE_PARAM(test_free_null, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params));
