@@ -378,21 +378,19 @@ static void test_bad_realloc(struct kunit *test)
 	bad_pool_finish(test, b);
 }
 
-PGCT_DEFINE_PATH_PARAMS(path);
-
 PGCT_SUITES(bad_free,
-	    KUNIT_CASE_PARAM(test_free_null, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_before_data, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_after_data, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_small_interior, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_small_unallocated, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_whole_interior, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_multi_tail, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_free_page, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_free_spare_page, path_gen_params),
-	    KUNIT_CASE_PARAM(test_double_free_small, path_gen_params),
-	    KUNIT_CASE_PARAM(test_double_free_small_last, path_gen_params),
-	    KUNIT_CASE_PARAM(test_double_free_whole, path_gen_params),
-	    KUNIT_CASE_PARAM(test_double_free_multi, path_gen_params),
-	    KUNIT_CASE_PARAM(test_bad_realloc, path_gen_params));
+	    KUNIT_CASE_PARAM(test_free_null, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_before_data, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_after_data, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_small_interior, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_small_unallocated, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_whole_interior, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_multi_head_interior, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_multi_tail, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_free_page, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_free_spare_page, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_small, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_small_last, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_whole, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_double_free_multi, pgct_path_gen_params),
+	    KUNIT_CASE_PARAM(test_bad_realloc, pgct_path_gen_params));

@@ -193,7 +193,7 @@ static const struct boundary boundaries[] = {
  */
 static void test_class_boundaries(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture_mem(test, 16, shift);
 	struct pgclass_class_stats cs;
 	struct pgclass_stats st;
@@ -257,15 +257,13 @@ static void test_class_boundaries(struct kunit *test)
 	}
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
 /*
  * Alignment: many blocks of every class, each aligned to its class size;
  * page-sized and larger blocks to the page.
  */
 static void test_alignment(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t size;
 	int i;
@@ -299,7 +297,7 @@ static void test_alignment(struct kunit *test)
  */
 static void test_small_blocks_share_page(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture_cpus(test, PGCT_NR_PAGES, shift, 0);
 	size_t bs;
 	void **p;
@@ -398,7 +396,7 @@ static void test_spare_page_reused(struct kunit *test)
  */
 static void test_spare_page_taken_back(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	unsigned long n = pgct_data_pages(f), i;
 	void *small, *other, *p;
@@ -480,10 +478,10 @@ static void test_alloc_aligned(struct kunit *test)
 
 PGCT_SUITES(classes,
 	    KUNIT_CASE(test_lab_example),
-	    KUNIT_CASE_PARAM(test_class_boundaries, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_alignment, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_small_blocks_share_page, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_class_boundaries, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_alignment, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_small_blocks_share_page, pgct_shift_gen_params),
 	    KUNIT_CASE(test_zero_and_oversize),
 	    KUNIT_CASE(test_spare_page_reused),
-	    KUNIT_CASE_PARAM(test_spare_page_taken_back, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_spare_page_taken_back, pgct_shift_gen_params),
 	    KUNIT_CASE(test_alloc_aligned));

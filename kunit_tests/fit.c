@@ -238,17 +238,10 @@ static void test_fit_behind_head(struct kunit *test)
 	}
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
-static unsigned int param_shift(struct kunit *test)
-{
-	return *(const unsigned int *)test->param_value;
-}
-
 /* Everything a fresh pool serves at once: no scan counted. */
 static void test_fit_instant_not_counted(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
 	const size_t sizes[] = {
 		16, 100, page / 2, page, page + 1, 3 * page, 40, 2 * page,
@@ -294,7 +287,7 @@ static void test_fit_instant_not_counted(struct kunit *test)
  */
 static void test_fit_head_fits_not_counted(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 8, 9);
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 8, 9);
 	struct pgct_fixture *f = fp->f;
 	struct pgclass_stats st;
 
@@ -314,7 +307,7 @@ static void test_fit_head_fits_not_counted(struct kunit *test)
  */
 static void test_fit_list_above_not_counted(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 12, 8);
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 12, 8);
 	struct pgct_fixture *f = fp->f;
 	struct pgclass_stats st;
 
@@ -337,7 +330,7 @@ static void test_fit_list_above_not_counted(struct kunit *test)
  */
 static void test_fit_none_fails(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 8, 8);
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 8, 8);
 	struct pgct_fixture *f = fp->f;
 	struct pgct_snap *before, *after;
 
@@ -381,7 +374,7 @@ static void fill_up(struct kunit *test, struct pgct_fixture *f)
  */
 static void test_fit_shrink_full_pool(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
 	struct pgct_snap *before, *after;
 	u8 *s, *m;
@@ -432,7 +425,7 @@ static void test_fit_shrink_full_pool(struct kunit *test)
  */
 static void test_fit_grow_full_pool(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
 	struct {
 		size_t size, to;
@@ -475,9 +468,9 @@ static void test_fit_grow_full_pool(struct kunit *test)
 
 PGCT_SUITES(fit,
 	    KUNIT_CASE_PARAM(test_fit_behind_head, fit_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_instant_not_counted, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_head_fits_not_counted, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_list_above_not_counted, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_none_fails, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_shrink_full_pool, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_fit_grow_full_pool, shift_gen_params));
+	    KUNIT_CASE_PARAM(test_fit_instant_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_head_fits_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_list_above_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_none_fails, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_shrink_full_pool, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_grow_full_pool, pgct_shift_gen_params));

@@ -120,7 +120,7 @@ static void expect_pool_empty(struct kunit *test, struct pgct_fixture *f,
 /* A new pool poisons its data pages; destroying it unpoisons them. */
 static void test_kasan_new_pool(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 
 	expect_pool_empty(test, f, "new pool");
@@ -141,7 +141,7 @@ static void test_kasan_new_pool(struct kunit *test)
  */
 static void test_kasan_alloc_free(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	const size_t sizes[] = {
@@ -204,7 +204,7 @@ static void test_kasan_refused(struct kunit *test)
 /* realloc: what moves, grows or shrinks in place, in every direction. */
 static void test_kasan_realloc(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	u8 *p, *q;
@@ -322,13 +322,11 @@ static void test_kasan_vmalloc_pool(struct kunit *test)
 	vfree(mem);
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
 static struct kunit_case pgclass_kasan_cases[] = {
-	KUNIT_CASE_PARAM(test_kasan_new_pool, shift_gen_params),
-	KUNIT_CASE_PARAM(test_kasan_alloc_free, shift_gen_params),
+	KUNIT_CASE_PARAM(test_kasan_new_pool, pgct_shift_gen_params),
+	KUNIT_CASE_PARAM(test_kasan_alloc_free, pgct_shift_gen_params),
 	KUNIT_CASE(test_kasan_refused),
-	KUNIT_CASE_PARAM(test_kasan_realloc, shift_gen_params),
+	KUNIT_CASE_PARAM(test_kasan_realloc, pgct_shift_gen_params),
 	KUNIT_CASE(test_kasan_hooks),
 	KUNIT_CASE(test_kasan_vmalloc_pool),
 	{}

@@ -1683,11 +1683,9 @@ static void reclaim_cache_fn(struct pc_thread *t)
 	}
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
 static void test_percpu_reclaim_other_cpu(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgclass_cpu_stats cs0, cs1, after;
 	unsigned int cpu[2], c, nr_small;
 	struct pgct_fixture *f;
@@ -1946,7 +1944,7 @@ static struct kunit_case pgclass_percpu_cases[] = {
 	KUNIT_CASE(test_percpu_churn),
 	KUNIT_CASE(test_percpu_hardirq_in_fast_path),
 	KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
-	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, shift_gen_params),
+	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, pgct_shift_gen_params),
 	KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params),
 	{}
 };

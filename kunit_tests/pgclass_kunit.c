@@ -44,6 +44,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "page_shifts.h"
 #include "pgclass_kunit.h"
 
 /*
@@ -1035,6 +1036,56 @@ size_t __no_sanitize_address pgct_verify(const void *p, size_t len,
 }
 
 /**
+ * pgct_shift_desc() - name a page-shift parameter
+ * @shift: the parameter
+ * @desc: its name
+ */
+static void pgct_shift_desc(const unsigned int *shift, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+}
+
+KUNIT_ARRAY_PARAM(pgct_shift_array, test_page_shifts, pgct_shift_desc);
+
+/**
+ * pgct_shift_gen_params() - the page-shift parameters
+ * @prev: the parameter before, NULL for the first
+ * @desc: the next one's name
+ *
+ * Return: the next page shift of page_shifts.h, NULL after the last.
+ */
+const void *pgct_shift_gen_params(const void *prev, char *desc)
+{
+	return pgct_shift_array_gen_params(prev, desc);
+}
+
+/**
+ * pgct_nr_paths() - how many path parameters there are
+ *
+ * Return: twice the page shifts: each with CPU slots and without.
+ */
+unsigned int pgct_nr_paths(void)
+{
+	return 2 * ARRAY_SIZE(test_page_shifts);
+}
+
+/**
+ * pgct_path() - a path parameter by its index
+ * @i: below pgct_nr_paths(); the per-CPU ones come first
+ *
+ * Return: the parameter.
+ */
+struct pgct_path_param pgct_path(unsigned int i)
+{
+	unsigned int n = ARRAY_SIZE(test_page_shifts);
+
+	return (struct pgct_path_param){
+		.shift = test_page_shifts[i % n],
+		.shared = i >= n,
+	};
+}
+
+/**
  * pgct_path_desc() - name a path parameter
  * @p: the parameter
  * @desc: its name
@@ -1045,14 +1096,30 @@ void pgct_path_desc(const struct pgct_path_param *p, char *desc)
 		 p->shared ? "shared" : "per-cpu");
 }
 
-/**
- * pgct_shift_desc() - name a page-shift parameter
- * @shift: the parameter
- * @desc: its name
+/*
+ * The path parameters as KUnit hands them to the cases: made from
+ * test_page_shifts[] by pgct_path_gen_params(), which every case's run
+ * calls before the case and never while it runs.
  */
-void pgct_shift_desc(const unsigned int *shift, char *desc)
+static struct pgct_path_param pgct_paths[2 * ARRAY_SIZE(test_page_shifts)];
+
+/**
+ * pgct_path_gen_params() - the path parameters
+ * @prev: the parameter before, NULL for the first
+ * @desc: the next one's name
+ *
+ * Return: the next path parameter, NULL after the last.
+ */
+const void *pgct_path_gen_params(const void *prev, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+	unsigned int i = prev ? (const struct pgct_path_param *)prev -
+				pgct_paths + 1 : 0;
+
+	if (i >= pgct_nr_paths())
+		return NULL;
+	pgct_paths[i] = pgct_path(i);
+	pgct_path_desc(&pgct_paths[i], desc);
+	return &pgct_paths[i];
 }
 
 static void pgct_kvfree_action(void *p)

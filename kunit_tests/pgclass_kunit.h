@@ -164,18 +164,20 @@ void pgct_expect_pristine(struct kunit *test, struct pgct_fixture *f);
 void pgct_fill(void *p, size_t len, unsigned int seed);
 size_t pgct_verify(const void *p, size_t len, unsigned int seed);
 
-void pgct_shift_desc(const unsigned int *shift, char *desc);
-
 void *pgct_kvcalloc(struct kunit *test, size_t n, size_t size);
 void pgct_shuffle(void **a, unsigned long n, struct rnd_state *rnd);
 
 /*
- * The page shifts parameterised cases run at: the smallest allocator
- * page, the usual 4 KiB one and the largest.
+ * The parameters of the cases that run at every page size: the page
+ * shifts of page_shifts.h, which the user-space tests run at too.  Each
+ * case reads its own with pgct_param_shift().
  */
-#define PGCT_DEFINE_SHIFT_PARAMS(name)					\
-	static const unsigned int name##_shifts[] = { 9, 12, 16 };	\
-	KUNIT_ARRAY_PARAM(name, name##_shifts, pgct_shift_desc)
+const void *pgct_shift_gen_params(const void *prev, char *desc);
+
+static inline unsigned int pgct_param_shift(struct kunit *test)
+{
+	return *(const unsigned int *)test->param_value;
+}
 
 /**
  * struct pgct_path_param - a page shift and the path small blocks take
@@ -189,18 +191,18 @@ struct pgct_path_param {
 	bool shared;
 };
 
+/* How many path parameters there are, and the @i-th of them. */
+unsigned int pgct_nr_paths(void);
+struct pgct_path_param pgct_path(unsigned int i);
 void pgct_path_desc(const struct pgct_path_param *p, char *desc);
+/*
+ * The path parameters: every page shift of pgct_shift_gen_params(), with
+ * CPU slots, then without.
+ */
+const void *pgct_path_gen_params(const void *prev, char *desc);
 struct pgct_fixture *pgct_fixture_path(struct kunit *test,
 				       unsigned long nr_pages,
 				       const struct pgct_path_param *p);
-
-/* Every page shift of PGCT_DEFINE_SHIFT_PARAMS(), with and without slots. */
-#define PGCT_DEFINE_PATH_PARAMS(name)					\
-	static const struct pgct_path_param name##_paths[] = {		\
-		{ 9, false }, { 12, false }, { 16, false },		\
-		{ 9, true }, { 12, true }, { 16, true },		\
-	};								\
-	KUNIT_ARRAY_PARAM(name, name##_paths, pgct_path_desc)
 
 /* Class indexes: 16 B, 32 B, ... half a page, then "page", then "multi". */
 static inline unsigned int pgct_class_page(const struct pgct_fixture *f)

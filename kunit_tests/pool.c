@@ -274,7 +274,7 @@ static void test_pool_walk_stops(struct kunit *test)
  */
 static void test_pool_data_untouched(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page, data = pgct_data_pages(f) * page;
 	const size_t sizes[] = {
@@ -474,7 +474,7 @@ static void expect_oob_made(struct kunit *test, void *meta, size_t meta_size,
  */
 static void test_create_oob_refuses(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture_mem_kind(test, 4, shift, true);
 	unsigned long base = (unsigned long)f->base, m, top;
 	size_t need = f->meta_size, size = f->size, page = f->page;
@@ -560,44 +560,26 @@ static void expect_same_pools(struct kunit *test, struct pgct_fixture *a,
 	pgct_snap_free(test, x);
 }
 
-struct zeroed_param {
-	unsigned int shift;
-	bool oob;
-};
-
-static const struct zeroed_param zeroed_params[] = {
-	{ 9, false }, { 12, false }, { 16, false },
-	{ 9, true }, { 12, true }, { 16, true },
-};
-
-static void zeroed_desc(const struct zeroed_param *p, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %s", p->shift,
-		 p->oob ? "out-of-band" : "in-band");
-}
-
-KUNIT_ARRAY_PARAM(zeroed, zeroed_params, zeroed_desc);
-
 /*
  * pgclass_pool_create_zeroed() and pgclass_pool_create_oob_zeroed() over
  * zeroed memory make the pool the plain calls make over memory full of
  * garbage: the same counters and the same walk, new and after the same
  * calls, with blocks at the same offsets.
  */
-static void test_create_zeroed_same(struct kunit *test)
+static void expect_zeroed_same(struct kunit *test, bool oob)
 {
-	const struct zeroed_param *prm = test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *a, *b;
-	size_t page = 1UL << prm->shift;
+	size_t page = 1UL << shift;
 	const size_t sizes[] = {
 		16, 40, 100, page / 2, page, page + 1, 3 * page, 16, 40,
 	};
 	u8 *pa[ARRAY_SIZE(sizes)], *pb[ARRAY_SIZE(sizes)], *qa, *qb;
 	unsigned int i;
 
-	a = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, prm->shift, prm->oob);
-	b = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, prm->shift, prm->oob);
-	if (prm->oob)
+	a = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, shift, oob);
+	b = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, shift, oob);
+	if (oob)
 		memset(a->meta, 0xa5, a->meta_size);
 	else
 		memset(a->base, 0xa5, a->size);
@@ -635,7 +617,15 @@ static void test_create_zeroed_same(struct kunit *test)
 	expect_same_pools(test, a, b, "used");
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
+static void test_create_zeroed_same(struct kunit *test)
+{
+	expect_zeroed_same(test, false);
+}
+
+static void test_create_oob_zeroed_same(struct kunit *test)
+{
+	expect_zeroed_same(test, true);
+}
 
 static struct kunit_case pgclass_pool_cases[] = {
 	KUNIT_CASE(test_pool_every_page_shift),
@@ -648,11 +638,12 @@ static struct kunit_case pgclass_pool_cases[] = {
 	KUNIT_CASE(test_pool_recreate_same_memory),
 	KUNIT_CASE(test_pool_two_pools),
 	KUNIT_CASE(test_pool_walk_stops),
-	KUNIT_CASE_PARAM(test_pool_data_untouched, shift_gen_params),
+	KUNIT_CASE_PARAM(test_pool_data_untouched, pgct_shift_gen_params),
 	KUNIT_CASE(test_meta_size_invalid),
 	KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
-	KUNIT_CASE_PARAM(test_create_oob_refuses, shift_gen_params),
-	KUNIT_CASE_PARAM(test_create_zeroed_same, zeroed_gen_params),
+	KUNIT_CASE_PARAM(test_create_oob_refuses, pgct_shift_gen_params),
+	KUNIT_CASE_PARAM(test_create_zeroed_same, pgct_shift_gen_params),
+	KUNIT_CASE_PARAM(test_create_oob_zeroed_same, pgct_shift_gen_params),
 	{}
 };
 

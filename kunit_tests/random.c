@@ -222,11 +222,9 @@ static void test_random_small(struct kunit *test)
 	run_model(test, true, 3000);
 }
 
-PGCT_DEFINE_PATH_PARAMS(path);
-
 static struct kunit_case pgclass_random_cases[] = {
-	KUNIT_CASE_PARAM(test_random_mixed, path_gen_params),
-	KUNIT_CASE_PARAM(test_random_small, path_gen_params),
+	KUNIT_CASE_PARAM(test_random_mixed, pgct_path_gen_params),
+	KUNIT_CASE_PARAM(test_random_small, pgct_path_gen_params),
 	{}
 };
 

@@ -87,7 +87,7 @@ static size_t oob_usable(const struct pgct_fixture *f, size_t from, size_t to)
  */
 static void test_realloc_transitions(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture_mem(test, 16, shift);
 	unsigned int i;
 
@@ -178,7 +178,7 @@ static void test_realloc_null_is_alloc(struct kunit *test)
 /* realloc(p, 0) frees p, whatever its kind, and returns NULL. */
 static void test_realloc_zero_frees(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t sizes[] = { 1, 100, f->page / 2, f->page, 2 * f->page + 1 };
 	struct pgclass_stats st;
@@ -251,7 +251,7 @@ static void test_realloc_stays_when_fits(struct kunit *test)
  */
 static void test_realloc_failure_keeps_block(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	struct {
@@ -309,7 +309,7 @@ static void test_realloc_failure_keeps_block(struct kunit *test)
  */
 static void test_realloc_random_chain(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, 64, shift);
 	struct rnd_state rnd;
 	void *other[8] = { };
@@ -382,12 +382,10 @@ static void test_realloc_random_chain(struct kunit *test)
 	pgct_check(test, f);
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
 PGCT_SUITES(realloc,
-	    KUNIT_CASE_PARAM(test_realloc_transitions, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_realloc_transitions, pgct_shift_gen_params),
 	    KUNIT_CASE(test_realloc_null_is_alloc),
-	    KUNIT_CASE_PARAM(test_realloc_zero_frees, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_realloc_zero_frees, pgct_shift_gen_params),
 	    KUNIT_CASE(test_realloc_stays_when_fits),
-	    KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_realloc_random_chain, shift_gen_params));
+	    KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_realloc_random_chain, pgct_shift_gen_params));

@@ -10,13 +10,6 @@
 
 #include "pgclass_kunit.h"
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
-static unsigned int param_shift(struct kunit *test)
-{
-	return *(const unsigned int *)test->param_value;
-}
-
 /*
  * Fill every data page with a page-sized block.
  * Return: the blocks, indexed by page.
@@ -85,7 +78,7 @@ static void expect_whole_area(struct kunit *test, struct pgct_fixture *f)
  */
 static void test_exhaustion_and_recovery(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t bs = max(16UL, f->page / 64);
 	unsigned long per_page = f->page / bs;
 	unsigned long n = pgct_data_pages(f) * per_page, i;
@@ -136,14 +129,14 @@ static void test_exhaustion_and_recovery(struct kunit *test)
  */
 static void test_exhaustion_mixed(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long cap = pgct_data_pages(f) * (f->page / 16) + 1, n = 0, i;
 	void **p = pgct_kvcalloc(test, cap, sizeof(*p));
 	struct rnd_state rnd;
 	unsigned int misses = 0;
 	struct pgclass_stats st;
 
-	prandom_seed_state(&rnd, 42 + param_shift(test));
+	prandom_seed_state(&rnd, 42 + pgct_param_shift(test));
 	while (misses < 16 && n < cap) {
 		u32 r = prandom_u32_state(&rnd);
 		size_t size;
@@ -197,7 +190,7 @@ static void test_exhaustion_mixed(struct kunit *test)
  */
 static void test_coalesce_random_order(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, 64, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, 64, pgct_param_shift(test));
 	unsigned long n = pgct_data_pages(f), i;
 	u8 **pg = fill_pages(test, f);
 	void **order = kunit_kcalloc(test, n, sizeof(*order), GFP_KERNEL);
@@ -207,7 +200,7 @@ static void test_coalesce_random_order(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, order);
 	for (i = 0; i < n; i++)
 		order[i] = pg[f->init.meta_pages + i];
-	prandom_seed_state(&rnd, 0x5eed + param_shift(test));
+	prandom_seed_state(&rnd, 0x5eed + pgct_param_shift(test));
 	pgct_shuffle(order, n, &rnd);
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, order[i]));
@@ -222,13 +215,13 @@ static void test_coalesce_random_order(struct kunit *test)
 /* The same with multi-page blocks of seeded random lengths. */
 static void test_coalesce_runs(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, 64, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, 64, pgct_param_shift(test));
 	unsigned long n = 0, i, cap = pgct_data_pages(f);
 	void **p = kunit_kcalloc(test, cap, sizeof(*p), GFP_KERNEL);
 	struct rnd_state rnd;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	prandom_seed_state(&rnd, 7 + param_shift(test));
+	prandom_seed_state(&rnd, 7 + pgct_param_shift(test));
 	while (n < cap) {
 		size_t pages = 1 + prandom_u32_state(&rnd) % 5;
 
@@ -255,7 +248,7 @@ static void test_coalesce_runs(struct kunit *test)
  */
 static void test_coalesce_both_sides(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 4;
 	u8 **pg = fill_pages(test, f);
 	const struct pgct_ext *e;
@@ -322,7 +315,7 @@ static u8 *multi_at(struct kunit *test, struct pgct_fixture *f, u8 **pg,
  */
 static void test_multi_shrink_in_place(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -365,7 +358,7 @@ static void test_multi_shrink_in_place(struct kunit *test)
  */
 static void test_multi_grow_in_place(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -395,7 +388,7 @@ static void test_multi_grow_in_place(struct kunit *test)
 /* With room both after the block and elsewhere, it grows in place. */
 static void test_multi_grow_prefers_in_place(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
 	u8 **pg = fill_pages(test, f);
 	u8 *a;
@@ -447,7 +440,7 @@ static void expect_grow_refused(struct kunit *test, struct pgct_fixture *f,
  */
 static void test_multi_grow_moves(struct kunit *test)
 {
-	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -493,12 +486,12 @@ static void test_multi_grow_moves(struct kunit *test)
 }
 
 PGCT_SUITES(runs,
-	    KUNIT_CASE_PARAM(test_exhaustion_and_recovery, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_exhaustion_mixed, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_coalesce_random_order, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_coalesce_runs, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_coalesce_both_sides, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_multi_shrink_in_place, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_multi_grow_in_place, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, shift_gen_params),
-	    KUNIT_CASE_PARAM(test_multi_grow_moves, shift_gen_params));
+	    KUNIT_CASE_PARAM(test_exhaustion_and_recovery, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_exhaustion_mixed, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_random_order, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_runs, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_both_sides, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_shrink_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_moves, pgct_shift_gen_params));

@@ -49,7 +49,7 @@ static u32 class_pages(struct kunit *test, struct pgct_fixture *f,
 /* A new pool: its geometry, and every counter at zero. */
 static void test_stats_initial(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_stats zero = { };
 
@@ -197,7 +197,7 @@ static void test_stats_each_step(struct kunit *test)
 /* bytes_allocated counts class, page or run sizes, not requested bytes. */
 static void test_stats_bytes_per_class(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_class_stats cs;
 	struct pgclass_stats st;
@@ -285,7 +285,7 @@ static void test_stats_class_counters(struct kunit *test)
 /* The peak is the most pages ever in use: it never goes down. */
 static void test_stats_peak(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_stats st;
 	void *p[12];
@@ -355,12 +355,10 @@ static void test_stats_call_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 }
 
-PGCT_DEFINE_SHIFT_PARAMS(shift);
-
 PGCT_SUITES(stats,
-	    KUNIT_CASE_PARAM(test_stats_initial, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_stats_initial, pgct_shift_gen_params),
 	    KUNIT_CASE(test_stats_each_step),
-	    KUNIT_CASE_PARAM(test_stats_bytes_per_class, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_stats_bytes_per_class, pgct_shift_gen_params),
 	    KUNIT_CASE(test_stats_class_counters),
-	    KUNIT_CASE_PARAM(test_stats_peak, shift_gen_params),
+	    KUNIT_CASE_PARAM(test_stats_peak, pgct_shift_gen_params),
 	    KUNIT_CASE(test_stats_call_counters));

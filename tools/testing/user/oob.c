@@ -28,7 +28,8 @@ static int t_meta_size(const struct test_case *tc __maybe_unused)
 	T_EQ(pgclass_meta_size((size_t)64 << 30, 16), 0);
 	T_ASSERT(pgclass_meta_size(((size_t)64 << 30) - (1 << 16), 16));
 
-	for (shift = 9; shift <= 16; shift++) {
+	for (shift = PGCLASS_MIN_PAGE_SHIFT; shift <= PGCLASS_MAX_PAGE_SHIFT;
+	     shift++) {
 		for (i = 0; i < ARRAY_SIZE(pages); i++) {
 			size_t size = pages[i] << shift, page = 1UL << shift;
 			size_t need = pgclass_meta_size(size, shift);

@@ -28,7 +28,10 @@ struct test_case {
 	unsigned long arg;
 };
 
-/* As a test_case's page_shift: run at page_shift 9, 12 and 16 in turn. */
+/*
+ * As a test_case's page_shift: run at each page shift of
+ * kunit_tests/page_shifts.h in turn, as the KUnit suites do.
+ */
 #define EACH_SHIFT	1
 
 /* Run-wide options. */

@@ -93,7 +93,8 @@ static int t_meta_budget(const struct test_case *tc __maybe_unused)
 		T_EQ(st.free_pages, nrs[i] - st.meta_pages);
 		T_EQ(pgclass_pool_destroy(p), 0);
 	}
-	for (shift = 9; shift <= 16; shift++) {
+	for (shift = PGCLASS_MIN_PAGE_SHIFT; shift <= PGCLASS_MAX_PAGE_SHIFT;
+	     shift++) {
 		size_t size = 1024UL << shift;
 		char *r = test_region_mmap(size);
 		struct pgclass_pool *p = pgclass_pool_create(r, size, shift);
