@@ -14,53 +14,7 @@
 #include <linux/prandom.h>
 
 #include "pgclass_kunit.h"
-
-/* A size relative to the page: pages * page / div + add. */
-struct rsize {
-	unsigned int pages;
-	unsigned int div;
-	int add;
-};
-
-static size_t rsize(const struct pgct_fixture *f, struct rsize r)
-{
-	return r.pages * f->page / r.div + r.add;
-}
-
-#define BYTES(n)	{ 0, 1, n }
-#define PAGES(n, a)	{ n, 1, a }
-#define PART(d, a)	{ 1, d, a }
-
-enum placement { MAY_MOVE, STAYS, MOVES };
-
-struct transition {
-	const char *name;
-	struct rsize from;
-	struct rsize to;
-	enum placement where;
-};
-
-static const struct transition transitions[] = {
-	{ "small->small bigger", BYTES(10), BYTES(100), MOVES },
-	{ "small->small smaller", BYTES(100), BYTES(10), MOVES },
-	{ "small->small same class", BYTES(100), BYTES(70), STAYS },
-	{ "small->small up to its size", BYTES(100), BYTES(128), STAYS },
-	{ "small->half page", BYTES(100), PART(2, 0), MOVES },
-	{ "half page->its class", PART(2, 0), PART(4, 1), STAYS },
-	{ "half page->small", PART(2, 0), BYTES(20), MOVES },
-	{ "small->whole", BYTES(100), PART(2, 1), MOVES },
-	{ "small->multi", BYTES(100), PAGES(2, 1), MOVES },
-	{ "whole->small", PAGES(1, 0), BYTES(100), MOVES },
-	{ "whole->quarter page", PAGES(1, 0), PART(4, 0), MOVES },
-	{ "whole->whole bigger", PART(2, 1), PAGES(1, 0), STAYS },
-	{ "whole->whole smaller", PAGES(1, 0), PART(2, 1), STAYS },
-	{ "whole->multi", PAGES(1, 0), PAGES(3, 0), MAY_MOVE },
-	{ "multi->small", PAGES(3, 0), BYTES(100), MOVES },
-	{ "multi->whole", PAGES(3, 0), PAGES(1, 0), MAY_MOVE },
-	{ "multi->multi same pages", PAGES(3, 0), PAGES(2, 1), STAYS },
-	{ "multi->multi smaller", PAGES(4, 0), PAGES(2, 1), STAYS },
-	{ "multi->multi bigger", PAGES(2, 0), PAGES(4, 0), MAY_MOVE },
-};
+#include "realloc_cases.h"
 
 /*
  * The usable size an out-of-band pool's realloc of a @from-byte block to
@@ -91,9 +45,10 @@ static void test_realloc_transitions(struct kunit *test)
 	struct pgct_fixture *f = pgct_fixture_mem(test, 16, shift);
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
-		const struct transition *t = &transitions[i];
-		size_t from = rsize(f, t->from), to = rsize(f, t->to);
+	for (i = 0; i < ARRAY_SIZE(realloc_cases); i++) {
+		const struct realloc_case *t = &realloc_cases[i];
+		size_t from = realloc_bytes(&t->from, f->page);
+		size_t to = realloc_bytes(&t->to, f->page);
 		size_t want = f->oob ? oob_usable(f, from, to) : pgct_usable(f, to);
 		size_t keep = min(from, to);
 		bool refused = !want;
@@ -124,9 +79,9 @@ static void test_realloc_transitions(struct kunit *test)
 				      "%s: misaligned", t->name);
 		KUNIT_EXPECT_EQ_MSG(test, keep, pgct_verify(q, keep, i),
 				    "%s: contents", t->name);
-		if (t->where == STAYS || f->oob)
+		if (t->where == REALLOC_STAYS || f->oob)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, p, q, "%s: moved", t->name);
-		if (t->where == MOVES && !f->oob)
+		if (t->where == REALLOC_MOVES && !f->oob)
 			KUNIT_EXPECT_PTR_NE_MSG(test, p, q, "%s: stayed", t->name);
 		if (p != q)
 			KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, p),

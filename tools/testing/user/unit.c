@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "realloc_cases.h"
 #include "shim.h"
 
 static struct pgclass_stats stats(const struct ctx *c)
@@ -706,65 +707,20 @@ static int t_free_null(const struct test_case *tc __maybe_unused)
 
 /* ---- realloc ---- */
 
-enum placement { MAY_MOVE, STAYS, MOVES };
-
-/* A request of @quarters quarter pages plus @bytes bytes. */
-struct tsize {
-	long quarters;
-	long bytes;
-};
-
-struct transition {
-	const char *name;
-	struct tsize from, to;
-	enum placement where;
-};
-
-static const struct transition transitions[] = {
-	{ "small->small bigger", { 0, 10 }, { 0, 100 }, MOVES },
-	{ "small->small smaller", { 0, 100 }, { 0, 10 }, MOVES },
-	{ "small->small same class", { 0, 100 }, { 0, 70 }, STAYS },
-	{ "small->its class size", { 0, 100 }, { 0, 128 }, STAYS },
-	{ "16 B->1 B", { 0, 16 }, { 0, 1 }, STAYS },
-	{ "17 B->16 B", { 0, 17 }, { 0, 16 }, MOVES },
-	{ "small->half page", { 0, 100 }, { 2, 0 }, MOVES },
-	{ "half page->its class", { 2, 0 }, { 1, 1 }, STAYS },
-	{ "half page->small", { 2, 0 }, { 0, 20 }, MOVES },
-	{ "small->whole", { 0, 100 }, { 2, 1 }, MOVES },
-	{ "small->multi", { 0, 100 }, { 8, 1 }, MOVES },
-	{ "whole->small", { 4, 0 }, { 0, 100 }, MOVES },
-	{ "whole->quarter page", { 4, 0 }, { 1, 0 }, MOVES },
-	{ "whole->whole bigger", { 2, 1 }, { 4, 0 }, STAYS },
-	{ "whole->whole smaller", { 4, 0 }, { 2, 1 }, STAYS },
-	{ "whole->multi in place", { 4, 0 }, { 12, 0 }, STAYS },
-	{ "multi->small", { 12, 0 }, { 0, 100 }, MOVES },
-	{ "multi->whole in place", { 12, 0 }, { 4, 0 }, STAYS },
-	{ "multi->just over half a page", { 12, 0 }, { 2, 1 }, STAYS },
-	{ "multi->same pages", { 12, 0 }, { 8, 1 }, STAYS },
-	{ "multi->fewer pages", { 16, 0 }, { 8, 1 }, STAYS },
-	{ "multi->more pages in place", { 8, 0 }, { 16, 0 }, STAYS },
-	{ "multi->one page more", { 8, 0 }, { 8, 1 }, STAYS },
-};
-
-static size_t tsize(const struct ctx *c, const struct tsize *t)
-{
-	return t->quarters * c->page / 4 + t->bytes;
-}
-
 static int t_realloc_transitions(const struct test_case *tc __maybe_unused)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
-		const struct transition *t = &transitions[i];
+	for (i = 0; i < ARRAY_SIZE(realloc_cases); i++) {
+		const struct realloc_case *t = &realloc_cases[i];
 		struct pgclass_stats a, z;
 		size_t from, to;
 		struct ctx c;
 		char *p, *q;
 
 		T_OK(ctx_new(&c, 32, tc->page_shift));
-		from = tsize(&c, &t->from);
-		to = tsize(&c, &t->to);
+		from = realloc_bytes(&t->from, c.page);
+		to = realloc_bytes(&t->to, c.page);
 		p = pgclass_alloc(c.pool, from);
 		T_ASSERT(p);
 		fill(p, from, i + 1);
@@ -772,9 +728,9 @@ static int t_realloc_transitions(const struct test_case *tc __maybe_unused)
 		q = pgclass_realloc(c.pool, p, to);
 		T_ASSERT(q);
 		z = stats(&c);
-		if (t->where == STAYS)
+		if (t->where == REALLOC_STAYS)
 			T_ASSERT(q == p);
-		if (t->where == MOVES) {
+		if (t->where == REALLOC_MOVES) {
 			T_ASSERT(q != p);
 			T_EQ(pgclass_usable_size(c.pool, p), 0);
 		}
