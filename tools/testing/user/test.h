@@ -115,9 +115,23 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)
 	return n ? rng_next(r) % n : 0;
 }
 
-/* The test tables of unit.c and diff.c. */
-extern const struct test_case unit_tests[];
-extern const size_t nr_unit_tests;
+/* The test tables of pgclass_test, a file each (see suites.c). */
+extern const struct test_case pool_tests[];
+extern const size_t nr_pool_tests;
+extern const struct test_case classes_tests[];
+extern const size_t nr_classes_tests;
+extern const struct test_case runs_tests[];
+extern const size_t nr_runs_tests;
+extern const struct test_case fit_tests[];
+extern const size_t nr_fit_tests;
+extern const struct test_case bad_free_tests[];
+extern const size_t nr_bad_free_tests;
+extern const struct test_case realloc_tests[];
+extern const size_t nr_realloc_tests;
+extern const struct test_case poison_tests[];
+extern const size_t nr_poison_tests;
+extern const struct test_case threads_tests[];
+extern const size_t nr_threads_tests;
 extern const struct test_case oob_tests[];
 extern const size_t nr_oob_tests;
 extern const struct test_case diff_tests[];
