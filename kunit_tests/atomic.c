@@ -281,16 +281,7 @@ static void test_concurrent_callers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 }
 
-static struct kunit_case pgclass_atomic_cases[] = {
-	KUNIT_CASE(test_atomic_under_spinlock),
-	KUNIT_CASE(test_atomic_in_hardirq),
-	KUNIT_CASE(test_concurrent_callers),
-	{}
-};
-
-static struct kunit_suite pgclass_atomic_suite = {
-	.name = "pgclass_atomic",
-	.test_cases = pgclass_atomic_cases,
-};
-
-kunit_test_suites(&pgclass_atomic_suite);
+PGCT_SUITE(atomic,
+	   KUNIT_CASE(test_atomic_under_spinlock),
+	   KUNIT_CASE(test_atomic_in_hardirq),
+	   KUNIT_CASE(test_concurrent_callers));

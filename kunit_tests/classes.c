@@ -56,15 +56,11 @@ static void test_lab_example(struct kunit *test)
 	int i;
 
 	pgct_pin_cpu(test);
-	p10 = pgclass_alloc(f->pool, 10);
-	p33 = pgclass_alloc(f->pool, 33);
-	p69 = pgclass_alloc(f->pool, 69);
-	KUNIT_ASSERT_NOT_NULL(test, p10);
-	KUNIT_ASSERT_NOT_NULL(test, p33);
-	KUNIT_ASSERT_NOT_NULL(test, p69);
+	p10 = pgct_alloc(test, f, 10);
+	p33 = pgct_alloc(test, f, 33);
+	p69 = pgct_alloc(test, f, 69);
 	for (i = 0; i < 5; i++) {
-		p100[i] = pgclass_alloc(f->pool, 100);
-		KUNIT_ASSERT_NOT_NULL(test, p100[i]);
+		p100[i] = pgct_alloc(test, f, 100);
 		KUNIT_EXPECT_EQ(test, pgct_page_of(f, p100[i]), pgct_page_of(f, p69));
 	}
 	p560 = pgclass_alloc(f->pool, 560);
@@ -310,10 +306,7 @@ static void test_small_blocks_share_page(struct kunit *test)
 		struct pgclass_class_stats cs;
 		unsigned int class = pgct_class(f, bs);
 
-		for (i = 0; i <= n; i++) {
-			p[i] = pgclass_alloc(f->pool, bs);
-			KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		}
+		pgct_alloc_blocks(test, f, p, n + 1, bs);
 		page = pgct_page_of(f, p[0]);
 		for (i = 1; i < n; i++)
 			KUNIT_ASSERT_EQ_MSG(test, pgct_page_of(f, p[i]), page,
@@ -324,12 +317,7 @@ static void test_small_blocks_share_page(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, cs.blocks_used, (u64)n + 1);
 		KUNIT_EXPECT_EQ(test, cs.blocks_total, 2 * (u64)n);
 		pgct_check(test, f);
-		for (i = 0; i <= n; i++)
-			KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, class, &cs));
-		KUNIT_EXPECT_LE(test, cs.pages, 1U);
-		KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
-		pgct_check(test, f);
+		pgct_free_class(test, f, class, p, n + 1);
 	}
 }
 

@@ -110,20 +110,6 @@ static u64 fit_scans(struct pgct_fixture *f)
 	return st.fit_scans;
 }
 
-static void expect_extent(struct kunit *test, struct pgct_fixture *f,
-			  unsigned long first, enum pgclass_page_state state,
-			  unsigned long nr)
-{
-	const struct pgct_ext *e;
-
-	pgct_check(test, f);
-	e = pgct_snap_find(f->scratch, first);
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
-}
-
 enum fit_how { FIT_ALLOC, FIT_ALIGNED, FIT_REALLOC };
 
 /*
@@ -224,17 +210,17 @@ static void test_fit_behind_head(struct kunit *test)
 	pgclass_get_stats(f->pool, &z);
 	KUNIT_EXPECT_EQ(test, z.fit_scans, a.fit_scans + 1);
 	KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls);
-	expect_extent(test, f, pgct_page_of(f, p), PGCLASS_PAGE_HEAD, prm->n);
+	pgct_expect_extent(test, f, pgct_page_of(f, p), PGCLASS_PAGE_HEAD, prm->n);
 	if (prm->behind > prm->n)
-		expect_extent(test, f, pgct_page_of(f, p) + prm->n,
-			      PGCLASS_PAGE_FREE, prm->behind - prm->n);
+		pgct_expect_extent(test, f, pgct_page_of(f, p) + prm->n,
+				   PGCLASS_PAGE_FREE, prm->behind - prm->n);
 	if (prm->how == FIT_REALLOC) {
 		/* moved: the bytes came along, the old page is free */
 		KUNIT_EXPECT_EQ(test, f->page, pgct_verify(p, f->page, 7));
 		KUNIT_EXPECT_EQ(test, 0UL,
 				pgclass_usable_size(f->pool, fp->sep2));
-		expect_extent(test, f, pgct_page_of(f, fp->second),
-			      PGCLASS_PAGE_FREE, prm->head + 1);
+		pgct_expect_extent(test, f, pgct_page_of(f, fp->second),
+				   PGCLASS_PAGE_FREE, prm->head + 1);
 	}
 }
 
@@ -316,8 +302,8 @@ static void test_fit_list_above_not_counted(struct kunit *test)
 	fit_free_run(test, fp, fp->second, 8);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)fp->first,
 			    pgclass_alloc(f->pool, 9 * f->page));
-	expect_extent(test, f, pgct_page_of(f, fp->first) + 9,
-		      PGCLASS_PAGE_FREE, 3);
+	pgct_expect_extent(test, f, pgct_page_of(f, fp->first) + 9,
+			   PGCLASS_PAGE_FREE, 3);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.fit_scans, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
@@ -388,22 +374,13 @@ static void test_fit_shrink_full_pool(struct kunit *test)
 	fill_up(test, f);
 
 	/* the small block: the same block, the same pool */
-	before = pgct_snap(test, f);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)s, pgclass_realloc(f->pool, s, 16));
-	after = pgct_snap(test, f);
-	pgct_check_snap(test, f, after);
-	pgct_expect_same_layout(test, before, after);
-	pgct_expect_same_state(test, &before->st, &after->st);
-	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-			before->st.realloc_calls + 1);
-	KUNIT_EXPECT_EQ(test, after->st.failed_calls, before->st.failed_calls);
+	pgct_expect_realloc_noop(test, f, s, 16, false, page / 2, 1);
 	KUNIT_EXPECT_EQ(test, page / 2, pgclass_usable_size(f->pool, s));
-	KUNIT_EXPECT_EQ(test, page / 2, pgct_verify(s, page / 2, 1));
 
 	/* the multi-page block: its first page, the other two freed */
-	pgct_snap_fill(test, f, before);
+	before = pgct_snap(test, f);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)m, pgclass_realloc(f->pool, m, 16));
-	pgct_snap_fill(test, f, after);
+	after = pgct_snap(test, f);
 	pgct_check_snap(test, f, after);
 	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
 			before->st.realloc_calls + 1);
@@ -415,8 +392,8 @@ static void test_fit_shrink_full_pool(struct kunit *test)
 			before->st.bytes_allocated - 2 * page);
 	KUNIT_EXPECT_EQ(test, page, pgclass_usable_size(f->pool, m));
 	KUNIT_EXPECT_EQ(test, page, pgct_verify(m, page, 2));
-	expect_extent(test, f, pgct_page_of(f, m), PGCLASS_PAGE_WHOLE, 1);
-	expect_extent(test, f, pgct_page_of(f, m) + 1, PGCLASS_PAGE_FREE, 2);
+	pgct_expect_extent(test, f, pgct_page_of(f, m), PGCLASS_PAGE_WHOLE, 1);
+	pgct_expect_extent(test, f, pgct_page_of(f, m) + 1, PGCLASS_PAGE_FREE, 2);
 }
 
 /*
@@ -443,26 +420,10 @@ static void test_fit_grow_full_pool(struct kunit *test)
 	}
 	fill_up(test, f);
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
-		struct pgct_snap *before = pgct_snap(test, f), *after;
-
-		KUNIT_EXPECT_NULL_MSG(test,
-				      pgclass_realloc(f->pool, blk[i].p, blk[i].to),
-				      "%zu -> %zu in a full pool", blk[i].size,
-				      blk[i].to);
-		after = pgct_snap(test, f);
-		pgct_check_snap(test, f, after);
-		pgct_expect_same_layout(test, before, after);
-		pgct_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-				before->st.failed_calls + 1);
 		KUNIT_EXPECT_EQ(test, pgct_usable(f, blk[i].size),
 				pgclass_usable_size(f->pool, blk[i].p));
-		KUNIT_EXPECT_EQ(test, blk[i].size,
-				pgct_verify(blk[i].p, blk[i].size, i));
-		pgct_snap_free(test, after);
-		pgct_snap_free(test, before);
+		pgct_expect_realloc_noop(test, f, blk[i].p, blk[i].to, true,
+					 blk[i].size, i);
 	}
 }
 

@@ -322,19 +322,10 @@ static void test_kasan_vmalloc_pool(struct kunit *test)
 	vfree(mem);
 }
 
-static struct kunit_case pgclass_kasan_cases[] = {
-	KUNIT_CASE_PARAM(test_kasan_new_pool, pgct_shift_gen_params),
-	KUNIT_CASE_PARAM(test_kasan_alloc_free, pgct_shift_gen_params),
-	KUNIT_CASE(test_kasan_refused),
-	KUNIT_CASE_PARAM(test_kasan_realloc, pgct_shift_gen_params),
-	KUNIT_CASE(test_kasan_hooks),
-	KUNIT_CASE(test_kasan_vmalloc_pool),
-	{}
-};
-
-static struct kunit_suite pgclass_kasan_suite = {
-	.name = "pgclass_kasan",
-	.test_cases = pgclass_kasan_cases,
-};
-
-kunit_test_suites(&pgclass_kasan_suite);
+PGCT_SUITE(kasan,
+	   KUNIT_CASE_PARAM(test_kasan_new_pool, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_kasan_alloc_free, pgct_shift_gen_params),
+	   KUNIT_CASE(test_kasan_refused),
+	   KUNIT_CASE_PARAM(test_kasan_realloc, pgct_shift_gen_params),
+	   KUNIT_CASE(test_kasan_hooks),
+	   KUNIT_CASE(test_kasan_vmalloc_pool));

@@ -140,14 +140,19 @@ static int pc_thread_fn(void *data)
 }
 
 /*
- * Run @r->fn in a kthread bound to each of the @nr CPUs @cpus, all
- * released at once, and wait for them: they are gone when this returns.
+ * Run @fn in a kthread bound to each of the @nr CPUs @cpus, with @arg,
+ * all released at once, and wait for them: they are gone when this
+ * returns.
  */
-static void pc_run(struct kunit *test, struct pc_run *r,
-		   const unsigned int *cpus, unsigned int nr)
+static void pc_run(struct kunit *test, void (*fn)(struct pc_thread *t),
+		   void *arg, const unsigned int *cpus, unsigned int nr)
 {
+	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned int i, made;
 
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->fn = fn;
+	r->arg = arg;
 	r->nr = nr;
 	r->t = kunit_kcalloc(test, nr, sizeof(*r->t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r->t);
@@ -200,12 +205,7 @@ static void pc_run(struct kunit *test, struct pc_run *r,
 static void pc_on_cpu(struct kunit *test, unsigned int cpu,
 		      void (*fn)(struct pc_thread *t), void *arg)
 {
-	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->fn = fn;
-	r->arg = arg;
-	pc_run(test, r, &cpu, 1);
+	pc_run(test, fn, arg, &cpu, 1);
 }
 
 /* One allocation or free, made on a given CPU. */
@@ -357,7 +357,6 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 	struct pgclass_cpu_stats own, other;
 	struct pgct_fixture *f;
 	struct pgclass_stats st;
-	struct pc_run *r;
 	struct xfree *x;
 	unsigned int cpu[2];
 
@@ -365,14 +364,10 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 	f = pgct_fixture(test, 256, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	x->pool = f->pool;
 	x->owner = owner;
-	r->fn = xfree_fn;
-	r->arg = x;
-	pc_run(test, r, cpu, 2);
+	pc_run(test, xfree_fn, x, cpu, 2);
 
 	KUNIT_EXPECT_EQ(test, x->alloc_fail, 0U);
 	KUNIT_EXPECT_EQ(test, x->free_err, 0U);
@@ -471,15 +466,12 @@ static void test_percpu_double_free_storm(struct kunit *test)
 	struct pgct_fixture *f;
 	struct pgclass_stats st;
 	struct storm *s;
-	struct pc_run *r;
 
 	pc_two_cpus(test, cpu);
 	f = pgct_fixture(test, 256, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	for (i = 0; i < 2; i++) {
 		/* 1: a free that never happened */
 		s->ret[i] = kunit_kmalloc(test, n, GFP_KERNEL);
@@ -487,9 +479,7 @@ static void test_percpu_double_free_storm(struct kunit *test)
 		memset(s->ret[i], 1, n);
 	}
 	s->pool = f->pool;
-	r->fn = storm_fn;
-	r->arg = s;
-	pc_run(test, r, cpu, 2);
+	pc_run(test, storm_fn, s, cpu, 2);
 
 	KUNIT_EXPECT_EQ(test, s->alloc_fail, 0U);
 	for (i = 0; i < n; i++) {
@@ -765,7 +755,6 @@ static void test_percpu_churn(struct kunit *test)
 	struct pgclass_stats st;
 	unsigned long frees = 0;
 	struct churn *c;
-	struct pc_run *r;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs, %u online",
@@ -773,15 +762,11 @@ static void test_percpu_churn(struct kunit *test)
 	cpus = pc_online_cpus(test, &nr);
 	f = pgct_fixture(test, 512, 12);
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	c->th = kunit_kcalloc(test, nr, sizeof(*c->th), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->th);
 	c->f = f;
-	r->fn = churn_fn;
-	r->arg = c;
-	pc_run(test, r, cpus, nr);
+	pc_run(test, churn_fn, c, cpus, nr);
 
 	for (i = 0; i < CHURN_SWAP; i++) {
 		if (!c->swap[i])
@@ -1015,20 +1000,16 @@ static void test_percpu_hardirq_in_fast_path(struct kunit *test)
 {
 	struct pgct_fixture *f = pgct_fixture(test, 256, 12);
 	struct irq_state *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct pgclass_cpu_stats cs;
 	struct pgclass_stats st;
 	u64 slot_allocs = 0;
 	unsigned int k;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	s->f = f;
 	s->cpu = cpumask_last(cpu_online_mask);
 	pc_expect_slots(test, f, &s->cpu, 1);
-	r->fn = irq_thread_fn;
-	r->arg = s;
-	pc_run(test, r, &s->cpu, 1);
+	pc_run(test, irq_thread_fn, s, &s->cpu, 1);
 
 	kunit_info(test, "CPU %u: %lu thread allocations, %lu timer runs, %lu of %lu allocations in them while the slot was held, %lu slot blocks freed from there",
 		   s->cpu, s->allocs, s->fires, s->nested, s->cb_allocs,
@@ -1837,7 +1818,6 @@ static void test_percpu_pool_cpus(struct kunit *test)
 	unsigned int *cpus, nr, i, k;
 	struct pgclass_pool *pool;
 	struct cpus_work *w;
-	struct pc_run *r;
 
 	/* the same region without slots: what the descriptors need */
 	pool = pgclass_pool_create_cpus(f->base, f->size, f->shift, 0);
@@ -1883,15 +1863,11 @@ static void test_percpu_pool_cpus(struct kunit *test)
 
 	cpus = pc_online_cpus(test, &nr);
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	w->th = kunit_kcalloc(test, nr, sizeof(*w->th), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w->th);
 	w->f = f;
-	r->fn = cpus_fn;
-	r->arg = w;
-	pc_run(test, r, cpus, nr);
+	pc_run(test, cpus_fn, w, cpus, nr);
 
 	for (i = 0; i < nr; i++) {
 		struct cpus_thread *th = &w->th[i];
@@ -1937,21 +1913,12 @@ static void test_percpu_pool_cpus(struct kunit *test)
 		pgct_expect_pristine(test, f);
 }
 
-static struct kunit_case pgclass_percpu_cases[] = {
-	KUNIT_CASE_PARAM(test_percpu_cross_cpu_free, xfree_gen_params),
-	KUNIT_CASE(test_percpu_double_free_storm),
-	KUNIT_CASE(test_percpu_double_free_cached),
-	KUNIT_CASE(test_percpu_churn),
-	KUNIT_CASE(test_percpu_hardirq_in_fast_path),
-	KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
-	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, pgct_shift_gen_params),
-	KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_percpu_suite = {
-	.name = "pgclass_percpu",
-	.test_cases = pgclass_percpu_cases,
-};
-
-kunit_test_suites(&pgclass_percpu_suite);
+PGCT_SUITE(percpu,
+	   KUNIT_CASE_PARAM(test_percpu_cross_cpu_free, xfree_gen_params),
+	   KUNIT_CASE(test_percpu_double_free_storm),
+	   KUNIT_CASE(test_percpu_double_free_cached),
+	   KUNIT_CASE(test_percpu_churn),
+	   KUNIT_CASE(test_percpu_hardirq_in_fast_path),
+	   KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
+	   KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params));

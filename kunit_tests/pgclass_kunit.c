@@ -298,9 +298,9 @@ static struct pgclass_pool *pgct_create(struct kunit *test,
  * @f: the fixture, with no pool
  *
  * Makes the pool for @f->cpus CPUs if @f->cpus_set, else with
- * pgclass_pool_create(); out of band with pgclass_pool_create_oob() (a
- * CPU count ends the case as skipped: there is no such call); with the
- * _zeroed variants over memory it clears first if @f->zeroed.  Checks the
+ * pgclass_pool_create(); out of band with pgclass_pool_create_oob() (or
+ * pgclass_pool_create_oob_cpus() for a CPU count); with the _zeroed
+ * variants over memory it clears first if @f->zeroed.  Checks the
  * new pool's counters and its layout (metadata, then one free run over
  * the rest; out of band, one free run over the whole range) and keeps the
  * counters in @f->init.
@@ -945,6 +945,128 @@ void pgct_expect_pristine(struct kunit *test, struct pgct_fixture *f)
 	KUNIT_EXPECT_EQ(test, s->ext[free].state, PGCLASS_PAGE_FREE);
 	KUNIT_EXPECT_EQ(test, s->ext[free].first,
 			(unsigned long)f->init.meta_pages);
+}
+
+/**
+ * pgct_expect_extent() - the extent at a page
+ * @test: the test
+ * @f: the fixture
+ * @first: the page the extent must start at
+ * @state: the state it must be in
+ * @nr: the pages it must span
+ *
+ * Checks the whole pool first (pgct_check()).
+ */
+void pgct_expect_extent(struct kunit *test, struct pgct_fixture *f,
+			unsigned long first, enum pgclass_page_state state,
+			unsigned long nr)
+{
+	const struct pgct_ext *e;
+
+	pgct_check(test, f);
+	e = pgct_snap_find(f->scratch, first);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
+}
+
+/**
+ * pgct_expect_realloc_noop() - a realloc that leaves the pool as it was
+ * @test: the test
+ * @f: the fixture
+ * @p: a live block
+ * @to: the size asked for
+ * @refused: pgclass_realloc() must return NULL, a failed call; else @p
+ * @len: bytes at @p that hold pgct_fill()'s pattern of @seed
+ * @seed: the pattern's seed
+ *
+ * The pool keeps its pages, its bitmaps and its counters, but
+ * realloc_calls (one more) and failed_calls (one more if @refused); @p
+ * keeps its usable size and its first @len bytes.
+ */
+void pgct_expect_realloc_noop(struct kunit *test, struct pgct_fixture *f,
+			      void *p, size_t to, bool refused, size_t len,
+			      unsigned int seed)
+{
+	size_t usable = pgclass_usable_size(f->pool, p);
+	struct pgct_snap *before = pgct_snap(test, f), *after;
+
+	KUNIT_EXPECT_PTR_EQ_MSG(test, pgclass_realloc(f->pool, p, to),
+				refused ? NULL : p, "%zu B block -> %zu",
+				usable, to);
+	after = pgct_snap(test, f);
+	pgct_check_snap(test, f, after);
+	pgct_expect_same_layout(test, before, after);
+	pgct_expect_same_state(test, &before->st, &after->st);
+	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
+			before->st.realloc_calls + 1);
+	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
+			before->st.failed_calls + refused);
+	KUNIT_EXPECT_EQ(test, usable, pgclass_usable_size(f->pool, p));
+	KUNIT_EXPECT_EQ(test, len, pgct_verify(p, len, seed));
+	pgct_snap_free(test, after);
+	pgct_snap_free(test, before);
+}
+
+/**
+ * pgct_alloc() - a block the case needs
+ * @test: the test
+ * @f: the fixture
+ * @size: bytes
+ *
+ * Return: the block; the test ends if it cannot be had.
+ */
+void *pgct_alloc(struct kunit *test, struct pgct_fixture *f, size_t size)
+{
+	void *p = pgclass_alloc(f->pool, size);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "alloc(%zu)", size);
+	return p;
+}
+
+/**
+ * pgct_alloc_blocks() - blocks the case needs
+ * @test: the test
+ * @f: the fixture
+ * @p: where to put them
+ * @n: how many
+ * @size: bytes each
+ *
+ * The test ends if one cannot be had.
+ */
+void pgct_alloc_blocks(struct kunit *test, struct pgct_fixture *f, void **p,
+		       unsigned long n, size_t size)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pgct_alloc(test, f, size);
+}
+
+/**
+ * pgct_free_class() - free every block of a class
+ * @test: the test
+ * @f: the fixture
+ * @class: the class
+ * @p: its blocks
+ * @n: how many
+ *
+ * Afterwards the class has no block and at most one page, its spare, and
+ * the pool checks out.
+ */
+void pgct_free_class(struct kunit *test, struct pgct_fixture *f,
+		     unsigned int class, void **p, unsigned long n)
+{
+	struct pgclass_class_stats cs;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, class, &cs));
+	KUNIT_EXPECT_EQ_MSG(test, cs.blocks_used, 0ULL, "class %u", class);
+	KUNIT_EXPECT_LE_MSG(test, cs.pages, 1U, "class %u", class);
+	pgct_check(test, f);
 }
 
 static u8 pgct_byte(size_t i, unsigned int seed)

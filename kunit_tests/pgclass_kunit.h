@@ -161,6 +161,19 @@ void pgct_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
 			    const struct pgclass_stats *b);
 void pgct_expect_pristine(struct kunit *test, struct pgct_fixture *f);
 
+void pgct_expect_extent(struct kunit *test, struct pgct_fixture *f,
+			unsigned long first, enum pgclass_page_state state,
+			unsigned long nr);
+void pgct_expect_realloc_noop(struct kunit *test, struct pgct_fixture *f,
+			      void *p, size_t to, bool refused, size_t len,
+			      unsigned int seed);
+
+void *pgct_alloc(struct kunit *test, struct pgct_fixture *f, size_t size);
+void pgct_alloc_blocks(struct kunit *test, struct pgct_fixture *f, void **p,
+		       unsigned long n, size_t size);
+void pgct_free_class(struct kunit *test, struct pgct_fixture *f,
+		     unsigned int class, void **p, unsigned long n);
+
 void pgct_fill(void *p, size_t len, unsigned int seed);
 size_t pgct_verify(const void *p, size_t len, unsigned int seed);
 
@@ -282,6 +295,17 @@ static inline u8 *pgct_meta_end(const struct pgct_fixture *f)
 	return f->oob ? (u8 *)f->meta + f->meta_size : pgct_data_start(f);
 }
 
+/* PGCT_SUITE() - the suite pgclass_ID, with the cases given. */
+#define PGCT_SUITE(id, ...)						\
+	static struct kunit_case pgclass_##id##_cases[] = {		\
+		__VA_ARGS__, {}						\
+	};								\
+	static struct kunit_suite pgclass_##id##_suite = {		\
+		.name = "pgclass_" #id,					\
+		.test_cases = pgclass_##id##_cases,			\
+	};								\
+	kunit_test_suites(&pgclass_##id##_suite)
+
 /*
  * PGCT_SUITES() - the suites pgclass_ID (in-band pools) and
  * pgclass_oob_ID (out-of-band ones: pgct_oob_suite_init() selects the
@@ -290,22 +314,15 @@ static inline u8 *pgct_meta_end(const struct pgct_fixture *f)
  * two suites get an array each.
  */
 #define PGCT_SUITES(id, ...)						\
-	static struct kunit_case pgclass_##id##_cases[] = {		\
-		__VA_ARGS__, {}						\
-	};								\
 	static struct kunit_case pgclass_oob_##id##_cases[] = {		\
 		__VA_ARGS__, {}						\
-	};								\
-	static struct kunit_suite pgclass_##id##_suite = {		\
-		.name = "pgclass_" #id,					\
-		.test_cases = pgclass_##id##_cases,			\
 	};								\
 	static struct kunit_suite pgclass_oob_##id##_suite = {		\
 		.name = "pgclass_oob_" #id,				\
 		.init = pgct_oob_suite_init,				\
 		.test_cases = pgclass_oob_##id##_cases,			\
 	};								\
-	kunit_test_suites(&pgclass_##id##_suite,			\
-			  &pgclass_oob_##id##_suite)
+	PGCT_SUITE(id, __VA_ARGS__);					\
+	kunit_test_suites(&pgclass_oob_##id##_suite)
 
 #endif /* _PGCLASS_KUNIT_H */

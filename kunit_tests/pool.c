@@ -153,25 +153,18 @@ static void test_pool_destroy_counts_leaks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 
 	pgct_pool_new(test, f);
-	small = pgclass_alloc(f->pool, 40);
-	small2 = pgclass_alloc(f->pool, 40);
-	whole = pgclass_alloc(f->pool, 3000);
-	multi = pgclass_alloc(f->pool, 3 * 4096);
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, small2);
-	KUNIT_ASSERT_NOT_NULL(test, whole);
-	KUNIT_ASSERT_NOT_NULL(test, multi);
+	small = pgct_alloc(test, f, 40);
+	small2 = pgct_alloc(test, f, 40);
+	whole = pgct_alloc(test, f, 3000);
+	multi = pgct_alloc(test, f, 3 * 4096);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, small2));
 	KUNIT_EXPECT_EQ(test, 3UL, pgct_pool_destroy(f));
 
 	/* freed blocks are not leaks, nor is a class's spare empty page */
 	pgct_pool_new(test, f);
-	small = pgclass_alloc(f->pool, 40);
-	whole = pgclass_alloc(f->pool, 4096);
-	multi = pgclass_alloc(f->pool, 5000);
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, whole);
-	KUNIT_ASSERT_NOT_NULL(test, multi);
+	small = pgct_alloc(test, f, 40);
+	whole = pgct_alloc(test, f, 4096);
+	multi = pgct_alloc(test, f, 5000);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, small));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, whole));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, multi));
@@ -627,29 +620,20 @@ static void test_create_oob_zeroed_same(struct kunit *test)
 	expect_zeroed_same(test, true);
 }
 
-static struct kunit_case pgclass_pool_cases[] = {
-	KUNIT_CASE(test_pool_every_page_shift),
-	KUNIT_CASE(test_pool_rejects_bad_page_shift),
-	KUNIT_CASE(test_pool_rejects_misaligned_base),
-	KUNIT_CASE(test_pool_rejects_small_region),
-	KUNIT_CASE(test_pool_meta_under_one_percent),
-	KUNIT_CASE(test_pool_meta_small_pools),
-	KUNIT_CASE(test_pool_destroy_counts_leaks),
-	KUNIT_CASE(test_pool_recreate_same_memory),
-	KUNIT_CASE(test_pool_two_pools),
-	KUNIT_CASE(test_pool_walk_stops),
-	KUNIT_CASE_PARAM(test_pool_data_untouched, pgct_shift_gen_params),
-	KUNIT_CASE(test_meta_size_invalid),
-	KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
-	KUNIT_CASE_PARAM(test_create_oob_refuses, pgct_shift_gen_params),
-	KUNIT_CASE_PARAM(test_create_zeroed_same, pgct_shift_gen_params),
-	KUNIT_CASE_PARAM(test_create_oob_zeroed_same, pgct_shift_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_pool_suite = {
-	.name = "pgclass_pool",
-	.test_cases = pgclass_pool_cases,
-};
-
-kunit_test_suites(&pgclass_pool_suite);
+PGCT_SUITE(pool,
+	   KUNIT_CASE(test_pool_every_page_shift),
+	   KUNIT_CASE(test_pool_rejects_bad_page_shift),
+	   KUNIT_CASE(test_pool_rejects_misaligned_base),
+	   KUNIT_CASE(test_pool_rejects_small_region),
+	   KUNIT_CASE(test_pool_meta_under_one_percent),
+	   KUNIT_CASE(test_pool_meta_small_pools),
+	   KUNIT_CASE(test_pool_destroy_counts_leaks),
+	   KUNIT_CASE(test_pool_recreate_same_memory),
+	   KUNIT_CASE(test_pool_two_pools),
+	   KUNIT_CASE(test_pool_walk_stops),
+	   KUNIT_CASE_PARAM(test_pool_data_untouched, pgct_shift_gen_params),
+	   KUNIT_CASE(test_meta_size_invalid),
+	   KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
+	   KUNIT_CASE_PARAM(test_create_oob_refuses, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_create_zeroed_same, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_create_oob_zeroed_same, pgct_shift_gen_params));

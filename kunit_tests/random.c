@@ -222,15 +222,6 @@ static void test_random_small(struct kunit *test)
 	run_model(test, true, 3000);
 }
 
-static struct kunit_case pgclass_random_cases[] = {
-	KUNIT_CASE_PARAM(test_random_mixed, pgct_path_gen_params),
-	KUNIT_CASE_PARAM(test_random_small, pgct_path_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_random_suite = {
-	.name = "pgclass_random",
-	.test_cases = pgclass_random_cases,
-};
-
-kunit_test_suites(&pgclass_random_suite);
+PGCT_SUITE(random,
+	   KUNIT_CASE_PARAM(test_random_mixed, pgct_path_gen_params),
+	   KUNIT_CASE_PARAM(test_random_small, pgct_path_gen_params));

@@ -177,25 +177,12 @@ static void test_realloc_stays_when_fits(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(fits); i++) {
-		struct pgct_snap *before, *after;
-		u8 *p = pgclass_alloc(f->pool, fits[i].from);
-		size_t keep = min(fits[i].from, fits[i].to);
+		u8 *p = pgct_alloc(test, f, fits[i].from);
 
-		KUNIT_ASSERT_NOT_NULL(test, p);
 		pgct_fill(p, fits[i].from, i);
-		before = pgct_snap(test, f);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, p,
-					pgclass_realloc(f->pool, p, fits[i].to),
-					"%zu -> %zu", fits[i].from, fits[i].to);
-		after = pgct_snap(test, f);
-		pgct_expect_same_layout(test, before, after);
-		pgct_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, keep, pgct_verify(p, keep, i));
+		pgct_expect_realloc_noop(test, f, p, fits[i].to, false,
+					 min(fits[i].from, fits[i].to), i);
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
-		pgct_snap_free(test, after);
-		pgct_snap_free(test, before);
 	}
 }
 
@@ -233,26 +220,10 @@ static void test_realloc_failure_keeps_block(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, f->scratch->st.free_pages, 0U);
 
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
-		struct pgct_snap *before = pgct_snap(test, f), *after;
-
-		KUNIT_EXPECT_NULL_MSG(test,
-				      pgclass_realloc(f->pool, blk[i].p, blk[i].to),
-				      "%zu -> %zu in a full pool", blk[i].size,
-				      blk[i].to);
-		after = pgct_snap(test, f);
-		pgct_check_snap(test, f, after);
-		pgct_expect_same_layout(test, before, after);
-		pgct_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-				before->st.failed_calls + 1);
 		KUNIT_EXPECT_EQ(test, pgct_usable(f, blk[i].size),
 				pgclass_usable_size(f->pool, blk[i].p));
-		KUNIT_EXPECT_EQ(test, blk[i].size,
-				pgct_verify(blk[i].p, blk[i].size, i));
-		pgct_snap_free(test, after);
-		pgct_snap_free(test, before);
+		pgct_expect_realloc_noop(test, f, blk[i].p, blk[i].to, true,
+					 blk[i].size, i);
 	}
 }
 

@@ -275,21 +275,6 @@ static void test_coalesce_both_sides(struct kunit *test)
 			    pgclass_alloc(f->pool, 5 * f->page));
 }
 
-/* Expect the extent at page @first to be in @state and @nr pages long. */
-static void expect_extent(struct kunit *test, struct pgct_fixture *f,
-			  unsigned long first, enum pgclass_page_state state,
-			  unsigned long nr)
-{
-	const struct pgct_ext *e;
-
-	pgct_check(test, f);
-	e = pgct_snap_find(f->scratch, first);
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
-}
-
 /*
  * A @pages-page block at page @k of a pool whose every other data page is
  * taken: free exactly its pages, and it can only go there.
@@ -306,6 +291,27 @@ static u8 *multi_at(struct kunit *test, struct pgct_fixture *f, u8 **pg,
 	KUNIT_ASSERT_PTR_EQ(test, a, pgct_page_addr(f, k));
 	pgct_fill(a, pages * f->page, pages);
 	return a;
+}
+
+/*
+ * pgclass_realloc(@a, @to) resizes in place the block multi_at() made at
+ * page @k, @orig pages long: it spans @pages pages now (a whole page if
+ * one), @free free pages follow it if @free is not 0, and it keeps its
+ * bytes up to the smaller size.
+ */
+static void expect_in_place(struct kunit *test, struct pgct_fixture *f,
+			    u8 *a, unsigned long k, unsigned long orig,
+			    size_t to, unsigned long pages, unsigned long free)
+{
+	size_t keep = min(to, orig * f->page);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, to));
+	KUNIT_EXPECT_EQ(test, pages * f->page, pgclass_usable_size(f->pool, a));
+	pgct_expect_extent(test, f, k, pages > 1 ? PGCLASS_PAGE_HEAD :
+			   PGCLASS_PAGE_WHOLE, pages);
+	if (free)
+		pgct_expect_extent(test, f, k + pages, PGCLASS_PAGE_FREE, free);
+	KUNIT_EXPECT_EQ(test, keep, pgct_verify(a, keep, orig));
 }
 
 /*
@@ -326,23 +332,9 @@ static void test_multi_shrink_in_place(struct kunit *test)
 	free_page_at(test, f, pg, k + 6);
 	free_page_at(test, f, pg, k + 7);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
-	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 4);
-	KUNIT_EXPECT_EQ(test, 3 * page + 1, pgct_verify(a, 3 * page + 1, 6));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 2 * page));
-	KUNIT_EXPECT_EQ(test, 2 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-	expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 6);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(a, 2 * page, 6));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, page / 2 + 1));
-	KUNIT_EXPECT_EQ(test, page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_WHOLE, 1);
-	expect_extent(test, f, k + 1, PGCLASS_PAGE_FREE, 7);
-	KUNIT_EXPECT_EQ(test, page / 2 + 1, pgct_verify(a, page / 2 + 1, 6));
+	expect_in_place(test, f, a, k, 6, 3 * page + 1, 4, 4);
+	expect_in_place(test, f, a, k, 6, 2 * page, 2, 6);
+	expect_in_place(test, f, a, k, 6, page / 2 + 1, 1, 7);
 
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.free_pages, 7U);
@@ -369,16 +361,9 @@ static void test_multi_grow_in_place(struct kunit *test)
 	free_page_at(test, f, pg, k + 3);
 	free_page_at(test, f, pg, k + 4);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
-	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 1);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(a, 2 * page, 2));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 5 * page));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 5);
+	expect_in_place(test, f, a, k, 2, 3 * page + 1, 4, 1);
+	expect_in_place(test, f, a, k, 2, 5 * page, 5, 0);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(a, 2 * page, 2));
 	/* no room left: refused, block untouched */
 	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, 6 * page));
 	KUNIT_EXPECT_EQ(test, 5 * page, pgclass_usable_size(f->pool, a));
@@ -399,11 +384,8 @@ static void test_multi_grow_prefers_in_place(struct kunit *test)
 	for (i = j; i < j + 4; i++)
 		free_page_at(test, f, pg, i);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 4 * f->page));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 2);
-	expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
-	KUNIT_EXPECT_EQ(test, 2 * f->page, pgct_verify(a, 2 * f->page, 2));
+	expect_in_place(test, f, a, k, 2, 4 * f->page, 4, 2);
+	pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
 }
 
 /*
@@ -415,22 +397,8 @@ static void test_multi_grow_prefers_in_place(struct kunit *test)
 static void expect_grow_refused(struct kunit *test, struct pgct_fixture *f,
 				u8 *a, unsigned long pages, size_t to)
 {
-	struct pgct_snap *before = pgct_snap(test, f), *after;
-
-	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, to));
-	after = pgct_snap(test, f);
-	pgct_check_snap(test, f, after);
-	pgct_expect_same_layout(test, before, after);
-	pgct_expect_same_state(test, &before->st, &after->st);
-	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-			before->st.realloc_calls + 1);
-	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-			before->st.failed_calls + 1);
 	KUNIT_EXPECT_EQ(test, pages * f->page, pgclass_usable_size(f->pool, a));
-	KUNIT_EXPECT_EQ(test, pages * f->page,
-			pgct_verify(a, pages * f->page, pages));
-	pgct_snap_free(test, after);
-	pgct_snap_free(test, before);
+	pgct_expect_realloc_noop(test, f, a, to, true, pages * f->page, pages);
 }
 
 /*
@@ -452,16 +420,16 @@ static void test_multi_grow_moves(struct kunit *test)
 		free_page_at(test, f, pg, i);
 	if (f->oob) {
 		expect_grow_refused(test, f, a, 2, 4 * page);
-		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
 		b = a;
 	} else {
 		b = pgclass_realloc(f->pool, a, 4 * page);
 		KUNIT_ASSERT_PTR_EQ(test, b, pgct_page_addr(f, j));
 		KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(b, 2 * page, 2));
 		KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, a));
-		expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
-		expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
 	}
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b));
 	refill_pages(test, f, pg);
@@ -473,16 +441,16 @@ static void test_multi_grow_moves(struct kunit *test)
 		free_page_at(test, f, pg, i);
 	if (f->oob) {
 		expect_grow_refused(test, f, a, 2, 5 * page);
-		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-		expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 1);
-		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 5);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		pgct_expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 1);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 5);
 		return;
 	}
 	b = pgclass_realloc(f->pool, a, 5 * page);
 	KUNIT_ASSERT_PTR_EQ(test, b, pgct_page_addr(f, j));
 	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(b, 2 * page, 2));
-	expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 5);
-	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
+	pgct_expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 5);
+	pgct_expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
 }
 
 PGCT_SUITES(runs,

@@ -70,21 +70,18 @@ static void test_stats_each_step(struct kunit *test)
 	u32 spares;
 
 	pgct_pin_cpu(test);
-	a = pgclass_alloc(f->pool, 100);
-	KUNIT_ASSERT_NOT_NULL(test, a);
+	a = pgct_alloc(test, f, 100);
 	w = (struct pgclass_stats){ .blocks = 1, .bytes_allocated = 128,
 		.used_pages = 1, .peak_used_pages = 1, .alloc_calls = 1 };
 	expect_stats(test, f, "alloc 100", &w);
 
-	b = pgclass_alloc(f->pool, 100);
-	KUNIT_ASSERT_NOT_NULL(test, b);
+	b = pgct_alloc(test, f, 100);
 	w.blocks = 2;
 	w.bytes_allocated = 256;
 	w.alloc_calls = 2;
 	expect_stats(test, f, "alloc 100 again", &w);
 
-	c = pgclass_alloc(f->pool, 5000);
-	KUNIT_ASSERT_NOT_NULL(test, c);
+	c = pgct_alloc(test, f, 5000);
 	w.blocks = 3;
 	w.bytes_allocated = 256 + 8192;
 	w.used_pages = 3;
@@ -92,8 +89,7 @@ static void test_stats_each_step(struct kunit *test)
 	w.alloc_calls = 3;
 	expect_stats(test, f, "alloc 5000", &w);
 
-	d = pgclass_alloc(f->pool, 3000);
-	KUNIT_ASSERT_NOT_NULL(test, d);
+	d = pgct_alloc(test, f, 3000);
 	w.blocks = 4;
 	w.bytes_allocated = 256 + 8192 + 4096;
 	w.used_pages = 4;
@@ -241,10 +237,7 @@ static void test_stats_class_counters(struct kunit *test)
 	void *p[65], *m[3];
 	int i;
 
-	for (i = 0; i < 65; i++) {
-		p[i] = pgclass_alloc(f->pool, 64);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
+	pgct_alloc_blocks(test, f, p, 65, 64);
 	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, c64, &cs));
 	KUNIT_EXPECT_EQ(test, cs.block_size, 64U);
 	KUNIT_EXPECT_EQ(test, cs.pages, 2U);
@@ -274,12 +267,7 @@ static void test_stats_class_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cs.blocks_total, (u64)cs.pages * 64);
 	KUNIT_EXPECT_GE(test, cs.pages, 1U);
 	KUNIT_EXPECT_LE(test, cs.pages, 2U);
-	for (i = 0; i < 64; i++)
-		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, c64, &cs));
-	KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
-	KUNIT_EXPECT_LE(test, cs.pages, 1U);
-	pgct_check(test, f);
+	pgct_free_class(test, f, c64, p, 64);
 }
 
 /* The peak is the most pages ever in use: it never goes down. */
