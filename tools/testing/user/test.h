@@ -115,27 +115,22 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)
 	return n ? rng_next(r) % n : 0;
 }
 
-/* The test tables of pgclass_test, a file each (see suites.c). */
-extern const struct test_case pool_tests[];
-extern const size_t nr_pool_tests;
-extern const struct test_case classes_tests[];
-extern const size_t nr_classes_tests;
-extern const struct test_case runs_tests[];
-extern const size_t nr_runs_tests;
-extern const struct test_case fit_tests[];
-extern const size_t nr_fit_tests;
-extern const struct test_case bad_free_tests[];
-extern const size_t nr_bad_free_tests;
-extern const struct test_case realloc_tests[];
-extern const size_t nr_realloc_tests;
-extern const struct test_case poison_tests[];
-extern const size_t nr_poison_tests;
-extern const struct test_case threads_tests[];
-extern const size_t nr_threads_tests;
-extern const struct test_case oob_tests[];
-extern const size_t nr_oob_tests;
-extern const struct test_case diff_tests[];
-extern const size_t nr_diff_tests;
+/* A file's table of test cases, NAME_tests[], and its length. */
+#define DECLARE_TESTS(name)						\
+	extern const struct test_case name##_tests[];			\
+	extern const size_t nr_##name##_tests
+
+/* The tables of pgclass_test, a file each (see suites.c). */
+DECLARE_TESTS(pool);
+DECLARE_TESTS(classes);
+DECLARE_TESTS(runs);
+DECLARE_TESTS(fit);
+DECLARE_TESTS(bad_free);
+DECLARE_TESTS(realloc);
+DECLARE_TESTS(poison);
+DECLARE_TESTS(threads);
+DECLARE_TESTS(oob);
+DECLARE_TESTS(diff);
 
 /* A table of test cases, and what main.c runs: each program's own list. */
 struct test_suite {
