@@ -22,7 +22,7 @@
 
 /* What one run of every call saw, recorded in atomic context. */
 struct atomic_run {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	bool irqs_off;
 	bool hardirq;
 	void *small, *whole, *multi, *aligned, *moved, *grown;
@@ -63,7 +63,7 @@ static void run_calls(struct atomic_run *r, void *spare, size_t spare_size)
 	r->usable_grown = pgclass_usable_size(pool, r->grown);
 	r->free_bad = pgclass_free(pool, (u8 *)r->moved + 8);
 	pgclass_get_stats(pool, &r->st);
-	r->class_ret = pgclass_get_class_stats(pool, pgc_class_multi(r->f),
+	r->class_ret = pgclass_get_class_stats(pool, pgct_class_multi(r->f),
 					       &r->cs);
 	r->walked = 0;
 	r->walk_ret = pgclass_walk(pool, count_cb, &r->walked);
@@ -81,7 +81,7 @@ static void run_calls(struct atomic_run *r, void *spare, size_t spare_size)
 
 static void check_run(struct kunit *test, struct atomic_run *r)
 {
-	struct pgc_fixture *f = r->f;
+	struct pgct_fixture *f = r->f;
 
 	KUNIT_EXPECT_TRUE(test, r->irqs_off);
 	KUNIT_EXPECT_NOT_NULL(test, r->small);
@@ -105,7 +105,7 @@ static void check_run(struct kunit *test, struct atomic_run *r)
 	KUNIT_EXPECT_EQ(test, r->free_aligned, 0);
 	KUNIT_EXPECT_NOT_NULL(test, r->pool2);
 	KUNIT_EXPECT_EQ(test, r->leaked2, 1UL);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.blocks, 0ULL);
 }
 
@@ -113,8 +113,8 @@ static void check_run(struct kunit *test, struct atomic_run *r)
 static void test_atomic_under_spinlock(struct kunit *test)
 {
 	static DEFINE_SPINLOCK(lock);
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
-	struct pgc_fixture *spare = pgc_fixture_mem(test, 8, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
+	struct pgct_fixture *spare = pgct_fixture_mem(test, 8, 12);
 	struct atomic_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned long flags;
 
@@ -147,8 +147,8 @@ static enum hrtimer_restart irq_run_fn(struct hrtimer *t)
 /* Every call from a hard interrupt: an hrtimer in hard mode. */
 static void test_atomic_in_hardirq(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
-	struct pgc_fixture *spare = pgc_fixture_mem(test, 8, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
+	struct pgct_fixture *spare = pgct_fixture_mem(test, 8, 12);
 	struct irq_run *ir = kunit_kzalloc(test, sizeof(*ir), GFP_KERNEL);
 	unsigned long left;
 	void *p;
@@ -183,7 +183,7 @@ static void test_atomic_in_hardirq(struct kunit *test)
 
 struct hammer {
 	struct work_struct work;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	unsigned int id;
 	unsigned int allocs;
 	unsigned int failures;
@@ -198,7 +198,7 @@ struct hammer {
  */
 static void hammer(struct hammer *h)
 {
-	struct pgc_fixture *f = h->f;
+	struct pgct_fixture *f = h->f;
 	void *live[HAMMER_LIVE] = { };
 	size_t size[HAMMER_LIVE] = { };
 	struct rnd_state rnd;
@@ -212,7 +212,7 @@ static void hammer(struct hammer *h)
 		s = r % HAMMER_LIVE;
 		seed = h->id * HAMMER_LIVE + s;
 		if (live[s]) {
-			if (pgc_verify(live[s], size[s], seed) != size[s])
+			if (pgct_verify(live[s], size[s], seed) != size[s])
 				h->corrupt++;
 			if (r & 0x100) {
 				if (pgclass_free(f->pool, live[s]))
@@ -228,14 +228,14 @@ static void hammer(struct hammer *h)
 			continue;
 		}
 		h->allocs++;
-		if (pgclass_usable_size(f->pool, live[s]) != pgc_usable(f, size[s]))
+		if (pgclass_usable_size(f->pool, live[s]) != pgct_usable(f, size[s]))
 			h->bad_usable++;
-		pgc_fill(live[s], size[s], seed);
+		pgct_fill(live[s], size[s], seed);
 	}
 	for (s = 0; s < HAMMER_LIVE; s++) {
 		if (!live[s])
 			continue;
-		if (pgc_verify(live[s], size[s], h->id * HAMMER_LIVE + s) != size[s])
+		if (pgct_verify(live[s], size[s], h->id * HAMMER_LIVE + s) != size[s])
 			h->corrupt++;
 		if (pgclass_free(f->pool, live[s]))
 			h->failures++;
@@ -250,7 +250,7 @@ static void hammer_work(struct work_struct *work)
 /* Three CPUs' worth of callers on one pool at once. */
 static void test_concurrent_callers(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 256, 12);
+	struct pgct_fixture *f = pgct_fixture(test, 256, 12);
 	struct hammer *h = kunit_kcalloc(test, 3, sizeof(*h), GFP_KERNEL);
 	struct pgclass_stats st;
 	unsigned int i;
@@ -274,23 +274,14 @@ static void test_concurrent_callers(struct kunit *test)
 		KUNIT_EXPECT_GT_MSG(test, h[i].allocs, HAMMER_ROUNDS / 4,
 				    "worker %u", i);
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
-	KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 }
 
-static struct kunit_case pgclass_atomic_cases[] = {
-	KUNIT_CASE(test_atomic_under_spinlock),
-	KUNIT_CASE(test_atomic_in_hardirq),
-	KUNIT_CASE(test_concurrent_callers),
-	{}
-};
-
-static struct kunit_suite pgclass_atomic_suite = {
-	.name = "pgclass_atomic",
-	.test_cases = pgclass_atomic_cases,
-};
-
-kunit_test_suites(&pgclass_atomic_suite);
+PGCT_SUITE(atomic,
+	   KUNIT_CASE(test_atomic_under_spinlock),
+	   KUNIT_CASE(test_atomic_in_hardirq),
+	   KUNIT_CASE(test_concurrent_callers));

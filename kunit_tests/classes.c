@@ -11,7 +11,7 @@
 
 #include "pgclass_kunit.h"
 
-static void expect_class_stats(struct kunit *test, struct pgc_fixture *f,
+static void expect_class_stats(struct kunit *test, struct pgct_fixture *f,
 			       unsigned int class, u32 pages, u64 used)
 {
 	struct pgclass_class_stats cs;
@@ -22,19 +22,19 @@ static void expect_class_stats(struct kunit *test, struct pgc_fixture *f,
 }
 
 /* Block @p is marked in use in the walk's bitmap of its page. */
-static void expect_in_map(struct kunit *test, struct pgc_fixture *f,
-			  const struct pgc_snap *s, const void *p, size_t bs)
+static void expect_in_map(struct kunit *test, struct pgct_fixture *f,
+			  const struct pgct_snap *s, const void *p, size_t bs)
 {
-	unsigned long page = pgc_page_of(f, p);
-	const struct pgc_ext *e = pgc_snap_find(s, page);
+	unsigned long page = pgct_page_of(f, p);
+	const struct pgct_ext *e = pgct_snap_find(s, page);
 	const unsigned long *map;
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_ASSERT_EQ(test, e->state, PGCLASS_PAGE_SMALL);
 	KUNIT_ASSERT_EQ(test, e->block_size, bs);
-	map = pgc_snap_map(s, e);
+	map = pgct_snap_map(s, e);
 	KUNIT_ASSERT_NOT_NULL(test, map);
-	KUNIT_EXPECT_TRUE(test, test_bit(((const u8 *)p - pgc_page_addr(f, page)) / bs,
+	KUNIT_EXPECT_TRUE(test, test_bit(((const u8 *)p - pgct_page_addr(f, page)) / bs,
 					 map));
 }
 
@@ -46,31 +46,27 @@ static void expect_in_map(struct kunit *test, struct pgc_fixture *f,
  */
 static void test_lab_example(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct pgclass_class_stats cs;
-	const struct pgc_ext *e;
+	const struct pgct_ext *e;
 	struct pgclass_stats st;
-	struct pgc_snap *s;
+	struct pgct_snap *s;
 	void *p10, *p33, *p69, *p100[5], *p560, *q, *r;
 	unsigned int c;
 	int i;
 
-	pgc_pin_cpu(test);
-	p10 = pgclass_alloc(f->pool, 10);
-	p33 = pgclass_alloc(f->pool, 33);
-	p69 = pgclass_alloc(f->pool, 69);
-	KUNIT_ASSERT_NOT_NULL(test, p10);
-	KUNIT_ASSERT_NOT_NULL(test, p33);
-	KUNIT_ASSERT_NOT_NULL(test, p69);
+	pgct_pin_cpu(test);
+	p10 = pgct_alloc(test, f, 10);
+	p33 = pgct_alloc(test, f, 33);
+	p69 = pgct_alloc(test, f, 69);
 	for (i = 0; i < 5; i++) {
-		p100[i] = pgclass_alloc(f->pool, 100);
-		KUNIT_ASSERT_NOT_NULL(test, p100[i]);
-		KUNIT_EXPECT_EQ(test, pgc_page_of(f, p100[i]), pgc_page_of(f, p69));
+		p100[i] = pgct_alloc(test, f, 100);
+		KUNIT_EXPECT_EQ(test, pgct_page_of(f, p100[i]), pgct_page_of(f, p69));
 	}
 	p560 = pgclass_alloc(f->pool, 560);
 	KUNIT_ASSERT_NOT_NULL(test, p560);
-	pgc_fill(p10, 10, 1);
-	pgc_fill(p33, 33, 2);
+	pgct_fill(p10, 10, 1);
+	pgct_fill(p33, 33, 2);
 
 	KUNIT_EXPECT_EQ(test, 16UL, pgclass_usable_size(f->pool, p10));
 	KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, p33));
@@ -92,13 +88,13 @@ static void test_lab_example(struct kunit *test)
 			expect_class_stats(test, f, c, 0, 0);
 		}
 	}
-	pgc_check(test, f);
-	s = pgc_snap(test, f);
+	pgct_check(test, f);
+	s = pgct_snap(test, f);
 	KUNIT_EXPECT_EQ(test, s->st.blocks, 9ULL);
 	KUNIT_EXPECT_EQ(test, s->st.used_pages, 4U);
 	KUNIT_EXPECT_EQ(test, s->st.bytes_allocated, 16ULL + 64 + 6 * 128 + 1024);
-	KUNIT_EXPECT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_SMALL), 4UL);
-	e = pgc_snap_find(s, pgc_page_of(f, p69));
+	KUNIT_EXPECT_EQ(test, pgct_snap_count(s, PGCLASS_PAGE_SMALL), 4UL);
+	e = pgct_snap_find(s, pgct_page_of(f, p69));
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_EXPECT_EQ(test, e->used, 6U);
 	KUNIT_EXPECT_EQ(test, e->total, 32U);
@@ -111,7 +107,7 @@ static void test_lab_example(struct kunit *test)
 
 	/* free the 33-byte block: its page is empty, at most kept spare */
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p33));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 8ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 16ULL + 6 * 128 + 1024);
@@ -133,14 +129,14 @@ static void test_lab_example(struct kunit *test)
 	if (f->oob) {
 		KUNIT_EXPECT_NULL(test, r);
 		KUNIT_EXPECT_EQ(test, 16UL, pgclass_usable_size(f->pool, p10));
-		KUNIT_EXPECT_EQ(test, 10UL, pgc_verify(p10, 10, 1));
+		KUNIT_EXPECT_EQ(test, 10UL, pgct_verify(p10, 10, 1));
 		expect_class_stats(test, f, 2, 1, 1);
 		expect_class_stats(test, f, 0, 1, 1);
 	} else {
 		KUNIT_ASSERT_NOT_NULL(test, r);
 		KUNIT_EXPECT_EQ(test, 64UL, pgclass_usable_size(f->pool, r));
-		KUNIT_EXPECT_EQ(test, pgc_page_of(f, r), pgc_page_of(f, q));
-		KUNIT_EXPECT_EQ(test, 10UL, pgc_verify(r, 10, 1));
+		KUNIT_EXPECT_EQ(test, pgct_page_of(f, r), pgct_page_of(f, q));
+		KUNIT_EXPECT_EQ(test, 10UL, pgct_verify(r, 10, 1));
 		expect_class_stats(test, f, 2, 1, 2);
 		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, 0, &cs));
 		KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
@@ -149,7 +145,7 @@ static void test_lab_example(struct kunit *test)
 
 	/* a 128 B block asked to hold 120 bytes stays where it is */
 	KUNIT_EXPECT_PTR_EQ(test, p100[0], pgclass_realloc(f->pool, p100[0], 120));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 9ULL);
 	KUNIT_EXPECT_EQ(test, st.realloc_calls, 3ULL);
@@ -193,8 +189,8 @@ static const struct boundary boundaries[] = {
  */
 static void test_class_boundaries(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture_mem(test, 16, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture_mem(test, 16, shift);
 	struct pgclass_class_stats cs;
 	struct pgclass_stats st;
 	unsigned int i;
@@ -202,14 +198,14 @@ static void test_class_boundaries(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(boundaries); i++) {
 		const struct boundary *b = &boundaries[i];
 		size_t size = b->pages * f->page / b->div + b->add;
-		size_t usable = pgc_usable(f, size);
-		unsigned long pages = pgc_pages(f, size);
-		unsigned int class = pgc_class(f, size);
-		const struct pgc_ext *e;
-		struct pgc_snap *s;
+		size_t usable = pgct_usable(f, size);
+		unsigned long pages = pgct_pages(f, size);
+		unsigned int class = pgct_class(f, size);
+		const struct pgct_ext *e;
+		struct pgct_snap *s;
 		u8 *p;
 
-		pgc_pool_new(test, f);
+		pgct_pool_new(test, f);
 		p = pgclass_alloc(f->pool, size);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %s = %zu", b->name, size);
 		KUNIT_EXPECT_EQ_MSG(test, usable, pgclass_usable_size(f->pool, p),
@@ -230,11 +226,11 @@ static void test_class_boundaries(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, cs.pages, pages, "size %s", b->name);
 		KUNIT_EXPECT_EQ_MSG(test, cs.blocks_used, 1ULL, "size %s", b->name);
 
-		s = pgc_snap(test, f);
-		pgc_check_snap(test, f, s);
-		e = pgc_snap_find(s, pgc_page_of(f, p));
+		s = pgct_snap(test, f);
+		pgct_check_snap(test, f, s);
+		e = pgct_snap_find(s, pgct_page_of(f, p));
 		KUNIT_ASSERT_NOT_NULL(test, e);
-		KUNIT_EXPECT_EQ_MSG(test, e->first, pgc_page_of(f, p),
+		KUNIT_EXPECT_EQ_MSG(test, e->first, pgct_page_of(f, p),
 				    "size %s", b->name);
 		KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, pages, "size %s", b->name);
 		KUNIT_EXPECT_EQ_MSG(test, e->class, class, "size %s", b->name);
@@ -242,22 +238,20 @@ static void test_class_boundaries(struct kunit *test)
 				    size <= f->page / 2 ? PGCLASS_PAGE_SMALL :
 				    size <= f->page ? PGCLASS_PAGE_WHOLE :
 				    PGCLASS_PAGE_HEAD, "size %s", b->name);
-		pgc_snap_free(test, s);
+		pgct_snap_free(test, s);
 
 		/* the whole usable size is the caller's */
-		pgc_fill(p, usable, i);
-		KUNIT_EXPECT_EQ(test, usable, pgc_verify(p, usable, i));
+		pgct_fill(p, usable, i);
+		KUNIT_EXPECT_EQ(test, usable, pgct_verify(p, usable, i));
 
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
 		KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, p));
 		pgclass_get_stats(f->pool, &st);
 		KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-		KUNIT_EXPECT_LE(test, st.used_pages, class < pgc_class_page(f) ? 1U : 0U);
-		KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+		KUNIT_EXPECT_LE(test, st.used_pages, class < pgct_class_page(f) ? 1U : 0U);
+		KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 	}
 }
-
-PGC_DEFINE_SHIFT_PARAMS(shift);
 
 /*
  * Alignment: many blocks of every class, each aligned to its class size;
@@ -265,8 +259,8 @@ PGC_DEFINE_SHIFT_PARAMS(shift);
  */
 static void test_alignment(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t size;
 	int i;
 
@@ -288,7 +282,7 @@ static void test_alignment(struct kunit *test)
 				      "%zu-byte block at offset %#tx", size,
 				      p - f->base);
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /*
@@ -299,8 +293,8 @@ static void test_alignment(struct kunit *test)
  */
 static void test_small_blocks_share_page(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture_cpus(test, PGC_NR_PAGES, shift, 0);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture_cpus(test, PGCT_NR_PAGES, shift, 0);
 	size_t bs;
 	void **p;
 
@@ -310,36 +304,28 @@ static void test_small_blocks_share_page(struct kunit *test)
 	for (bs = 16; bs <= f->page / 2; bs *= 2) {
 		unsigned long n = f->page / bs, i, page;
 		struct pgclass_class_stats cs;
-		unsigned int class = pgc_class(f, bs);
+		unsigned int class = pgct_class(f, bs);
 
-		for (i = 0; i <= n; i++) {
-			p[i] = pgclass_alloc(f->pool, bs);
-			KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		}
-		page = pgc_page_of(f, p[0]);
+		pgct_alloc_blocks(test, f, p, n + 1, bs);
+		page = pgct_page_of(f, p[0]);
 		for (i = 1; i < n; i++)
-			KUNIT_ASSERT_EQ_MSG(test, pgc_page_of(f, p[i]), page,
+			KUNIT_ASSERT_EQ_MSG(test, pgct_page_of(f, p[i]), page,
 					    "class %zu, block %lu", bs, i);
-		KUNIT_EXPECT_NE(test, pgc_page_of(f, p[n]), page);
+		KUNIT_EXPECT_NE(test, pgct_page_of(f, p[n]), page);
 		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, class, &cs));
 		KUNIT_EXPECT_EQ(test, cs.pages, 2U);
 		KUNIT_EXPECT_EQ(test, cs.blocks_used, (u64)n + 1);
 		KUNIT_EXPECT_EQ(test, cs.blocks_total, 2 * (u64)n);
-		pgc_check(test, f);
-		for (i = 0; i <= n; i++)
-			KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, class, &cs));
-		KUNIT_EXPECT_LE(test, cs.pages, 1U);
-		KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
-		pgc_check(test, f);
+		pgct_check(test, f);
+		pgct_free_class(test, f, class, p, n + 1);
 	}
 }
 
 /* Size 0 and sizes beyond the data area get NULL; only the latter fail. */
 static void test_zero_and_oversize(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
-	size_t data = pgc_data_pages(f) * f->page;
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
+	size_t data = pgct_data_pages(f) * f->page;
 	struct pgclass_stats st;
 
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 0));
@@ -357,10 +343,10 @@ static void test_zero_and_oversize(struct kunit *test)
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.alloc_calls, 6ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 5ULL);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 
 	/* the data area exactly still fits */
-	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_data_start(f),
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgct_data_start(f),
 			    pgclass_alloc(f->pool, data));
 }
 
@@ -371,16 +357,16 @@ static void test_zero_and_oversize(struct kunit *test)
  */
 static void test_spare_page_reused(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct pgclass_stats before, st;
 	void *p, *q;
 
-	pgc_pin_cpu(test);
+	pgct_pin_cpu(test);
 	p = pgclass_alloc(f->pool, 64);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	pgclass_get_stats(f->pool, &before);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_LE(test, st.used_pages, 1U);
 	q = pgclass_alloc(f->pool, 64);
@@ -388,8 +374,8 @@ static void test_spare_page_reused(struct kunit *test)
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.used_pages, before.used_pages);
 	if (st.used_pages == 1)
-		KUNIT_EXPECT_EQ(test, pgc_page_of(f, q), pgc_page_of(f, p));
-	pgc_check(test, f);
+		KUNIT_EXPECT_EQ(test, pgct_page_of(f, q), pgct_page_of(f, p));
+	pgct_check(test, f);
 }
 
 /*
@@ -398,9 +384,9 @@ static void test_spare_page_reused(struct kunit *test)
  */
 static void test_spare_page_taken_back(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
-	unsigned long n = pgc_data_pages(f), i;
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
+	unsigned long n = pgct_data_pages(f), i;
 	void *small, *other, *p;
 
 	small = pgclass_alloc(f->pool, 16);
@@ -413,16 +399,16 @@ static void test_spare_page_taken_back(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, small));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, other));
-	pgc_check(test, f);
+	pgct_check(test, f);
 
 	p = pgclass_alloc(f->pool, f->page);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_TRUE(test, pgc_page_of(f, p) == pgc_page_of(f, small) ||
-			  pgc_page_of(f, p) == pgc_page_of(f, other));
+	KUNIT_EXPECT_TRUE(test, pgct_page_of(f, p) == pgct_page_of(f, small) ||
+			  pgct_page_of(f, p) == pgct_page_of(f, other));
 	p = pgclass_alloc(f->pool, f->page / 2 + 1);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /*
@@ -432,7 +418,7 @@ static void test_spare_page_taken_back(struct kunit *test)
 static void test_alloc_aligned(struct kunit *test)
 {
 	static const size_t sizes[] = { 1, 16, 24, 100, 2048, 2049, 4096, 5000 };
-	struct pgc_fixture *f = pgc_fixture(test, 64, 12);
+	struct pgct_fixture *f = pgct_fixture(test, 64, 12);
 	struct pgclass_class_stats cs;
 	struct pgclass_stats st;
 	size_t align;
@@ -449,10 +435,10 @@ static void test_alloc_aligned(struct kunit *test)
 					      sizes[i], align, p - f->base);
 			KUNIT_EXPECT_GE(test, pgclass_usable_size(f->pool, p),
 					max(sizes[i], align));
-			pgc_fill(p, sizes[i], i);
+			pgct_fill(p, sizes[i], i);
 			KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
 		}
-		pgc_check(test, f);
+		pgct_check(test, f);
 	}
 	/* the biggest alignment it offers, many times over */
 	for (i = 0; i < 4; i++)
@@ -462,7 +448,7 @@ static void test_alloc_aligned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.blocks, 4ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
 	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool,
-							 pgc_class_page(f), &cs));
+							 pgct_class_page(f), &cs));
 	KUNIT_EXPECT_EQ(test, cs.pages, 4U);
 
 	/* zero bytes: nothing, as pgclass_alloc(), and no failure */
@@ -475,15 +461,15 @@ static void test_alloc_aligned(struct kunit *test)
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 4ULL);
 	KUNIT_EXPECT_EQ(test, st.blocks, 4ULL);
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
-PGC_SUITES(classes,
-	   KUNIT_CASE(test_lab_example),
-	   KUNIT_CASE_PARAM(test_class_boundaries, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_alignment, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_small_blocks_share_page, shift_gen_params),
-	   KUNIT_CASE(test_zero_and_oversize),
-	   KUNIT_CASE(test_spare_page_reused),
-	   KUNIT_CASE_PARAM(test_spare_page_taken_back, shift_gen_params),
-	   KUNIT_CASE(test_alloc_aligned));
+PGCT_SUITES(classes,
+	    KUNIT_CASE(test_lab_example),
+	    KUNIT_CASE_PARAM(test_class_boundaries, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_alignment, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_small_blocks_share_page, pgct_shift_gen_params),
+	    KUNIT_CASE(test_zero_and_oversize),
+	    KUNIT_CASE(test_spare_page_reused),
+	    KUNIT_CASE_PARAM(test_spare_page_taken_back, pgct_shift_gen_params),
+	    KUNIT_CASE(test_alloc_aligned));

@@ -46,17 +46,17 @@ static unsigned long tlsf_list(unsigned long n)
  * freed.  Whichever run is freed last heads its TLSF list.
  */
 struct fit_pool {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	u8 *first, *sep1, *second, *sep2, *rest;
 	unsigned long first_pages, second_pages;
 };
 
-static u8 *fit_alloc_at(struct kunit *test, struct pgc_fixture *f,
+static u8 *fit_alloc_at(struct kunit *test, struct pgct_fixture *f,
 			unsigned long pages, unsigned long at)
 {
 	u8 *p = pgclass_alloc(f->pool, pages * f->page);
 
-	KUNIT_ASSERT_PTR_EQ_MSG(test, p, pgc_data_start(f) + at * f->page,
+	KUNIT_ASSERT_PTR_EQ_MSG(test, p, pgct_data_start(f) + at * f->page,
 				"%lu pages at data page %lu", pages, at);
 	return p;
 }
@@ -67,21 +67,21 @@ static struct fit_pool *fit_pool(struct kunit *test, unsigned int shift,
 {
 	struct fit_pool *fp = kunit_kzalloc(test, sizeof(*fp), GFP_KERNEL);
 	unsigned long used = first_pages + second_pages + 2, rest;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 
 	KUNIT_ASSERT_NOT_NULL(test, fp);
-	f = pgc_fixture(test, used + 16, shift);
+	f = pgct_fixture(test, used + 16, shift);
 	fp->f = f;
 	fp->first_pages = first_pages;
 	fp->second_pages = second_pages;
-	KUNIT_ASSERT_GT(test, pgc_data_pages(f), used);
-	rest = pgc_data_pages(f) - used;
+	KUNIT_ASSERT_GT(test, pgct_data_pages(f), used);
+	rest = pgct_data_pages(f) - used;
 	fp->first = fit_alloc_at(test, f, first_pages, 0);
 	fp->sep1 = fit_alloc_at(test, f, 1, first_pages);
 	fp->second = fit_alloc_at(test, f, second_pages, first_pages + 1);
 	fp->sep2 = fit_alloc_at(test, f, 1, used - 1);
 	fp->rest = fit_alloc_at(test, f, rest, used);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_ASSERT_EQ(test, f->scratch->st.free_pages, 0U);
 	return fp;
 }
@@ -90,38 +90,24 @@ static struct fit_pool *fit_pool(struct kunit *test, unsigned int shift,
 static void fit_free_run(struct kunit *test, struct fit_pool *fp, u8 *p,
 			 unsigned long pages)
 {
-	struct pgc_fixture *f = fp->f;
-	const struct pgc_ext *e;
+	struct pgct_fixture *f = fp->f;
+	const struct pgct_ext *e;
 
 	KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p));
-	pgc_check(test, f);
-	e = pgc_snap_find(f->scratch, pgc_page_of(f, p));
+	pgct_check(test, f);
+	e = pgct_snap_find(f->scratch, pgct_page_of(f, p));
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_ASSERT_EQ(test, e->state, PGCLASS_PAGE_FREE);
-	KUNIT_ASSERT_EQ(test, e->first, pgc_page_of(f, p));
+	KUNIT_ASSERT_EQ(test, e->first, pgct_page_of(f, p));
 	KUNIT_ASSERT_EQ(test, e->nr_pages, pages);
 }
 
-static u64 fit_scans(struct pgc_fixture *f)
+static u64 fit_scans(struct pgct_fixture *f)
 {
 	struct pgclass_stats st;
 
 	pgclass_get_stats(f->pool, &st);
 	return st.fit_scans;
-}
-
-static void expect_extent(struct kunit *test, struct pgc_fixture *f,
-			  unsigned long first, enum pgclass_page_state state,
-			  unsigned long nr)
-{
-	const struct pgc_ext *e;
-
-	pgc_check(test, f);
-	e = pgc_snap_find(f->scratch, first);
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
 }
 
 enum fit_how { FIT_ALLOC, FIT_ALIGNED, FIT_REALLOC };
@@ -175,7 +161,7 @@ static void test_fit_behind_head(struct kunit *test)
 {
 	const struct fit_param *prm = test->param_value;
 	struct fit_pool *fp = fit_pool(test, prm->shift, prm->behind, prm->head);
-	struct pgc_fixture *f = fp->f;
+	struct pgct_fixture *f = fp->f;
 	size_t size = prm->n * f->page;
 	struct pgclass_stats a, z;
 	u8 *p;
@@ -189,7 +175,7 @@ static void test_fit_behind_head(struct kunit *test)
 	/* the run that fits goes in first, the shorter one ahead of it */
 	fit_free_run(test, fp, fp->first, prm->behind);
 	fit_free_run(test, fp, fp->second, prm->head);
-	pgc_fill(fp->sep2, f->page, 7);
+	pgct_fill(fp->sep2, f->page, 7);
 	pgclass_get_stats(f->pool, &a);
 	KUNIT_EXPECT_EQ(test, a.fit_scans, 0ULL);
 
@@ -206,15 +192,15 @@ static void test_fit_behind_head(struct kunit *test)
 			break;
 		/* out of band: it would have to move, so it fails */
 		KUNIT_EXPECT_NULL(test, p);
-		pgc_check(test, f);
+		pgct_check(test, f);
 		pgclass_get_stats(f->pool, &z);
 		KUNIT_EXPECT_EQ(test, z.fit_scans, a.fit_scans);
 		KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls + 1);
 		KUNIT_EXPECT_EQ(test, z.realloc_calls, a.realloc_calls + 1);
-		pgc_expect_same_state(test, &a, &z);
+		pgct_expect_same_state(test, &a, &z);
 		KUNIT_EXPECT_EQ(test, f->page,
 				pgclass_usable_size(f->pool, fp->sep2));
-		KUNIT_EXPECT_EQ(test, f->page, pgc_verify(fp->sep2, f->page, 7));
+		KUNIT_EXPECT_EQ(test, f->page, pgct_verify(fp->sep2, f->page, 7));
 		return;
 	}
 	KUNIT_ASSERT_PTR_EQ_MSG(test, p, fp->first,
@@ -224,31 +210,24 @@ static void test_fit_behind_head(struct kunit *test)
 	pgclass_get_stats(f->pool, &z);
 	KUNIT_EXPECT_EQ(test, z.fit_scans, a.fit_scans + 1);
 	KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls);
-	expect_extent(test, f, pgc_page_of(f, p), PGCLASS_PAGE_HEAD, prm->n);
+	pgct_expect_extent(test, f, pgct_page_of(f, p), PGCLASS_PAGE_HEAD, prm->n);
 	if (prm->behind > prm->n)
-		expect_extent(test, f, pgc_page_of(f, p) + prm->n,
-			      PGCLASS_PAGE_FREE, prm->behind - prm->n);
+		pgct_expect_extent(test, f, pgct_page_of(f, p) + prm->n,
+				   PGCLASS_PAGE_FREE, prm->behind - prm->n);
 	if (prm->how == FIT_REALLOC) {
 		/* moved: the bytes came along, the old page is free */
-		KUNIT_EXPECT_EQ(test, f->page, pgc_verify(p, f->page, 7));
+		KUNIT_EXPECT_EQ(test, f->page, pgct_verify(p, f->page, 7));
 		KUNIT_EXPECT_EQ(test, 0UL,
 				pgclass_usable_size(f->pool, fp->sep2));
-		expect_extent(test, f, pgc_page_of(f, fp->second),
-			      PGCLASS_PAGE_FREE, prm->head + 1);
+		pgct_expect_extent(test, f, pgct_page_of(f, fp->second),
+				   PGCLASS_PAGE_FREE, prm->head + 1);
 	}
-}
-
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
-static unsigned int param_shift(struct kunit *test)
-{
-	return *(const unsigned int *)test->param_value;
 }
 
 /* Everything a fresh pool serves at once: no scan counted. */
 static void test_fit_instant_not_counted(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
 	const size_t sizes[] = {
 		16, 100, page / 2, page, page + 1, 3 * page, 40, 2 * page,
@@ -275,16 +254,16 @@ static void test_fit_instant_not_counted(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i += 2)
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p[i]));
 	KUNIT_EXPECT_NOT_NULL(test, pgclass_alloc(f->pool, 2 * page));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.fit_scans, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
 
 	/* the exact fit of the whole data area: its list's head */
-	pgc_pool_destroy(f);
-	pgc_pool_new(test, f);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_data_start(f),
-			    pgclass_alloc(f->pool, pgc_data_pages(f) * page));
+	pgct_pool_destroy(f);
+	pgct_pool_new(test, f);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgct_data_start(f),
+			    pgclass_alloc(f->pool, pgct_data_pages(f) * page));
 	KUNIT_EXPECT_EQ(test, fit_scans(f), 0ULL);
 }
 
@@ -294,8 +273,8 @@ static void test_fit_instant_not_counted(struct kunit *test)
  */
 static void test_fit_head_fits_not_counted(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 8, 9);
-	struct pgc_fixture *f = fp->f;
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 8, 9);
+	struct pgct_fixture *f = fp->f;
 	struct pgclass_stats st;
 
 	fit_free_run(test, fp, fp->first, 8);
@@ -305,7 +284,7 @@ static void test_fit_head_fits_not_counted(struct kunit *test)
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.fit_scans, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /*
@@ -314,8 +293,8 @@ static void test_fit_head_fits_not_counted(struct kunit *test)
  */
 static void test_fit_list_above_not_counted(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 12, 8);
-	struct pgc_fixture *f = fp->f;
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 12, 8);
+	struct pgct_fixture *f = fp->f;
 	struct pgclass_stats st;
 
 	KUNIT_ASSERT_GT(test, tlsf_list(12), tlsf_list(9));
@@ -323,8 +302,8 @@ static void test_fit_list_above_not_counted(struct kunit *test)
 	fit_free_run(test, fp, fp->second, 8);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)fp->first,
 			    pgclass_alloc(f->pool, 9 * f->page));
-	expect_extent(test, f, pgc_page_of(f, fp->first) + 9,
-		      PGCLASS_PAGE_FREE, 3);
+	pgct_expect_extent(test, f, pgct_page_of(f, fp->first) + 9,
+			   PGCLASS_PAGE_FREE, 3);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.fit_scans, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
@@ -337,27 +316,27 @@ static void test_fit_list_above_not_counted(struct kunit *test)
  */
 static void test_fit_none_fails(struct kunit *test)
 {
-	struct fit_pool *fp = fit_pool(test, param_shift(test), 8, 8);
-	struct pgc_fixture *f = fp->f;
-	struct pgc_snap *before, *after;
+	struct fit_pool *fp = fit_pool(test, pgct_param_shift(test), 8, 8);
+	struct pgct_fixture *f = fp->f;
+	struct pgct_snap *before, *after;
 
 	fit_free_run(test, fp, fp->first, 8);
-	before = pgc_snap(test, f);
+	before = pgct_snap(test, f);
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 9 * f->page));
-	after = pgc_snap(test, f);
-	pgc_expect_same_layout(test, before, after);
+	after = pgct_snap(test, f);
+	pgct_expect_same_layout(test, before, after);
 	KUNIT_EXPECT_EQ(test, after->st.fit_scans, 0ULL);
 	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
 			before->st.failed_calls + 1);
 
 	fit_free_run(test, fp, fp->second, 8);
-	pgc_snap_fill(test, f, before);
+	pgct_snap_fill(test, f, before);
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 9 * f->page));
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 10 * f->page));
-	pgc_snap_fill(test, f, after);
-	pgc_check_snap(test, f, after);
-	pgc_expect_same_layout(test, before, after);
-	pgc_expect_same_state(test, &before->st, &after->st);
+	pgct_snap_fill(test, f, after);
+	pgct_check_snap(test, f, after);
+	pgct_expect_same_layout(test, before, after);
+	pgct_expect_same_state(test, &before->st, &after->st);
 	/* 9 pages: a scan of {8, 8}; 10 pages: an empty list, no scan */
 	KUNIT_EXPECT_EQ(test, after->st.fit_scans, before->st.fit_scans + 1);
 	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
@@ -365,11 +344,11 @@ static void test_fit_none_fails(struct kunit *test)
 }
 
 /* Fill every free page with page blocks: the pool is full. */
-static void fill_up(struct kunit *test, struct pgc_fixture *f)
+static void fill_up(struct kunit *test, struct pgct_fixture *f)
 {
 	while (pgclass_alloc(f->pool, f->page))
 		;
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_ASSERT_EQ(test, f->scratch->st.free_pages, 0U);
 }
 
@@ -381,37 +360,28 @@ static void fill_up(struct kunit *test, struct pgc_fixture *f)
  */
 static void test_fit_shrink_full_pool(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
-	struct pgc_snap *before, *after;
+	struct pgct_snap *before, *after;
 	u8 *s, *m;
 
 	s = pgclass_alloc(f->pool, page / 2);
 	m = pgclass_alloc(f->pool, 3 * page);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	pgc_fill(s, page / 2, 1);
-	pgc_fill(m, 3 * page, 2);
+	pgct_fill(s, page / 2, 1);
+	pgct_fill(m, 3 * page, 2);
 	fill_up(test, f);
 
 	/* the small block: the same block, the same pool */
-	before = pgc_snap(test, f);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)s, pgclass_realloc(f->pool, s, 16));
-	after = pgc_snap(test, f);
-	pgc_check_snap(test, f, after);
-	pgc_expect_same_layout(test, before, after);
-	pgc_expect_same_state(test, &before->st, &after->st);
-	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-			before->st.realloc_calls + 1);
-	KUNIT_EXPECT_EQ(test, after->st.failed_calls, before->st.failed_calls);
+	pgct_expect_realloc_noop(test, f, s, 16, false, page / 2, 1);
 	KUNIT_EXPECT_EQ(test, page / 2, pgclass_usable_size(f->pool, s));
-	KUNIT_EXPECT_EQ(test, page / 2, pgc_verify(s, page / 2, 1));
 
 	/* the multi-page block: its first page, the other two freed */
-	pgc_snap_fill(test, f, before);
+	before = pgct_snap(test, f);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)m, pgclass_realloc(f->pool, m, 16));
-	pgc_snap_fill(test, f, after);
-	pgc_check_snap(test, f, after);
+	after = pgct_snap(test, f);
+	pgct_check_snap(test, f, after);
 	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
 			before->st.realloc_calls + 1);
 	KUNIT_EXPECT_EQ(test, after->st.failed_calls, before->st.failed_calls);
@@ -421,9 +391,9 @@ static void test_fit_shrink_full_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after->st.bytes_allocated,
 			before->st.bytes_allocated - 2 * page);
 	KUNIT_EXPECT_EQ(test, page, pgclass_usable_size(f->pool, m));
-	KUNIT_EXPECT_EQ(test, page, pgc_verify(m, page, 2));
-	expect_extent(test, f, pgc_page_of(f, m), PGCLASS_PAGE_WHOLE, 1);
-	expect_extent(test, f, pgc_page_of(f, m) + 1, PGCLASS_PAGE_FREE, 2);
+	KUNIT_EXPECT_EQ(test, page, pgct_verify(m, page, 2));
+	pgct_expect_extent(test, f, pgct_page_of(f, m), PGCLASS_PAGE_WHOLE, 1);
+	pgct_expect_extent(test, f, pgct_page_of(f, m) + 1, PGCLASS_PAGE_FREE, 2);
 }
 
 /*
@@ -432,7 +402,7 @@ static void test_fit_shrink_full_pool(struct kunit *test)
  */
 static void test_fit_grow_full_pool(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t page = f->page;
 	struct {
 		size_t size, to;
@@ -446,38 +416,22 @@ static void test_fit_grow_full_pool(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
 		blk[i].p = pgclass_alloc(f->pool, blk[i].size);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i].p);
-		pgc_fill(blk[i].p, blk[i].size, i);
+		pgct_fill(blk[i].p, blk[i].size, i);
 	}
 	fill_up(test, f);
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
-		struct pgc_snap *before = pgc_snap(test, f), *after;
-
-		KUNIT_EXPECT_NULL_MSG(test,
-				      pgclass_realloc(f->pool, blk[i].p, blk[i].to),
-				      "%zu -> %zu in a full pool", blk[i].size,
-				      blk[i].to);
-		after = pgc_snap(test, f);
-		pgc_check_snap(test, f, after);
-		pgc_expect_same_layout(test, before, after);
-		pgc_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-				before->st.failed_calls + 1);
-		KUNIT_EXPECT_EQ(test, pgc_usable(f, blk[i].size),
+		KUNIT_EXPECT_EQ(test, pgct_usable(f, blk[i].size),
 				pgclass_usable_size(f->pool, blk[i].p));
-		KUNIT_EXPECT_EQ(test, blk[i].size,
-				pgc_verify(blk[i].p, blk[i].size, i));
-		pgc_snap_free(test, after);
-		pgc_snap_free(test, before);
+		pgct_expect_realloc_noop(test, f, blk[i].p, blk[i].to, true,
+					 blk[i].size, i);
 	}
 }
 
-PGC_SUITES(fit,
-	   KUNIT_CASE_PARAM(test_fit_behind_head, fit_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_instant_not_counted, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_head_fits_not_counted, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_list_above_not_counted, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_none_fails, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_shrink_full_pool, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_fit_grow_full_pool, shift_gen_params));
+PGCT_SUITES(fit,
+	    KUNIT_CASE_PARAM(test_fit_behind_head, fit_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_instant_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_head_fits_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_list_above_not_counted, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_none_fails, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_shrink_full_pool, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_fit_grow_full_pool, pgct_shift_gen_params));

@@ -55,14 +55,14 @@ static void need_kasan(struct kunit *test)
 }
 
 /* A pool over memory that has a shadow of its own. */
-static struct pgc_fixture *kasan_fixture(struct kunit *test,
-					 unsigned long nr_pages,
-					 unsigned int shift)
+static struct pgct_fixture *kasan_fixture(struct kunit *test,
+					  unsigned long nr_pages,
+					  unsigned int shift)
 {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 
 	need_kasan(test);
-	f = pgc_fixture(test, nr_pages, shift);
+	f = pgct_fixture(test, nr_pages, shift);
 	if (f->vmalloced && !IS_ENABLED(CONFIG_KASAN_VMALLOC))
 		kunit_skip(test, "vmalloc()ed pool: no shadow without CONFIG_KASAN_VMALLOC");
 	return f;
@@ -109,28 +109,28 @@ static void expect_poisoned(struct kunit *test, const void *p, size_t len,
 }
 
 /* Metadata accessible, every data page poisoned. */
-static void expect_pool_empty(struct kunit *test, struct pgc_fixture *f,
+static void expect_pool_empty(struct kunit *test, struct pgct_fixture *f,
 			      const char *what)
 {
 	expect_accessible(test, f->base, f->init.meta_pages * f->page, what);
-	expect_poisoned(test, pgc_data_start(f), pgc_data_pages(f) * f->page,
+	expect_poisoned(test, pgct_data_start(f), pgct_data_pages(f) * f->page,
 			what);
 }
 
 /* A new pool poisons its data pages; destroying it unpoisons them. */
 static void test_kasan_new_pool(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = kasan_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 
 	expect_pool_empty(test, f, "new pool");
-	KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 	expect_accessible(test, f->base, f->size, "destroyed pool");
 	/* and a pool destroyed with blocks in it */
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 	KUNIT_ASSERT_NOT_NULL(test, pgclass_alloc(f->pool, 100));
 	KUNIT_ASSERT_NOT_NULL(test, pgclass_alloc(f->pool, 2 * f->page));
-	KUNIT_EXPECT_EQ(test, 2UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 2UL, pgct_pool_destroy(f));
 	expect_accessible(test, f->base, f->size, "destroyed with leaks");
 }
 
@@ -141,8 +141,8 @@ static void test_kasan_new_pool(struct kunit *test)
  */
 static void test_kasan_alloc_free(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = kasan_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	const size_t sizes[] = {
 		1, 16, 17, 40, 40, 100, page / 4, page / 2, page / 2 + 1,
@@ -154,35 +154,35 @@ static void test_kasan_alloc_free(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		p[i] = pgclass_alloc(f->pool, sizes[i]);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		expect_accessible(test, p[i], pgc_usable(f, sizes[i]),
+		expect_accessible(test, p[i], pgct_usable(f, sizes[i]),
 				  "allocated");
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i += 2) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-		expect_poisoned(test, p[i], pgc_usable(f, sizes[i]), "freed");
+		expect_poisoned(test, p[i], pgct_usable(f, sizes[i]), "freed");
 	}
 	for (i = 1; i < ARRAY_SIZE(sizes); i += 2)
-		expect_accessible(test, p[i], pgc_usable(f, sizes[i]),
+		expect_accessible(test, p[i], pgct_usable(f, sizes[i]),
 				  "its neighbour freed");
 	for (i = 1; i < ARRAY_SIZE(sizes); i += 2) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-		expect_poisoned(test, p[i], pgc_usable(f, sizes[i]), "freed");
+		expect_poisoned(test, p[i], pgct_usable(f, sizes[i]), "freed");
 	}
 	/* spare pages and merged runs included */
 	expect_pool_empty(test, f, "all freed");
 	/* the whole data area as one block, then freed */
-	p[0] = pgclass_alloc(f->pool, pgc_data_pages(f) * page);
-	KUNIT_ASSERT_PTR_EQ(test, p[0], (void *)pgc_data_start(f));
-	expect_accessible(test, p[0], pgc_data_pages(f) * page, "everything");
+	p[0] = pgclass_alloc(f->pool, pgct_data_pages(f) * page);
+	KUNIT_ASSERT_PTR_EQ(test, p[0], (void *)pgct_data_start(f));
+	expect_accessible(test, p[0], pgct_data_pages(f) * page, "everything");
 	KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[0]));
 	expect_pool_empty(test, f, "everything freed");
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /* A refused free, a refused realloc and a failed one change no shadow. */
 static void test_kasan_refused(struct kunit *test)
 {
-	struct pgc_fixture *f = kasan_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, 12);
 	u8 *p = pgclass_alloc(f->pool, 100), *q;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -204,8 +204,8 @@ static void test_kasan_refused(struct kunit *test)
 /* realloc: what moves, grows or shrinks in place, in every direction. */
 static void test_kasan_realloc(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = kasan_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = kasan_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	u8 *p, *q;
 
@@ -292,7 +292,7 @@ static void test_kasan_hooks(struct kunit *test)
  */
 static void test_kasan_vmalloc_pool(struct kunit *test)
 {
-	size_t size = PGC_NR_PAGES * PAGE_SIZE;
+	size_t size = PGCT_NR_PAGES * PAGE_SIZE;
 	struct pgclass_pool *pool;
 	struct pgclass_stats st;
 	u8 *mem, *data, *p;
@@ -322,21 +322,10 @@ static void test_kasan_vmalloc_pool(struct kunit *test)
 	vfree(mem);
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
-static struct kunit_case pgclass_kasan_cases[] = {
-	KUNIT_CASE_PARAM(test_kasan_new_pool, shift_gen_params),
-	KUNIT_CASE_PARAM(test_kasan_alloc_free, shift_gen_params),
-	KUNIT_CASE(test_kasan_refused),
-	KUNIT_CASE_PARAM(test_kasan_realloc, shift_gen_params),
-	KUNIT_CASE(test_kasan_hooks),
-	KUNIT_CASE(test_kasan_vmalloc_pool),
-	{}
-};
-
-static struct kunit_suite pgclass_kasan_suite = {
-	.name = "pgclass_kasan",
-	.test_cases = pgclass_kasan_cases,
-};
-
-kunit_test_suites(&pgclass_kasan_suite);
+PGCT_SUITE(kasan,
+	   KUNIT_CASE_PARAM(test_kasan_new_pool, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_kasan_alloc_free, pgct_shift_gen_params),
+	   KUNIT_CASE(test_kasan_refused),
+	   KUNIT_CASE_PARAM(test_kasan_realloc, pgct_shift_gen_params),
+	   KUNIT_CASE(test_kasan_hooks),
+	   KUNIT_CASE(test_kasan_vmalloc_pool));

@@ -140,14 +140,19 @@ static int pc_thread_fn(void *data)
 }
 
 /*
- * Run @r->fn in a kthread bound to each of the @nr CPUs @cpus, all
- * released at once, and wait for them: they are gone when this returns.
+ * Run @fn in a kthread bound to each of the @nr CPUs @cpus, with @arg,
+ * all released at once, and wait for them: they are gone when this
+ * returns.
  */
-static void pc_run(struct kunit *test, struct pc_run *r,
-		   const unsigned int *cpus, unsigned int nr)
+static void pc_run(struct kunit *test, void (*fn)(struct pc_thread *t),
+		   void *arg, const unsigned int *cpus, unsigned int nr)
 {
+	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned int i, made;
 
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->fn = fn;
+	r->arg = arg;
 	r->nr = nr;
 	r->t = kunit_kcalloc(test, nr, sizeof(*r->t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r->t);
@@ -200,12 +205,7 @@ static void pc_run(struct kunit *test, struct pc_run *r,
 static void pc_on_cpu(struct kunit *test, unsigned int cpu,
 		      void (*fn)(struct pc_thread *t), void *arg)
 {
-	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->fn = fn;
-	r->arg = arg;
-	pc_run(test, r, &cpu, 1);
+	pc_run(test, fn, arg, &cpu, 1);
 }
 
 /* One allocation or free, made on a given CPU. */
@@ -230,7 +230,7 @@ static void pc_free_fn(struct pc_thread *t)
 	op->ret = pgclass_free(op->pool, op->ptr);
 }
 
-static void *pc_alloc_on(struct kunit *test, struct pgc_fixture *f,
+static void *pc_alloc_on(struct kunit *test, struct pgct_fixture *f,
 			 unsigned int cpu, size_t size)
 {
 	struct pc_op op = { .pool = f->pool, .size = size };
@@ -239,7 +239,7 @@ static void *pc_alloc_on(struct kunit *test, struct pgc_fixture *f,
 	return op.ptr;
 }
 
-static int pc_free_on(struct kunit *test, struct pgc_fixture *f,
+static int pc_free_on(struct kunit *test, struct pgct_fixture *f,
 		      unsigned int cpu, void *ptr)
 {
 	struct pc_op op = { .pool = f->pool, .ptr = ptr, .ret = 1 };
@@ -271,7 +271,7 @@ static unsigned int *pc_online_cpus(struct kunit *test, unsigned int *nr)
 	return cpus;
 }
 
-static void pc_expect_slots(struct kunit *test, struct pgc_fixture *f,
+static void pc_expect_slots(struct kunit *test, struct pgct_fixture *f,
 			    const unsigned int *cpus, unsigned int nr)
 {
 	unsigned int i;
@@ -282,7 +282,7 @@ static void pc_expect_slots(struct kunit *test, struct pgc_fixture *f,
 				    cpus[i], f->nr_pages);
 }
 
-static void pc_cpu_stats(struct kunit *test, struct pgc_fixture *f,
+static void pc_cpu_stats(struct kunit *test, struct pgct_fixture *f,
 			 unsigned int cpu, struct pgclass_cpu_stats *cs)
 {
 	KUNIT_ASSERT_EQ(test, 0, pgclass_get_cpu_stats(f->pool, cpu, cs));
@@ -326,7 +326,7 @@ static void xfree_fn(struct pc_thread *t)
 			if (!x->blk[i])
 				x->alloc_fail++;
 			else
-				pgc_fill(x->blk[i], xfree_size(i), i);
+				pgct_fill(x->blk[i], xfree_size(i), i);
 		}
 	}
 	if (!pc_barrier(t) || t->idx == x->owner)
@@ -334,7 +334,7 @@ static void xfree_fn(struct pc_thread *t)
 	for (i = 0; i < XFREE_BLOCKS; i++) {
 		if (!x->blk[i])
 			continue;
-		if (pgc_verify(x->blk[i], xfree_size(i), i) != xfree_size(i))
+		if (pgct_verify(x->blk[i], xfree_size(i), i) != xfree_size(i))
 			x->corrupt++;
 		if (pgclass_free(x->pool, x->blk[i]))
 			x->free_err++;
@@ -355,29 +355,24 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 {
 	unsigned int owner = *(const unsigned int *)test->param_value;
 	struct pgclass_cpu_stats own, other;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct pgclass_stats st;
-	struct pc_run *r;
 	struct xfree *x;
 	unsigned int cpu[2];
 
 	pc_two_cpus(test, cpu);
-	f = pgc_fixture(test, 256, 12);
+	f = pgct_fixture(test, 256, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	x->pool = f->pool;
 	x->owner = owner;
-	r->fn = xfree_fn;
-	r->arg = x;
-	pc_run(test, r, cpu, 2);
+	pc_run(test, xfree_fn, x, cpu, 2);
 
 	KUNIT_EXPECT_EQ(test, x->alloc_fail, 0U);
 	KUNIT_EXPECT_EQ(test, x->free_err, 0U);
 	KUNIT_EXPECT_EQ(test, x->corrupt, 0U);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
@@ -413,7 +408,7 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 		   other.free_calls);
 
 	pgclass_drain(f->pool);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.cached_pages, 0ULL);
 }
 
@@ -468,18 +463,15 @@ static void test_percpu_double_free_storm(struct kunit *test)
 {
 	unsigned int i, n = STORM_ROUNDS * STORM_BLOCKS, cpu[2];
 	unsigned int both_ok = 0, both_bad = 0, odd = 0, wins[2] = { };
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct pgclass_stats st;
 	struct storm *s;
-	struct pc_run *r;
 
 	pc_two_cpus(test, cpu);
-	f = pgc_fixture(test, 256, 12);
+	f = pgct_fixture(test, 256, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	for (i = 0; i < 2; i++) {
 		/* 1: a free that never happened */
 		s->ret[i] = kunit_kmalloc(test, n, GFP_KERNEL);
@@ -487,9 +479,7 @@ static void test_percpu_double_free_storm(struct kunit *test)
 		memset(s->ret[i], 1, n);
 	}
 	s->pool = f->pool;
-	r->fn = storm_fn;
-	r->arg = s;
-	pc_run(test, r, cpu, 2);
+	pc_run(test, storm_fn, s, cpu, 2);
 
 	KUNIT_EXPECT_EQ(test, s->alloc_fail, 0U);
 	for (i = 0; i < n; i++) {
@@ -511,36 +501,36 @@ static void test_percpu_double_free_storm(struct kunit *test)
 	kunit_info(test, "%u blocks: the first CPU's free took %u, the second's %u",
 		   n, wins[0], wins[1]);
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)n);
 	KUNIT_EXPECT_EQ(test, st.free_calls, 2ULL * n);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)n);
 	pgclass_drain(f->pool);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 }
 
 /* Expect @ptr's free on @cpu to be refused and to change nothing. */
-static void expect_refused_on(struct kunit *test, struct pgc_fixture *f,
+static void expect_refused_on(struct kunit *test, struct pgct_fixture *f,
 			      unsigned int cpu, void *ptr, const char *what)
 {
-	struct pgc_snap *before = pgc_snap(test, f), *after;
+	struct pgct_snap *before = pgct_snap(test, f), *after;
 
 	KUNIT_EXPECT_EQ_MSG(test, -EINVAL, pc_free_on(test, f, cpu, ptr),
 			    "%s, freed on CPU %u", what, cpu);
-	after = pgc_snap(test, f);
-	pgc_check_snap(test, f, after);
-	pgc_expect_same_state(test, &before->st, &after->st);
-	pgc_expect_same_layout(test, before, after);
+	after = pgct_snap(test, f);
+	pgct_check_snap(test, f, after);
+	pgct_expect_same_state(test, &before->st, &after->st);
+	pgct_expect_same_layout(test, before, after);
 	KUNIT_EXPECT_EQ(test, after->st.free_calls, before->st.free_calls + 1);
 	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
 			before->st.failed_calls + 1);
 	KUNIT_EXPECT_EQ(test, after->st.cached_pages, before->st.cached_pages);
 	KUNIT_EXPECT_EQ(test, after->st.cached_blocks,
 			before->st.cached_blocks);
-	pgc_snap_free(test, after);
-	pgc_snap_free(test, before);
+	pgct_snap_free(test, after);
+	pgct_snap_free(test, before);
 }
 
 /*
@@ -551,12 +541,12 @@ static void expect_refused_on(struct kunit *test, struct pgc_fixture *f,
 static void test_percpu_double_free_cached(struct kunit *test)
 {
 	struct pgclass_cpu_stats cs;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	unsigned int cpu[2], per_page;
 	u8 *p1, *p2;
 
 	pc_two_cpus(test, cpu);
-	f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	per_page = f->page / 64;
 
@@ -564,7 +554,7 @@ static void test_percpu_double_free_cached(struct kunit *test)
 	p2 = pc_alloc_on(test, f, cpu[0], 64);
 	KUNIT_ASSERT_NOT_NULL(test, p1);
 	KUNIT_ASSERT_NOT_NULL(test, p2);
-	KUNIT_ASSERT_EQ(test, pgc_page_of(f, p1), pgc_page_of(f, p2));
+	KUNIT_ASSERT_EQ(test, pgct_page_of(f, p1), pgct_page_of(f, p2));
 	KUNIT_ASSERT_EQ(test, 0, pc_free_on(test, f, cpu[0], p1));
 	pc_cpu_stats(test, f, cpu[0], &cs);
 	KUNIT_ASSERT_EQ(test, cs.cached_pages, 1ULL);
@@ -577,7 +567,7 @@ static void test_percpu_double_free_cached(struct kunit *test)
 	expect_refused_on(test, f, cpu[1], p2 + 64, "a never used block");
 	expect_refused_on(test, f, cpu[1], p2 + 8, "the inside of a live block");
 	expect_refused_on(test, f, cpu[1],
-			  pgc_page_addr(f, pgc_page_of(f, p2)) + f->page - 64,
+			  pgct_page_addr(f, pgct_page_of(f, p2)) + f->page - 64,
 			  "the owned page's last block");
 
 	/* the last block goes on the other CPU: the owned page is empty */
@@ -592,7 +582,7 @@ static void test_percpu_double_free_cached(struct kunit *test)
 
 	/* drained, the page is free: still refused */
 	pgclass_drain(f->pool);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 	expect_refused_on(test, f, cpu[0], p2, "a block of a drained page");
 	expect_refused_on(test, f, cpu[1], p1, "a block of a drained page");
 }
@@ -628,7 +618,7 @@ struct churn_thread {
 };
 
 struct churn {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	void *swap[CHURN_SWAP];
 	struct churn_thread *th;
 };
@@ -639,7 +629,7 @@ static void churn_mark(void *p, u32 size, u32 seed)
 
 	m->seed = seed;
 	m->size = size;
-	pgc_fill(m + 1, size - sizeof(*m), seed);
+	pgct_fill(m + 1, size - sizeof(*m), seed);
 }
 
 /* The block's mark and pattern are whole, over no more than the block. */
@@ -651,7 +641,7 @@ static bool churn_intact(struct pgclass_pool *pool, const void *p)
 	if (m->size < sizeof(*m) || m->size > pgclass_usable_size(pool, p))
 		return false;
 	n = m->size - sizeof(*m);
-	return pgc_verify(m + 1, n, m->seed) == n;
+	return pgct_verify(m + 1, n, m->seed) == n;
 }
 
 static u32 churn_size(size_t page, u32 r)
@@ -718,8 +708,8 @@ static void churn_fn(struct pc_thread *t)
 				}
 				me->reallocs++;
 				m = p;
-				if (pgc_verify(m + 1, min(size, m->size) - sizeof(*m),
-					       m->seed) !=
+				if (pgct_verify(m + 1, min(size, m->size) - sizeof(*m),
+						m->seed) !=
 				    min(size, m->size) - sizeof(*m))
 					me->corrupt++;
 				churn_mark(p, size, m->seed);
@@ -761,27 +751,22 @@ static void test_percpu_churn(struct kunit *test)
 {
 	struct churn_thread sum = { };
 	unsigned int *cpus, nr, i;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct pgclass_stats st;
 	unsigned long frees = 0;
 	struct churn *c;
-	struct pc_run *r;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs, %u online",
 			   num_online_cpus());
 	cpus = pc_online_cpus(test, &nr);
-	f = pgc_fixture(test, 512, 12);
+	f = pgct_fixture(test, 512, 12);
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	c->th = kunit_kcalloc(test, nr, sizeof(*c->th), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->th);
 	c->f = f;
-	r->fn = churn_fn;
-	r->arg = c;
-	pc_run(test, r, cpus, nr);
+	pc_run(test, churn_fn, c, cpus, nr);
 
 	for (i = 0; i < CHURN_SWAP; i++) {
 		if (!c->swap[i])
@@ -814,7 +799,7 @@ static void test_percpu_churn(struct kunit *test)
 	kunit_info(test, "%u CPUs: %lu allocations, %lu reallocations, %lu frees, %lu swaps",
 		   nr, sum.allocs, sum.reallocs, sum.frees + frees, sum.swaps);
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)sum.allocs + sum.alloc_fail);
@@ -825,7 +810,7 @@ static void test_percpu_churn(struct kunit *test)
 			(u64)sum.alloc_fail + sum.realloc_fail + sum.free_err);
 	KUNIT_EXPECT_EQ(test, st.cache_busy_failures, 0ULL);
 	pgclass_drain(f->pool);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 }
 
 /*
@@ -848,7 +833,7 @@ static void test_percpu_churn(struct kunit *test)
 static const size_t irq_sizes[] = { 16, 48, 64, 100, 200, 64 };
 
 struct irq_state {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct hrtimer timer;
 	unsigned int cpu;
 	bool stop;
@@ -923,15 +908,15 @@ static enum hrtimer_restart irq_timer_fn(struct hrtimer *timer)
 		s->not_hardirq++;
 
 	if (s->keep) {
-		if (pgc_verify(s->keep, 64, s->keep_seed) != 64)
+		if (pgct_verify(s->keep, 64, s->keep_seed) != 64)
 			s->cb_corrupt++;
 		irq_free(s, s->keep, s->keep_seed & 1);
 		s->keep = NULL;
 	}
 	p = irq_alloc(s, 100);
 	if (p) {
-		pgc_fill(p, 100, s->fires);
-		if (pgc_verify(p, 100, s->fires) != 100)
+		pgct_fill(p, 100, s->fires);
+		if (pgct_verify(p, 100, s->fires) != 100)
 			s->cb_corrupt++;
 		irq_free(s, p, false);
 	}
@@ -940,7 +925,7 @@ static enum hrtimer_restart irq_timer_fn(struct hrtimer *timer)
 	s->keep = irq_alloc(s, 64);
 	if (s->keep) {
 		s->keep_seed = (u32)(s->fires << 1) | (s->nested == nested);
-		pgc_fill(s->keep, 64, s->keep_seed);
+		pgct_fill(s->keep, 64, s->keep_seed);
 	}
 
 	if (READ_ONCE(s->stop))
@@ -966,7 +951,7 @@ static void irq_thread_fn(struct pc_thread *t)
 	for (i = 0; !pc_stop(t); i++) {
 		k = i % IRQ_RING;
 		if (ring[k]) {
-			if (pgc_verify(ring[k], size[k], i - IRQ_RING) != size[k])
+			if (pgct_verify(ring[k], size[k], i - IRQ_RING) != size[k])
 				s->corrupt++;
 			if (pgclass_free(pool, ring[k]))
 				s->free_err++;
@@ -977,7 +962,7 @@ static void irq_thread_fn(struct pc_thread *t)
 		ring[k] = pgclass_alloc(pool, size[k]);
 		if (ring[k]) {
 			s->allocs++;
-			pgc_fill(ring[k], size[k], i);
+			pgct_fill(ring[k], size[k], i);
 		} else {
 			s->alloc_fail++;
 		}
@@ -1001,7 +986,7 @@ static void irq_thread_fn(struct pc_thread *t)
 			s->frees++;
 	}
 	if (s->keep) {
-		if (pgc_verify(s->keep, 64, s->keep_seed) != 64)
+		if (pgct_verify(s->keep, 64, s->keep_seed) != 64)
 			s->corrupt++;
 		if (pgclass_free(pool, s->keep))
 			s->free_err++;
@@ -1013,22 +998,18 @@ static void irq_thread_fn(struct pc_thread *t)
 
 static void test_percpu_hardirq_in_fast_path(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 256, 12);
+	struct pgct_fixture *f = pgct_fixture(test, 256, 12);
 	struct irq_state *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct pgclass_cpu_stats cs;
 	struct pgclass_stats st;
 	u64 slot_allocs = 0;
 	unsigned int k;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	s->f = f;
 	s->cpu = cpumask_last(cpu_online_mask);
 	pc_expect_slots(test, f, &s->cpu, 1);
-	r->fn = irq_thread_fn;
-	r->arg = s;
-	pc_run(test, r, &s->cpu, 1);
+	pc_run(test, irq_thread_fn, s, &s->cpu, 1);
 
 	kunit_info(test, "CPU %u: %lu thread allocations, %lu timer runs, %lu of %lu allocations in them while the slot was held, %lu slot blocks freed from there",
 		   s->cpu, s->allocs, s->fires, s->nested, s->cb_allocs,
@@ -1045,7 +1026,7 @@ static void test_percpu_hardirq_in_fast_path(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, s->nested, 0UL,
 			    "no timer run landed while the slot was held");
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.alloc_calls,
@@ -1174,7 +1155,7 @@ struct xirq_cpu {
  * @c: the two CPUs
  */
 struct xirq {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	bool cross;
 	struct completion start;
 	atomic_t abort;
@@ -1190,7 +1171,7 @@ static size_t xirq_size(u32 serial)
 static void xirq_mark(void *p, u32 serial)
 {
 	*(u32 *)p = serial;
-	pgc_fill((u32 *)p + 1, xirq_size(serial) - sizeof(u32), serial);
+	pgct_fill((u32 *)p + 1, xirq_size(serial) - sizeof(u32), serial);
 }
 
 /* The block's serial if the block is whole, else XIRQ_SERIALS. */
@@ -1202,7 +1183,7 @@ static u32 xirq_serial(const void *p)
 	if (serial >= XIRQ_SERIALS)
 		return XIRQ_SERIALS;
 	n = xirq_size(serial) - sizeof(u32);
-	if (pgc_verify((const u32 *)p + 1, n, serial) != n)
+	if (pgct_verify((const u32 *)p + 1, n, serial) != n)
 		return XIRQ_SERIALS;
 	return serial;
 }
@@ -1373,7 +1354,7 @@ static void xirq_hand_over(struct xirq_cpu *me, struct xirq_cpu *to)
 static void xirq_hand_pair(struct xirq_cpu *me, struct xirq_cpu *to)
 {
 	size_t size = xirq_dfree_size[to->idx];
-	struct pgc_fixture *f = me->x->f;
+	struct pgct_fixture *f = me->x->f;
 	void *a, *b;
 
 	/* pairs with the timer's release: it is done with the last pair */
@@ -1381,7 +1362,7 @@ static void xirq_hand_pair(struct xirq_cpu *me, struct xirq_cpu *to)
 		return;
 	a = xirq_alloc(me, size);
 	b = xirq_alloc(me, size);
-	if (a && b && pgc_page_of(f, a) == pgc_page_of(f, b)) {
+	if (a && b && pgct_page_of(f, a) == pgct_page_of(f, b)) {
 		to->dfree[1] = b;
 		/* dfree[1] before the timer sees dfree[0] */
 		smp_store_release(&to->dfree[0], a);
@@ -1557,7 +1538,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	bool cross = *(const bool *)test->param_value;
 	unsigned long alloc_calls = 0, free_calls = 0, refused = 0;
 	unsigned long irq_frees = 0, drained, pair;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct pgclass_stats st;
 	unsigned int cpu[2], i;
 	struct xirq *x;
@@ -1565,7 +1546,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	u32 s;
 
 	pc_two_cpus(test, cpu);
-	f = pgc_fixture(test, 256, 12);
+	f = pgct_fixture(test, 256, 12);
 	pc_expect_slots(test, f, cpu, 2);
 	x = kvzalloc(sizeof(*x), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
@@ -1588,7 +1569,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	err = xirq_run(test, x, cpu);
 	if (err == -ETIMEDOUT) {
 		kunit_remove_action(test, xirq_free_state, x);
-		pgc_fixture_forget(test, f);
+		pgct_fixture_forget(test, f);
 	}
 	if (err)
 		return;
@@ -1641,7 +1622,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	}
 	kunit_info(test, "%lu frees from hard-IRQ context in all", irq_frees);
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
@@ -1649,7 +1630,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)free_calls);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)refused);
 	pgclass_drain(f->pool);
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 }
 
 /*
@@ -1660,7 +1641,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
  */
 
 struct reclaim {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	unsigned int alloc_fail;
 	unsigned int free_err;
 };
@@ -1683,14 +1664,12 @@ static void reclaim_cache_fn(struct pc_thread *t)
 	}
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
 static void test_percpu_reclaim_other_cpu(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
+	unsigned int shift = pgct_param_shift(test);
 	struct pgclass_cpu_stats cs0, cs1, after;
 	unsigned int cpu[2], c, nr_small;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct pgclass_stats st;
 	struct reclaim *rc;
 	u64 blocks = 0;
@@ -1699,10 +1678,10 @@ static void test_percpu_reclaim_other_cpu(struct kunit *test)
 
 	pc_two_cpus(test, cpu);
 	/* at 512 B pages, 64 pages leave room for one slot only */
-	f = pgc_fixture(test, shift < 12 ? 512 : 64, shift);
+	f = pgct_fixture(test, shift < 12 ? 512 : 64, shift);
 	pc_expect_slots(test, f, cpu, 2);
-	nr_small = pgc_class_page(f);
-	data = pgc_data_pages(f) * f->page;
+	nr_small = pgct_class_page(f);
+	data = pgct_data_pages(f) * f->page;
 	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, rc);
 	rc->f = f;
@@ -1713,7 +1692,7 @@ static void test_percpu_reclaim_other_cpu(struct kunit *test)
 	/* the second CPU's slot owns one empty page per small class */
 	for (c = 0; c < nr_small; c++)
 		blocks += f->page >> (c + PGCLASS_MIN_BLOCK_SHIFT);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	pc_cpu_stats(test, f, cpu[0], &cs0);
 	pc_cpu_stats(test, f, cpu[1], &cs1);
@@ -1730,9 +1709,9 @@ static void test_percpu_reclaim_other_cpu(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL_MSG(test, big,
 				  "%zu bytes with %u pages cached on CPU %u",
 				  data, nr_small, cpu[1]);
-	KUNIT_EXPECT_PTR_EQ(test, big, pgc_data_start(f));
+	KUNIT_EXPECT_PTR_EQ(test, big, pgct_data_start(f));
 	KUNIT_EXPECT_EQ(test, data, pgclass_usable_size(f->pool, big));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	pc_cpu_stats(test, f, cpu[1], &after);
 	KUNIT_EXPECT_EQ(test, st.cached_pages, 0ULL);
@@ -1742,7 +1721,7 @@ static void test_percpu_reclaim_other_cpu(struct kunit *test)
 	KUNIT_EXPECT_GT(test, after.flushes, cs1.flushes);
 
 	KUNIT_EXPECT_EQ(test, 0, pc_free_on(test, f, cpu[0], big));
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 }
 
 /*
@@ -1788,7 +1767,7 @@ struct cpus_thread {
 };
 
 struct cpus_work {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct cpus_thread *th;
 };
 
@@ -1813,12 +1792,12 @@ static void cpus_fn(struct pc_thread *t)
 			me->allocs++;
 			if (sizes[i] <= page / 2)
 				me->small_allocs++;
-			pgc_fill(p[i], sizes[i], round + i);
+			pgct_fill(p[i], sizes[i], round + i);
 		}
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			if (!p[i])
 				continue;
-			if (pgc_verify(p[i], sizes[i], round + i) != sizes[i])
+			if (pgct_verify(p[i], sizes[i], round + i) != sizes[i])
 				me->corrupt++;
 			if (pgclass_free(pool, p[i]))
 				me->free_err++;
@@ -1832,14 +1811,13 @@ static void cpus_fn(struct pc_thread *t)
 static void test_percpu_pool_cpus(struct kunit *test)
 {
 	const struct cpus_param *p = test->param_value;
-	struct pgc_fixture *f = pgc_fixture_mem(test, p->nr_pages, 12);
+	struct pgct_fixture *f = pgct_fixture_mem(test, p->nr_pages, 12);
 	unsigned long allocs = 0, frees = 0;
 	struct pgclass_stats st0, st;
 	struct pgclass_cpu_stats cs;
 	unsigned int *cpus, nr, i, k;
 	struct pgclass_pool *pool;
 	struct cpus_work *w;
-	struct pc_run *r;
 
 	/* the same region without slots: what the descriptors need */
 	pool = pgclass_pool_create_cpus(f->base, f->size, f->shift, 0);
@@ -1851,7 +1829,7 @@ static void test_percpu_pool_cpus(struct kunit *test)
 	f->cpus = p->cpus;
 	f->cpus_set = true;
 	if (p->nr_pages <= PC_CHECKED_POOL) {
-		pgc_pool_new(test, f);
+		pgct_pool_new(test, f);
 	} else {
 		/* too many pages for a snapshot: the counters alone */
 		f->pool = pgclass_pool_create_cpus(f->base, f->size, f->shift,
@@ -1885,15 +1863,11 @@ static void test_percpu_pool_cpus(struct kunit *test)
 
 	cpus = pc_online_cpus(test, &nr);
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	w->th = kunit_kcalloc(test, nr, sizeof(*w->th), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w->th);
 	w->f = f;
-	r->fn = cpus_fn;
-	r->arg = w;
-	pc_run(test, r, cpus, nr);
+	pc_run(test, cpus_fn, w, cpus, nr);
 
 	for (i = 0; i < nr; i++) {
 		struct cpus_thread *th = &w->th[i];
@@ -1928,7 +1902,7 @@ static void test_percpu_pool_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)frees);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
 	if (p->nr_pages <= PC_CHECKED_POOL)
-		pgc_check(test, f);
+		pgct_check(test, f);
 
 	pgclass_drain(f->pool);
 	pgclass_get_stats(f->pool, &st);
@@ -1936,24 +1910,15 @@ static void test_percpu_pool_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.used_pages, 0U);
 	KUNIT_EXPECT_EQ(test, st.free_pages, f->init.free_pages);
 	if (p->nr_pages <= PC_CHECKED_POOL)
-		pgc_expect_pristine(test, f);
+		pgct_expect_pristine(test, f);
 }
 
-static struct kunit_case pgclass_percpu_cases[] = {
-	KUNIT_CASE_PARAM(test_percpu_cross_cpu_free, xfree_gen_params),
-	KUNIT_CASE(test_percpu_double_free_storm),
-	KUNIT_CASE(test_percpu_double_free_cached),
-	KUNIT_CASE(test_percpu_churn),
-	KUNIT_CASE(test_percpu_hardirq_in_fast_path),
-	KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
-	KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, shift_gen_params),
-	KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_percpu_suite = {
-	.name = "pgclass_percpu",
-	.test_cases = pgclass_percpu_cases,
-};
-
-kunit_test_suites(&pgclass_percpu_suite);
+PGCT_SUITE(percpu,
+	   KUNIT_CASE_PARAM(test_percpu_cross_cpu_free, xfree_gen_params),
+	   KUNIT_CASE(test_percpu_double_free_storm),
+	   KUNIT_CASE(test_percpu_double_free_cached),
+	   KUNIT_CASE(test_percpu_churn),
+	   KUNIT_CASE(test_percpu_hardirq_in_fast_path),
+	   KUNIT_CASE_PARAM(test_percpu_hardirq_cross_free, xirq_gen_params),
+	   KUNIT_CASE_PARAM(test_percpu_reclaim_other_cpu, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_percpu_pool_cpus, cpus_gen_params));

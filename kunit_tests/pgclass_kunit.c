@@ -7,15 +7,15 @@
  * allocator and registers a KUnit action that destroys the pool and gives
  * the memory back, so a failed assertion leaks nothing.
  *
- * pgc_check() is the suites' main oracle: it walks the whole pool and
+ * pgct_check() is the suites' main oracle: it walks the whole pool and
  * checks that the walk, the pool's counters, every class's counters and
  * the CPU slots' counters agree with each other and with the size rules.
  *
  * A pool normally has a slot per CPU that owns a page per small class, so
  * where a small block lands depends on the calling CPU.  A case that is
  * about the shared path makes its pool without slots
- * (pgc_fixture_cpus(..., 0)); a case that expects blocks of one class to
- * share a page pins itself to one CPU (pgc_pin_cpu()).
+ * (pgct_fixture_cpus(..., 0)); a case that expects blocks of one class to
+ * share a page pins itself to one CPU (pgct_pin_cpu()).
  *
  * An out-of-band pool manages a range of kernel virtual addresses that is
  * reserved but mapped nowhere: 6.12 exports no get_vm_area() to modules,
@@ -23,7 +23,7 @@
  * entries are not present.  Any access to it faults, and the kernel
  * oopses: a core that touched an out-of-band range cannot pass.  The
  * blocks the cases fill and verify have their bytes kept in a shadow
- * buffer instead (see pgc_fill()), so that two blocks handed out over
+ * buffer instead (see pgct_fill()), so that two blocks handed out over
  * the same bytes still show.
  */
 #include <kunit/test.h>
@@ -44,22 +44,23 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "page_shifts.h"
 #include "pgclass_kunit.h"
 
 /*
- * The out-of-band fixtures alive, for pgc_fill() and pgc_verify(), which
+ * The out-of-band fixtures alive, for pgct_fill() and pgct_verify(), which
  * some cases call from hard interrupts: hence a raw lock, irqsave.
  */
-static LIST_HEAD(pgc_oob_list);
-static DEFINE_RAW_SPINLOCK(pgc_oob_lock);
+static LIST_HEAD(pgct_oob_list);
+static DEFINE_RAW_SPINLOCK(pgct_oob_lock);
 
-static void pgc_oob_release(struct pgc_fixture *f)
+static void pgct_oob_release(struct pgct_fixture *f)
 {
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
+	raw_spin_lock_irqsave(&pgct_oob_lock, flags);
 	list_del_init(&f->oob_node);
-	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
+	raw_spin_unlock_irqrestore(&pgct_oob_lock, flags);
 	if (f->mem)
 		vunmap(f->mem);
 	if (f->oob_page)
@@ -68,15 +69,15 @@ static void pgc_oob_release(struct pgc_fixture *f)
 	vfree(f->shadow);
 }
 
-static void pgc_fixture_release(void *data)
+static void pgct_fixture_release(void *data)
 {
-	struct pgc_fixture *f = data;
+	struct pgct_fixture *f = data;
 
 	if (f->pool)
 		pgclass_pool_destroy(f->pool);
 	f->pool = NULL;
 	if (f->oob)
-		pgc_oob_release(f);
+		pgct_oob_release(f);
 	else if (f->vmalloced)
 		vfree(f->mem);
 	else
@@ -89,7 +90,7 @@ static void pgc_fixture_release(void *data)
  * their order, and KASAN watches them), vmalloc() otherwise.  Either may
  * need more than asked for to leave room for the alignment.
  */
-static void pgc_get_mem(struct pgc_fixture *f)
+static void pgct_get_mem(struct pgct_fixture *f)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	size_t extra = f->page > PAGE_SIZE ? f->page - PAGE_SIZE : 0;
@@ -115,9 +116,9 @@ static void pgc_get_mem(struct pgc_fixture *f)
  * present), which reserves the addresses as get_vm_area() would; the
  * metadata (kvzalloc(), exactly pgclass_meta_size()); and the shadow of
  * the range's bytes.  Whatever was had is given back by
- * pgc_oob_release().
+ * pgct_oob_release().
  */
-static void pgc_get_range(struct pgc_fixture *f)
+static void pgct_get_range(struct pgct_fixture *f)
 {
 	size_t extra = f->page > PAGE_SIZE ? f->page - PAGE_SIZE : 0;
 	unsigned long n = DIV_ROUND_UP(f->size + extra, PAGE_SIZE), i;
@@ -140,7 +141,7 @@ static void pgc_get_range(struct pgc_fixture *f)
 }
 
 /* Reading the out-of-band range must fault: it is mapped nowhere. */
-static void pgc_expect_unmapped(struct kunit *test, struct pgc_fixture *f)
+static void pgct_expect_unmapped(struct kunit *test, struct pgct_fixture *f)
 {
 	const size_t at[] = { 0, f->size / 2, f->size - 1 };
 	unsigned int i;
@@ -155,7 +156,7 @@ static void pgc_expect_unmapped(struct kunit *test, struct pgc_fixture *f)
 }
 
 /**
- * pgc_fixture_mem_kind() - memory for a pool of a given kind, without the
+ * pgct_fixture_mem_kind() - memory for a pool of a given kind, without the
  *	pool
  * @test: the test
  * @nr_pages: allocator pages
@@ -165,11 +166,11 @@ static void pgc_expect_unmapped(struct kunit *test, struct pgc_fixture *f)
  *
  * Return: the fixture; the test ends if the memory cannot be had.
  */
-struct pgc_fixture *pgc_fixture_mem_kind(struct kunit *test,
-					 unsigned long nr_pages,
-					 unsigned int shift, bool oob)
+struct pgct_fixture *pgct_fixture_mem_kind(struct kunit *test,
+					   unsigned long nr_pages,
+					   unsigned int shift, bool oob)
 {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	unsigned long flags;
 
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
@@ -181,19 +182,19 @@ struct pgc_fixture *pgc_fixture_mem_kind(struct kunit *test,
 	f->oob = oob;
 	INIT_LIST_HEAD(&f->oob_node);
 	if (!oob) {
-		pgc_get_mem(f);
+		pgct_get_mem(f);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem,
 					  "no memory for %lu pages of %zu B",
 					  nr_pages, f->page);
 		KUNIT_ASSERT_EQ(test, 0,
 				kunit_add_action_or_reset(test,
-							  pgc_fixture_release,
+							  pgct_fixture_release,
 							  f));
 		return f;
 	}
-	pgc_get_range(f);
+	pgct_get_range(f);
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, pgc_fixture_release, f));
+			kunit_add_action_or_reset(test, pgct_fixture_release, f));
 	KUNIT_ASSERT_NOT_NULL_MSG(test, f->mem,
 				  "no address range for %lu pages of %zu B",
 				  nr_pages, f->page);
@@ -201,63 +202,63 @@ struct pgc_fixture *pgc_fixture_mem_kind(struct kunit *test,
 			    "pgclass_meta_size(%zu, %u) is 0", f->size, shift);
 	KUNIT_ASSERT_NOT_NULL(test, f->meta);
 	KUNIT_ASSERT_NOT_NULL(test, f->shadow);
-	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
-	list_add(&f->oob_node, &pgc_oob_list);
-	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
-	pgc_expect_unmapped(test, f);
+	raw_spin_lock_irqsave(&pgct_oob_lock, flags);
+	list_add(&f->oob_node, &pgct_oob_list);
+	raw_spin_unlock_irqrestore(&pgct_oob_lock, flags);
+	pgct_expect_unmapped(test, f);
 	return f;
 }
 
 /* What an out-of-band suite's .init leaves in test->priv. */
-static const char pgc_oob_mark[] = "out-of-band";
+static const char pgct_oob_mark[] = "out-of-band";
 
 /**
- * pgc_oob_suite_init() - make the case's fixtures out of band
+ * pgct_oob_suite_init() - make the case's fixtures out of band
  * @test: the test
  *
- * The .init of the pgclass_oob_* suites: pgc_fixture_mem() and the
+ * The .init of the pgclass_oob_* suites: pgct_fixture_mem() and the
  * fixtures built on it make out-of-band pools.
  *
  * Return: 0.
  */
-int pgc_oob_suite_init(struct kunit *test)
+int pgct_oob_suite_init(struct kunit *test)
 {
-	test->priv = (void *)pgc_oob_mark;
+	test->priv = (void *)pgct_oob_mark;
 	return 0;
 }
 
 /**
- * pgc_case_oob() - whether the case runs over out-of-band pools
+ * pgct_case_oob() - whether the case runs over out-of-band pools
  * @test: the test
  *
- * Return: true in a suite whose .init is pgc_oob_suite_init().
+ * Return: true in a suite whose .init is pgct_oob_suite_init().
  */
-bool pgc_case_oob(struct kunit *test)
+bool pgct_case_oob(struct kunit *test)
 {
-	return test->priv == pgc_oob_mark;
+	return test->priv == pgct_oob_mark;
 }
 
 /**
- * pgc_fixture_mem() - memory for a pool, without the pool
+ * pgct_fixture_mem() - memory for a pool, without the pool
  * @test: the test
  * @nr_pages: allocator pages
  * @shift: allocator page shift
  *
  * The pool will be out of band in a suite that says so
- * (pgc_case_oob()), in band otherwise.
+ * (pgct_case_oob()), in band otherwise.
  *
  * Return: the fixture; the test ends if the memory cannot be had.
  */
-struct pgc_fixture *pgc_fixture_mem(struct kunit *test,
-				    unsigned long nr_pages,
-				    unsigned int shift)
+struct pgct_fixture *pgct_fixture_mem(struct kunit *test,
+				      unsigned long nr_pages,
+				      unsigned int shift)
 {
-	return pgc_fixture_mem_kind(test, nr_pages, shift, pgc_case_oob(test));
+	return pgct_fixture_mem_kind(test, nr_pages, shift, pgct_case_oob(test));
 }
 
 /* Make the fixture's pool, with the create call its kind asks for. */
-static struct pgclass_pool *pgc_create(struct kunit *test,
-				       struct pgc_fixture *f)
+static struct pgclass_pool *pgct_create(struct kunit *test,
+					struct pgct_fixture *f)
 {
 	unsigned long base = (unsigned long)f->base;
 
@@ -292,25 +293,25 @@ static struct pgclass_pool *pgc_create(struct kunit *test,
 }
 
 /**
- * pgc_pool_new() - create the pool over the fixture's memory
+ * pgct_pool_new() - create the pool over the fixture's memory
  * @test: the test
  * @f: the fixture, with no pool
  *
  * Makes the pool for @f->cpus CPUs if @f->cpus_set, else with
- * pgclass_pool_create(); out of band with pgclass_pool_create_oob() (a
- * CPU count ends the case as skipped: there is no such call); with the
- * _zeroed variants over memory it clears first if @f->zeroed.  Checks the
+ * pgclass_pool_create(); out of band with pgclass_pool_create_oob() (or
+ * pgclass_pool_create_oob_cpus() for a CPU count); with the _zeroed
+ * variants over memory it clears first if @f->zeroed.  Checks the
  * new pool's counters and its layout (metadata, then one free run over
  * the rest; out of band, one free run over the whole range) and keeps the
  * counters in @f->init.
  */
-void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
+void pgct_pool_new(struct kunit *test, struct pgct_fixture *f)
 {
 	struct pgclass_stats *st = &f->init;
-	struct pgc_snap *s;
+	struct pgct_snap *s;
 
 	KUNIT_ASSERT_NULL(test, f->pool);
-	f->pool = pgc_create(test, f);
+	f->pool = pgct_create(test, f);
 	if (IS_ERR(f->pool)) {
 		KUNIT_FAIL(test, "pool_create(%lu pages of %zu B) failed: %ld",
 			   f->nr_pages, f->page, PTR_ERR(f->pool));
@@ -347,10 +348,10 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 	KUNIT_EXPECT_EQ(test, st->fit_scans, 0ULL);
 
 	if (!f->scratch)
-		f->scratch = pgc_snap_alloc(test, f);
+		f->scratch = pgct_snap_alloc(test, f);
 	s = f->scratch;
-	pgc_snap_fill(test, f, s);
-	pgc_check_snap(test, f, s);
+	pgct_snap_fill(test, f, s);
+	pgct_check_snap(test, f, s);
 	if (f->oob) {
 		KUNIT_ASSERT_EQ(test, s->nr, 1UL);
 		KUNIT_EXPECT_EQ(test, s->ext[0].state, PGCLASS_PAGE_FREE);
@@ -363,64 +364,64 @@ void pgc_pool_new(struct kunit *test, struct pgc_fixture *f)
 }
 
 /**
- * pgc_fixture() - memory and a new pool over it
+ * pgct_fixture() - memory and a new pool over it
  * @test: the test
  * @nr_pages: allocator pages
  * @shift: allocator page shift
  *
  * Return: the fixture; the test ends if either cannot be had.
  */
-struct pgc_fixture *pgc_fixture(struct kunit *test, unsigned long nr_pages,
-				unsigned int shift)
+struct pgct_fixture *pgct_fixture(struct kunit *test, unsigned long nr_pages,
+				  unsigned int shift)
 {
-	struct pgc_fixture *f = pgc_fixture_mem(test, nr_pages, shift);
+	struct pgct_fixture *f = pgct_fixture_mem(test, nr_pages, shift);
 
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 	return f;
 }
 
 /**
- * pgc_fixture_cpus() - memory and a new pool for a number of CPUs
+ * pgct_fixture_cpus() - memory and a new pool for a number of CPUs
  * @test: the test
  * @nr_pages: allocator pages
  * @shift: allocator page shift
  * @cpus: the CPUs the pool is made for; 0 for a pool without slots
  *
- * Later pgc_pool_new() calls on the fixture make pools for @cpus too.
+ * Later pgct_pool_new() calls on the fixture make pools for @cpus too.
  *
  * Return: the fixture; the test ends if either cannot be had.
  */
-struct pgc_fixture *pgc_fixture_cpus(struct kunit *test,
-				     unsigned long nr_pages, unsigned int shift,
-				     unsigned int cpus)
+struct pgct_fixture *pgct_fixture_cpus(struct kunit *test,
+				       unsigned long nr_pages, unsigned int shift,
+				       unsigned int cpus)
 {
-	struct pgc_fixture *f = pgc_fixture_mem(test, nr_pages, shift);
+	struct pgct_fixture *f = pgct_fixture_mem(test, nr_pages, shift);
 
 	f->cpus = cpus;
 	f->cpus_set = true;
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 	return f;
 }
 
 /**
- * pgc_fixture_path() - memory and a new pool for a path parameter
+ * pgct_fixture_path() - memory and a new pool for a path parameter
  * @test: the test
  * @nr_pages: allocator pages
  * @p: the page shift, and whether the pool has no slots
  *
  * Return: the fixture; the test ends if either cannot be had.
  */
-struct pgc_fixture *pgc_fixture_path(struct kunit *test,
-				     unsigned long nr_pages,
-				     const struct pgc_path_param *p)
+struct pgct_fixture *pgct_fixture_path(struct kunit *test,
+				       unsigned long nr_pages,
+				       const struct pgct_path_param *p)
 {
 	if (p->shared)
-		return pgc_fixture_cpus(test, nr_pages, p->shift, 0);
-	return pgc_fixture(test, nr_pages, p->shift);
+		return pgct_fixture_cpus(test, nr_pages, p->shift, 0);
+	return pgct_fixture(test, nr_pages, p->shift);
 }
 
 /**
- * pgc_fixture_forget() - leave the pool and its memory to whoever uses them
+ * pgct_fixture_forget() - leave the pool and its memory to whoever uses them
  * @test: the test
  * @f: the fixture
  *
@@ -428,13 +429,13 @@ struct pgc_fixture *pgc_fixture_path(struct kunit *test,
  * not given back when the case ends (a leak, which kmemleak reports), so
  * that they cannot write into memory the kernel has handed to someone else.
  */
-void pgc_fixture_forget(struct kunit *test, struct pgc_fixture *f)
+void pgct_fixture_forget(struct kunit *test, struct pgct_fixture *f)
 {
-	kunit_remove_action(test, pgc_fixture_release, f);
+	kunit_remove_action(test, pgct_fixture_release, f);
 }
 
 /**
- * pgc_pin_cpu() - keep the rest of the case on the CPU it runs on
+ * pgct_pin_cpu() - keep the rest of the case on the CPU it runs on
  * @test: the test
  *
  * Small blocks come from the calling CPU's slot: a case that expects
@@ -444,7 +445,7 @@ void pgc_fixture_forget(struct kunit *test, struct pgc_fixture *f)
  *
  * Return: the CPU.
  */
-unsigned int pgc_pin_cpu(struct kunit *test)
+unsigned int pgct_pin_cpu(struct kunit *test)
 {
 	unsigned int cpu = raw_smp_processor_id();
 
@@ -453,12 +454,12 @@ unsigned int pgc_pin_cpu(struct kunit *test)
 }
 
 /**
- * pgc_pool_destroy() - destroy the fixture's pool now
+ * pgct_pool_destroy() - destroy the fixture's pool now
  * @f: the fixture
  *
  * Return: what pgclass_pool_destroy() returned.
  */
-unsigned long pgc_pool_destroy(struct pgc_fixture *f)
+unsigned long pgct_pool_destroy(struct pgct_fixture *f)
 {
 	unsigned long leaked = pgclass_pool_destroy(f->pool);
 
@@ -467,15 +468,15 @@ unsigned long pgc_pool_destroy(struct pgc_fixture *f)
 }
 
 /**
- * pgc_snap_alloc() - an empty snapshot with room for the pool's extents
+ * pgct_snap_alloc() - an empty snapshot with room for the pool's extents
  * @test: the test
  * @f: the fixture
  *
  * Return: the snapshot, freed with the test.
  */
-struct pgc_snap *pgc_snap_alloc(struct kunit *test, struct pgc_fixture *f)
+struct pgct_snap *pgct_snap_alloc(struct kunit *test, struct pgct_fixture *f)
 {
-	struct pgc_snap *s;
+	struct pgct_snap *s;
 
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -491,10 +492,10 @@ struct pgc_snap *pgc_snap_alloc(struct kunit *test, struct pgc_fixture *f)
 }
 
 /* Runs under the pool's lock: records, never asserts. */
-static int pgc_snap_cb(void *data, const struct pgclass_extent *ext)
+static int pgct_snap_cb(void *data, const struct pgclass_extent *ext)
 {
-	struct pgc_snap *s = data;
-	struct pgc_ext *e;
+	struct pgct_snap *s = data;
+	struct pgct_ext *e;
 
 	if (s->nr >= s->cap) {
 		s->overflow = true;
@@ -521,13 +522,13 @@ static int pgc_snap_cb(void *data, const struct pgclass_extent *ext)
 }
 
 /**
- * pgc_snap_fill() - take a snapshot into @s
+ * pgct_snap_fill() - take a snapshot into @s
  * @test: the test
  * @f: the fixture
- * @s: a snapshot from pgc_snap_alloc()
+ * @s: a snapshot from pgct_snap_alloc()
  */
-void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
-		   struct pgc_snap *s)
+void pgct_snap_fill(struct kunit *test, struct pgct_fixture *f,
+		    struct pgct_snap *s)
 {
 	struct pgclass_cpu_stats cs;
 	unsigned int cpu;
@@ -547,7 +548,7 @@ void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
 		s->slot_cached_pages += cs.cached_pages;
 		s->slot_cached_blocks += cs.cached_blocks;
 	}
-	ret = pgclass_walk(f->pool, pgc_snap_cb, s);
+	ret = pgclass_walk(f->pool, pgct_snap_cb, s);
 	KUNIT_ASSERT_FALSE_MSG(test, s->overflow,
 			       "walk gave more extents than the %lu pages",
 			       s->cap);
@@ -558,26 +559,26 @@ void pgc_snap_fill(struct kunit *test, struct pgc_fixture *f,
 }
 
 /**
- * pgc_snap() - take a snapshot into a new buffer
+ * pgct_snap() - take a snapshot into a new buffer
  * @test: the test
  * @f: the fixture
  *
- * Return: the snapshot, freed with the test or by pgc_snap_free().
+ * Return: the snapshot, freed with the test or by pgct_snap_free().
  */
-struct pgc_snap *pgc_snap(struct kunit *test, struct pgc_fixture *f)
+struct pgct_snap *pgct_snap(struct kunit *test, struct pgct_fixture *f)
 {
-	struct pgc_snap *s = pgc_snap_alloc(test, f);
+	struct pgct_snap *s = pgct_snap_alloc(test, f);
 
-	pgc_snap_fill(test, f, s);
+	pgct_snap_fill(test, f, s);
 	return s;
 }
 
 /**
- * pgc_snap_free() - free a snapshot before the test ends
+ * pgct_snap_free() - free a snapshot before the test ends
  * @test: the test
  * @s: the snapshot
  */
-void pgc_snap_free(struct kunit *test, struct pgc_snap *s)
+void pgct_snap_free(struct kunit *test, struct pgct_snap *s)
 {
 	kunit_kfree(test, s->maps);
 	kunit_kfree(test, s->ext);
@@ -585,14 +586,14 @@ void pgc_snap_free(struct kunit *test, struct pgc_snap *s)
 }
 
 /**
- * pgc_snap_find() - the extent holding a page
+ * pgct_snap_find() - the extent holding a page
  * @s: the snapshot
  * @page: the page index
  *
  * Return: the extent, or NULL.
  */
-const struct pgc_ext *pgc_snap_find(const struct pgc_snap *s,
-				    unsigned long page)
+const struct pgct_ext *pgct_snap_find(const struct pgct_snap *s,
+				      unsigned long page)
 {
 	unsigned long i;
 
@@ -604,14 +605,14 @@ const struct pgc_ext *pgc_snap_find(const struct pgc_snap *s,
 }
 
 /**
- * pgc_snap_map() - the copy of an extent's bitmap
+ * pgct_snap_map() - the copy of an extent's bitmap
  * @s: the snapshot
  * @e: one of its extents
  *
  * Return: the bitmap, or NULL if the walk gave none.
  */
-const unsigned long *pgc_snap_map(const struct pgc_snap *s,
-				  const struct pgc_ext *e)
+const unsigned long *pgct_snap_map(const struct pgct_snap *s,
+				   const struct pgct_ext *e)
 {
 	if (!e->has_map)
 		return NULL;
@@ -619,15 +620,15 @@ const unsigned long *pgc_snap_map(const struct pgc_snap *s,
 }
 
 /**
- * pgc_snap_count() - pages in a state
+ * pgct_snap_count() - pages in a state
  * @s: the snapshot
  * @state: the state
  *
  * Return: how many pages of the snapshot are in @state (HEAD counts the
  * whole run).
  */
-unsigned long pgc_snap_count(const struct pgc_snap *s,
-			     enum pgclass_page_state state)
+unsigned long pgct_snap_count(const struct pgct_snap *s,
+			      enum pgclass_page_state state)
 {
 	unsigned long i, n = 0;
 
@@ -638,19 +639,19 @@ unsigned long pgc_snap_count(const struct pgc_snap *s,
 }
 
 /* Per-class totals a walk implies, to hold against the class counters. */
-struct pgc_class_sum {
+struct pgct_class_sum {
 	u64 pages;
 	u64 used;
 	u64 total;
 	unsigned int empty;
 };
 
-static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
-			  const struct pgc_snap *s, unsigned long i,
-			  struct pgc_class_sum *cls)
+static void pgct_check_ext(struct kunit *test, struct pgct_fixture *f,
+			   const struct pgct_snap *s, unsigned long i,
+			   struct pgct_class_sum *cls)
 {
-	const struct pgc_ext *e = &s->ext[i];
-	const unsigned long *map = pgc_snap_map(s, e);
+	const struct pgct_ext *e = &s->ext[i];
+	const unsigned long *map = pgct_snap_map(s, e);
 	unsigned int want;
 
 	switch (e->state) {
@@ -695,14 +696,14 @@ static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
 		return;
 	case PGCLASS_PAGE_WHOLE:
 		KUNIT_ASSERT_EQ_MSG(test, e->nr_pages, 1UL, "extent %lu", i);
-		KUNIT_ASSERT_EQ_MSG(test, e->class, pgc_class_page(f),
+		KUNIT_ASSERT_EQ_MSG(test, e->class, pgct_class_page(f),
 				    "extent %lu", i);
 		KUNIT_ASSERT_EQ_MSG(test, e->block_size, f->page, "extent %lu", i);
 		break;
 	case PGCLASS_PAGE_HEAD:
 		KUNIT_ASSERT_GE_MSG(test, e->nr_pages, 2UL,
 				    "extent %lu: a run of one page is not multi", i);
-		KUNIT_ASSERT_EQ_MSG(test, e->class, pgc_class_multi(f),
+		KUNIT_ASSERT_EQ_MSG(test, e->class, pgct_class_multi(f),
 				    "extent %lu", i);
 		KUNIT_ASSERT_EQ_MSG(test, e->block_size, e->nr_pages * f->page,
 				    "extent %lu", i);
@@ -725,22 +726,22 @@ static void pgc_check_ext(struct kunit *test, struct pgc_fixture *f,
  * by a CPU slot, at most one per class and slot, and counted in
  * cached_pages.  A pool without slots keeps at most one per class.
  */
-static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
-			      const struct pgc_snap *s,
-			      const struct pgc_class_sum *cls)
+static void pgct_check_classes(struct kunit *test, struct pgct_fixture *f,
+			       const struct pgct_snap *s,
+			       const struct pgct_class_sum *cls)
 {
 	struct pgclass_class_stats cs;
 	unsigned int c, nr = pgclass_nr_classes(f->pool);
 	u64 owned_empty = 0;
 
-	KUNIT_ASSERT_EQ(test, nr, pgc_nr_classes(f));
+	KUNIT_ASSERT_EQ(test, nr, pgct_nr_classes(f));
 	for (c = 0; c < nr; c++) {
 		KUNIT_ASSERT_EQ(test, pgclass_get_class_stats(f->pool, c, &cs), 0);
-		if (c < pgc_class_page(f))
+		if (c < pgct_class_page(f))
 			KUNIT_ASSERT_EQ_MSG(test, cs.block_size,
 					    1U << (c + PGCLASS_MIN_BLOCK_SHIFT),
 					    "class %u", c);
-		else if (c == pgc_class_page(f))
+		else if (c == pgct_class_page(f))
 			KUNIT_ASSERT_EQ(test, cs.block_size, f->page);
 		else
 			KUNIT_ASSERT_EQ(test, cs.block_size, 0U);
@@ -765,8 +766,8 @@ static void pgc_check_classes(struct kunit *test, struct pgc_fixture *f,
  * cover only small pages and their free blocks, at most one page per
  * small class and slot.
  */
-static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
-			     const struct pgc_snap *s)
+static void pgct_check_cached(struct kunit *test, struct pgct_fixture *f,
+			      const struct pgct_snap *s)
 {
 	const struct pgclass_stats *st = &s->st;
 	u64 small = 0, free_blocks = 0;
@@ -783,7 +784,7 @@ static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
 	KUNIT_ASSERT_EQ(test, st->cached_blocks, s->slot_cached_blocks);
 	KUNIT_ASSERT_LE(test, st->cached_pages, small);
 	KUNIT_ASSERT_LE(test, st->cached_pages,
-			(u64)s->nr_slots * pgc_class_page(f));
+			(u64)s->nr_slots * pgct_class_page(f));
 	KUNIT_ASSERT_LE(test, st->cached_blocks, free_blocks);
 	if (!st->cached_pages)
 		KUNIT_ASSERT_EQ(test, st->cached_blocks, 0ULL);
@@ -791,7 +792,7 @@ static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
 }
 
 /**
- * pgc_check_snap() - check a snapshot for consistency
+ * pgct_check_snap() - check a snapshot for consistency
  * @test: the test
  * @f: the fixture
  * @s: a snapshot of @f's pool
@@ -804,10 +805,10 @@ static void pgc_check_cached(struct kunit *test, struct pgc_fixture *f,
  * keep more than one empty page but those the CPU slots own; what the
  * slots cache must add up.  Ends the test on the first breach.
  */
-void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
-		    const struct pgc_snap *s)
+void pgct_check_snap(struct kunit *test, struct pgct_fixture *f,
+		     const struct pgct_snap *s)
 {
-	struct pgc_class_sum cls[PGCLASS_MAX_PAGE_SHIFT + 2] = { };
+	struct pgct_class_sum cls[PGCLASS_MAX_PAGE_SHIFT + 2] = { };
 	const struct pgclass_stats *st = &s->st;
 	unsigned long i, next = 0, used = 0;
 	u64 blocks = 0, bytes = 0;
@@ -816,7 +817,7 @@ void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 	KUNIT_ASSERT_EQ(test, st->nr_pages, f->nr_pages);
 	KUNIT_ASSERT_GE(test, s->nr, 1UL);
 	for (i = 0; i < s->nr; i++) {
-		const struct pgc_ext *e = &s->ext[i];
+		const struct pgct_ext *e = &s->ext[i];
 
 		KUNIT_ASSERT_EQ_MSG(test, e->first, next,
 				    "extent %lu does not start where %lu ends",
@@ -824,7 +825,7 @@ void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 		KUNIT_ASSERT_GE_MSG(test, e->nr_pages, 1UL, "extent %lu", i);
 		KUNIT_ASSERT_LE_MSG(test, e->nr_pages, f->nr_pages - next,
 				    "extent %lu runs past the pool", i);
-		pgc_check_ext(test, f, s, i, cls);
+		pgct_check_ext(test, f, s, i, cls);
 		if (e->state != PGCLASS_PAGE_META &&
 		    e->state != PGCLASS_PAGE_FREE) {
 			used += e->nr_pages;
@@ -834,52 +835,52 @@ void pgc_check_snap(struct kunit *test, struct pgc_fixture *f,
 		next = e->first + e->nr_pages;
 	}
 	KUNIT_ASSERT_EQ_MSG(test, next, f->nr_pages, "extents end before the pool");
-	/* out of band, META never shows: pgc_check_ext() */
+	/* out of band, META never shows: pgct_check_ext() */
 	if (!f->oob)
 		KUNIT_ASSERT_EQ(test, s->ext[0].state, PGCLASS_PAGE_META);
-	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_META),
+	KUNIT_ASSERT_EQ(test, pgct_snap_count(s, PGCLASS_PAGE_META),
 			(unsigned long)st->meta_pages);
-	KUNIT_ASSERT_EQ(test, pgc_snap_count(s, PGCLASS_PAGE_FREE),
+	KUNIT_ASSERT_EQ(test, pgct_snap_count(s, PGCLASS_PAGE_FREE),
 			(unsigned long)st->free_pages);
 	KUNIT_ASSERT_EQ(test, used, (unsigned long)st->used_pages);
 	KUNIT_ASSERT_EQ(test, blocks, st->blocks);
 	KUNIT_ASSERT_EQ(test, bytes, st->bytes_allocated);
 	KUNIT_ASSERT_GE(test, st->peak_used_pages, st->used_pages);
-	pgc_check_classes(test, f, s, cls);
-	pgc_check_cached(test, f, s);
+	pgct_check_classes(test, f, s, cls);
+	pgct_check_cached(test, f, s);
 }
 
 /**
- * pgc_check() - snapshot the pool and check it for consistency
+ * pgct_check() - snapshot the pool and check it for consistency
  * @test: the test
  * @f: the fixture
  */
-void pgc_check(struct kunit *test, struct pgc_fixture *f)
+void pgct_check(struct kunit *test, struct pgct_fixture *f)
 {
 	if (!f->scratch)
-		f->scratch = pgc_snap_alloc(test, f);
-	pgc_snap_fill(test, f, f->scratch);
-	pgc_check_snap(test, f, f->scratch);
+		f->scratch = pgct_snap_alloc(test, f);
+	pgct_snap_fill(test, f, f->scratch);
+	pgct_check_snap(test, f, f->scratch);
 }
 
 /**
- * pgc_expect_same_layout() - two snapshots show the same pages
+ * pgct_expect_same_layout() - two snapshots show the same pages
  * @test: the test
  * @a: one snapshot
  * @b: another one of the same pool
  *
  * Every extent and every small page's bitmap must be equal.
  */
-void pgc_expect_same_layout(struct kunit *test, const struct pgc_snap *a,
-			    const struct pgc_snap *b)
+void pgct_expect_same_layout(struct kunit *test, const struct pgct_snap *a,
+			     const struct pgct_snap *b)
 {
 	unsigned long i;
 
 	KUNIT_ASSERT_EQ(test, a->nr, b->nr);
 	for (i = 0; i < a->nr; i++) {
-		const struct pgc_ext *x = &a->ext[i], *y = &b->ext[i];
-		const unsigned long *xm = pgc_snap_map(a, x);
-		const unsigned long *ym = pgc_snap_map(b, y);
+		const struct pgct_ext *x = &a->ext[i], *y = &b->ext[i];
+		const unsigned long *xm = pgct_snap_map(a, x);
+		const unsigned long *ym = pgct_snap_map(b, y);
 
 		KUNIT_EXPECT_EQ_MSG(test, x->first, y->first, "extent %lu", i);
 		KUNIT_EXPECT_EQ_MSG(test, x->nr_pages, y->nr_pages,
@@ -900,15 +901,15 @@ void pgc_expect_same_layout(struct kunit *test, const struct pgc_snap *a,
 }
 
 /**
- * pgc_expect_same_state() - two readings of the counters show the same pool
+ * pgct_expect_same_state() - two readings of the counters show the same pool
  * @test: the test
  * @a: one reading
  * @b: another one
  *
  * Compares what describes the pool's contents, not the call counters.
  */
-void pgc_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
-			   const struct pgclass_stats *b)
+void pgct_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
+			    const struct pgclass_stats *b)
 {
 	KUNIT_EXPECT_EQ(test, a->page_size, b->page_size);
 	KUNIT_EXPECT_EQ(test, a->nr_pages, b->nr_pages);
@@ -921,19 +922,19 @@ void pgc_expect_same_state(struct kunit *test, const struct pgclass_stats *a,
 }
 
 /**
- * pgc_expect_pristine() - the pool is as it was created
+ * pgct_expect_pristine() - the pool is as it was created
  * @test: the test
  * @f: the fixture
  *
  * No block, no page in use: metadata, then one free run of every other
  * page (out of band: one free run of every page).
  */
-void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f)
+void pgct_expect_pristine(struct kunit *test, struct pgct_fixture *f)
 {
 	unsigned long free = f->oob ? 0 : 1;	/* the free run's extent */
-	const struct pgc_snap *s;
+	const struct pgct_snap *s;
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	s = f->scratch;
 	KUNIT_EXPECT_EQ(test, s->st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, s->st.bytes_allocated, 0ULL);
@@ -946,7 +947,129 @@ void pgc_expect_pristine(struct kunit *test, struct pgc_fixture *f)
 			(unsigned long)f->init.meta_pages);
 }
 
-static u8 pgc_byte(size_t i, unsigned int seed)
+/**
+ * pgct_expect_extent() - the extent at a page
+ * @test: the test
+ * @f: the fixture
+ * @first: the page the extent must start at
+ * @state: the state it must be in
+ * @nr: the pages it must span
+ *
+ * Checks the whole pool first (pgct_check()).
+ */
+void pgct_expect_extent(struct kunit *test, struct pgct_fixture *f,
+			unsigned long first, enum pgclass_page_state state,
+			unsigned long nr)
+{
+	const struct pgct_ext *e;
+
+	pgct_check(test, f);
+	e = pgct_snap_find(f->scratch, first);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
+	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
+}
+
+/**
+ * pgct_expect_realloc_noop() - a realloc that leaves the pool as it was
+ * @test: the test
+ * @f: the fixture
+ * @p: a live block
+ * @to: the size asked for
+ * @refused: pgclass_realloc() must return NULL, a failed call; else @p
+ * @len: bytes at @p that hold pgct_fill()'s pattern of @seed
+ * @seed: the pattern's seed
+ *
+ * The pool keeps its pages, its bitmaps and its counters, but
+ * realloc_calls (one more) and failed_calls (one more if @refused); @p
+ * keeps its usable size and its first @len bytes.
+ */
+void pgct_expect_realloc_noop(struct kunit *test, struct pgct_fixture *f,
+			      void *p, size_t to, bool refused, size_t len,
+			      unsigned int seed)
+{
+	size_t usable = pgclass_usable_size(f->pool, p);
+	struct pgct_snap *before = pgct_snap(test, f), *after;
+
+	KUNIT_EXPECT_PTR_EQ_MSG(test, pgclass_realloc(f->pool, p, to),
+				refused ? NULL : p, "%zu B block -> %zu",
+				usable, to);
+	after = pgct_snap(test, f);
+	pgct_check_snap(test, f, after);
+	pgct_expect_same_layout(test, before, after);
+	pgct_expect_same_state(test, &before->st, &after->st);
+	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
+			before->st.realloc_calls + 1);
+	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
+			before->st.failed_calls + refused);
+	KUNIT_EXPECT_EQ(test, usable, pgclass_usable_size(f->pool, p));
+	KUNIT_EXPECT_EQ(test, len, pgct_verify(p, len, seed));
+	pgct_snap_free(test, after);
+	pgct_snap_free(test, before);
+}
+
+/**
+ * pgct_alloc() - a block the case needs
+ * @test: the test
+ * @f: the fixture
+ * @size: bytes
+ *
+ * Return: the block; the test ends if it cannot be had.
+ */
+void *pgct_alloc(struct kunit *test, struct pgct_fixture *f, size_t size)
+{
+	void *p = pgclass_alloc(f->pool, size);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "alloc(%zu)", size);
+	return p;
+}
+
+/**
+ * pgct_alloc_blocks() - blocks the case needs
+ * @test: the test
+ * @f: the fixture
+ * @p: where to put them
+ * @n: how many
+ * @size: bytes each
+ *
+ * The test ends if one cannot be had.
+ */
+void pgct_alloc_blocks(struct kunit *test, struct pgct_fixture *f, void **p,
+		       unsigned long n, size_t size)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pgct_alloc(test, f, size);
+}
+
+/**
+ * pgct_free_class() - free every block of a class
+ * @test: the test
+ * @f: the fixture
+ * @class: the class
+ * @p: its blocks
+ * @n: how many
+ *
+ * Afterwards the class has no block and at most one page, its spare, and
+ * the pool checks out.
+ */
+void pgct_free_class(struct kunit *test, struct pgct_fixture *f,
+		     unsigned int class, void **p, unsigned long n)
+{
+	struct pgclass_class_stats cs;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
+	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, class, &cs));
+	KUNIT_EXPECT_EQ_MSG(test, cs.blocks_used, 0ULL, "class %u", class);
+	KUNIT_EXPECT_LE_MSG(test, cs.pages, 1U, "class %u", class);
+	pgct_check(test, f);
+}
+
+static u8 pgct_byte(size_t i, unsigned int seed)
 {
 	return (u8)(seed * 131 + i * 7 + (i >> 8) * 3 + 1);
 }
@@ -957,15 +1080,15 @@ static u8 pgc_byte(size_t i, unsigned int seed)
  * itself is mapped nowhere.  NULL, and the current case failed, if they
  * run out of a range they start in or into one they do not start in.
  */
-static u8 *pgc_bytes(const void *p, size_t len)
+static u8 *pgct_bytes(const void *p, size_t len)
 {
 	unsigned long a = (unsigned long)p, off = 0, flags;
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	u8 *where = (u8 *)p;
 	bool bad = false;
 
-	raw_spin_lock_irqsave(&pgc_oob_lock, flags);
-	list_for_each_entry(f, &pgc_oob_list, oob_node) {
+	raw_spin_lock_irqsave(&pgct_oob_lock, flags);
+	list_for_each_entry(f, &pgct_oob_list, oob_node) {
 		unsigned long r = (unsigned long)f->mem;
 
 		/* [a, a + len) and [r, r + mem_size) do not meet */
@@ -981,7 +1104,7 @@ static u8 *pgc_bytes(const void *p, size_t len)
 		}
 		break;
 	}
-	raw_spin_unlock_irqrestore(&pgc_oob_lock, flags);
+	raw_spin_unlock_irqrestore(&pgct_oob_lock, flags);
 	if (bad)
 		kunit_fail_current_test("%zu bytes at offset %ld run out of an out-of-band range",
 					len, (long)off);
@@ -989,102 +1112,168 @@ static u8 *pgc_bytes(const void *p, size_t len)
 }
 
 /*
- * pgc_fill() and pgc_verify() are not checked by KASAN: the suites also
+ * pgct_fill() and pgct_verify() are not checked by KASAN: the suites also
  * lay a pattern over free pages (pgclass_pool's data_untouched), which the
  * allocator keeps poisoned.  pgclass_kasan checks that poison itself.
  * They never touch an out-of-band range: they write and read its shadow.
  */
 
 /**
- * pgc_fill() - write a pattern
+ * pgct_fill() - write a pattern
  * @p: where
  * @len: bytes
  * @seed: picks the pattern
  */
-void __no_sanitize_address pgc_fill(void *p, size_t len, unsigned int seed)
+void __no_sanitize_address pgct_fill(void *p, size_t len, unsigned int seed)
 {
-	u8 *b = pgc_bytes(p, len);
+	u8 *b = pgct_bytes(p, len);
 	size_t i;
 
 	if (!b)
 		return;
 	for (i = 0; i < len; i++)
-		b[i] = pgc_byte(i, seed);
+		b[i] = pgct_byte(i, seed);
 }
 
 /**
- * pgc_verify() - check a pattern written by pgc_fill()
+ * pgct_verify() - check a pattern written by pgct_fill()
  * @p: where
  * @len: bytes
  * @seed: the pattern's seed
  *
  * Return: the offset of the first wrong byte, or @len.
  */
-size_t __no_sanitize_address pgc_verify(const void *p, size_t len,
-					unsigned int seed)
+size_t __no_sanitize_address pgct_verify(const void *p, size_t len,
+					 unsigned int seed)
 {
-	const u8 *b = pgc_bytes(p, len);
+	const u8 *b = pgct_bytes(p, len);
 	size_t i;
 
 	if (!b)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (b[i] != pgc_byte(i, seed))
+		if (b[i] != pgct_byte(i, seed))
 			return i;
 	return len;
 }
 
 /**
- * pgc_path_desc() - name a path parameter
+ * pgct_shift_desc() - name a page-shift parameter
+ * @shift: the parameter
+ * @desc: its name
+ */
+static void pgct_shift_desc(const unsigned int *shift, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+}
+
+KUNIT_ARRAY_PARAM(pgct_shift_array, test_page_shifts, pgct_shift_desc);
+
+/**
+ * pgct_shift_gen_params() - the page-shift parameters
+ * @prev: the parameter before, NULL for the first
+ * @desc: the next one's name
+ *
+ * Return: the next page shift of page_shifts.h, NULL after the last.
+ */
+const void *pgct_shift_gen_params(const void *prev, char *desc)
+{
+	return pgct_shift_array_gen_params(prev, desc);
+}
+
+/**
+ * pgct_nr_paths() - how many path parameters there are
+ *
+ * Return: twice the page shifts: each with CPU slots and without.
+ */
+unsigned int pgct_nr_paths(void)
+{
+	return 2 * ARRAY_SIZE(test_page_shifts);
+}
+
+/**
+ * pgct_path() - a path parameter by its index
+ * @i: below pgct_nr_paths(); the per-CPU ones come first
+ *
+ * Return: the parameter.
+ */
+struct pgct_path_param pgct_path(unsigned int i)
+{
+	unsigned int n = ARRAY_SIZE(test_page_shifts);
+
+	return (struct pgct_path_param){
+		.shift = test_page_shifts[i % n],
+		.shared = i >= n,
+	};
+}
+
+/**
+ * pgct_path_desc() - name a path parameter
  * @p: the parameter
  * @desc: its name
  */
-void pgc_path_desc(const struct pgc_path_param *p, char *desc)
+void pgct_path_desc(const struct pgct_path_param *p, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %s", p->shift,
 		 p->shared ? "shared" : "per-cpu");
 }
 
-/**
- * pgc_shift_desc() - name a page-shift parameter
- * @shift: the parameter
- * @desc: its name
+/*
+ * The path parameters as KUnit hands them to the cases: made from
+ * test_page_shifts[] by pgct_path_gen_params(), which every case's run
+ * calls before the case and never while it runs.
  */
-void pgc_shift_desc(const unsigned int *shift, char *desc)
+static struct pgct_path_param pgct_paths[2 * ARRAY_SIZE(test_page_shifts)];
+
+/**
+ * pgct_path_gen_params() - the path parameters
+ * @prev: the parameter before, NULL for the first
+ * @desc: the next one's name
+ *
+ * Return: the next path parameter, NULL after the last.
+ */
+const void *pgct_path_gen_params(const void *prev, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u", *shift);
+	unsigned int i = prev ? (const struct pgct_path_param *)prev -
+				pgct_paths + 1 : 0;
+
+	if (i >= pgct_nr_paths())
+		return NULL;
+	pgct_paths[i] = pgct_path(i);
+	pgct_path_desc(&pgct_paths[i], desc);
+	return &pgct_paths[i];
 }
 
-static void pgc_kvfree_action(void *p)
+static void pgct_kvfree_action(void *p)
 {
 	kvfree(p);
 }
 
 /**
- * pgc_kvcalloc() - a zeroed array, possibly large, freed with the test
+ * pgct_kvcalloc() - a zeroed array, possibly large, freed with the test
  * @test: the test
  * @n: elements
  * @size: bytes per element
  *
  * Return: the array; the test ends if it cannot be had.
  */
-void *pgc_kvcalloc(struct kunit *test, size_t n, size_t size)
+void *pgct_kvcalloc(struct kunit *test, size_t n, size_t size)
 {
 	void *p = kvcalloc(n, size, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, pgc_kvfree_action, p));
+			kunit_add_action_or_reset(test, pgct_kvfree_action, p));
 	return p;
 }
 
 /**
- * pgc_shuffle() - put pointers in a seeded random order (Fisher-Yates)
+ * pgct_shuffle() - put pointers in a seeded random order (Fisher-Yates)
  * @a: the pointers
  * @n: how many
  * @rnd: the generator
  */
-void pgc_shuffle(void **a, unsigned long n, struct rnd_state *rnd)
+void pgct_shuffle(void **a, unsigned long n, struct rnd_state *rnd)
 {
 	unsigned long i, j;
 

@@ -35,7 +35,7 @@ static void test_pool_every_page_shift(struct kunit *test)
 
 	for (shift = PGCLASS_MIN_PAGE_SHIFT; shift <= PGCLASS_MAX_PAGE_SHIFT;
 	     shift++) {
-		struct pgc_fixture *f = pgc_fixture(test, 16, shift);
+		struct pgct_fixture *f = pgct_fixture(test, 16, shift);
 		unsigned int nr = pgclass_nr_classes(f->pool);
 
 		KUNIT_EXPECT_EQ_MSG(test, nr, shift - PGCLASS_MIN_BLOCK_SHIFT + 2,
@@ -54,9 +54,9 @@ static void test_pool_every_page_shift(struct kunit *test)
 				pgclass_get_class_stats(f->pool, nr, &cs));
 		KUNIT_EXPECT_EQ(test, -EINVAL,
 				pgclass_get_class_stats(f->pool, UINT_MAX, &cs));
-		/* pgc_fixture() checked the layout; the classes here: */
-		pgc_check(test, f);
-		KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+		/* pgct_fixture() checked the layout; the classes here: */
+		pgct_check(test, f);
+		KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 	}
 }
 
@@ -66,18 +66,18 @@ static void test_pool_rejects_bad_page_shift(struct kunit *test)
 		0, 1, 4, PGCLASS_MIN_PAGE_SHIFT - 1, PGCLASS_MAX_PAGE_SHIFT + 1,
 		31, 32, 63, 64, UINT_MAX,
 	};
-	struct pgc_fixture *f = pgc_fixture_mem(test, 16, PGCLASS_MAX_PAGE_SHIFT);
+	struct pgct_fixture *f = pgct_fixture_mem(test, 16, PGCLASS_MAX_PAGE_SHIFT);
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		expect_rejected(test, f->base, f->size, bad[i]);
 	/* and the memory still makes a good pool */
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 }
 
 static void test_pool_rejects_misaligned_base(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture_mem(test, 16, PGCLASS_MAX_PAGE_SHIFT);
+	struct pgct_fixture *f = pgct_fixture_mem(test, 16, PGCLASS_MAX_PAGE_SHIFT);
 	size_t size = f->size - f->page;
 	unsigned int shift;
 
@@ -92,12 +92,12 @@ static void test_pool_rejects_misaligned_base(struct kunit *test)
 	}
 	/* aligned to the CPU's page, not to the 64 KiB allocator page */
 	expect_rejected(test, f->base + PAGE_SIZE, size, PGCLASS_MAX_PAGE_SHIFT);
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 }
 
 static void test_pool_rejects_small_region(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture_mem(test, 16, 12);
+	struct pgct_fixture *f = pgct_fixture_mem(test, 16, 12);
 
 	expect_rejected(test, f->base, 0, 12);
 	expect_rejected(test, f->base, 1, 12);
@@ -111,95 +111,88 @@ static void test_pool_rejects_small_region(struct kunit *test)
 	/* the smallest pool: its metadata page and one data page */
 	f->size = 2 * f->page;
 	f->nr_pages = 2;
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 	KUNIT_EXPECT_EQ(test, f->init.meta_pages, 1U);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_data_start(f),
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgct_data_start(f),
 			    pgclass_alloc(f->pool, f->page));
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /* Metadata stays under 1% at 4 KiB pages: 1024 pages, at most 10 of them. */
 static void test_pool_meta_under_one_percent(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 1024, 12);
+	struct pgct_fixture *f = pgct_fixture(test, 1024, 12);
 
 	KUNIT_EXPECT_LE(test, f->init.meta_pages, 10U);
 	KUNIT_EXPECT_EQ(test, f->init.free_pages, 1024U - f->init.meta_pages);
 	/* and the data area is all usable: one block over all of it */
 	KUNIT_EXPECT_NOT_NULL(test,
 			      pgclass_alloc(f->pool,
-					    pgc_data_pages(f) * f->page));
-	pgc_check(test, f);
+					    pgct_data_pages(f) * f->page));
+	pgct_check(test, f);
 }
 
 /* Small pools: the metadata takes one page when one page can hold it. */
 static void test_pool_meta_small_pools(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 64, 16);
+	struct pgct_fixture *f = pgct_fixture(test, 64, 16);
 
 	KUNIT_EXPECT_EQ(test, f->init.meta_pages, 1U);
-	pgc_pool_destroy(f);
-	f = pgc_fixture(test, 16, 12);
+	pgct_pool_destroy(f);
+	f = pgct_fixture(test, 16, 12);
 	KUNIT_EXPECT_EQ(test, f->init.meta_pages, 1U);
 }
 
 /* pgclass_pool_destroy() returns the number of blocks still allocated. */
 static void test_pool_destroy_counts_leaks(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	void *small, *small2, *whole, *multi;
 
-	KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 
-	pgc_pool_new(test, f);
-	small = pgclass_alloc(f->pool, 40);
-	small2 = pgclass_alloc(f->pool, 40);
-	whole = pgclass_alloc(f->pool, 3000);
-	multi = pgclass_alloc(f->pool, 3 * 4096);
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, small2);
-	KUNIT_ASSERT_NOT_NULL(test, whole);
-	KUNIT_ASSERT_NOT_NULL(test, multi);
+	pgct_pool_new(test, f);
+	small = pgct_alloc(test, f, 40);
+	small2 = pgct_alloc(test, f, 40);
+	whole = pgct_alloc(test, f, 3000);
+	multi = pgct_alloc(test, f, 3 * 4096);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, small2));
-	KUNIT_EXPECT_EQ(test, 3UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 3UL, pgct_pool_destroy(f));
 
 	/* freed blocks are not leaks, nor is a class's spare empty page */
-	pgc_pool_new(test, f);
-	small = pgclass_alloc(f->pool, 40);
-	whole = pgclass_alloc(f->pool, 4096);
-	multi = pgclass_alloc(f->pool, 5000);
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, whole);
-	KUNIT_ASSERT_NOT_NULL(test, multi);
+	pgct_pool_new(test, f);
+	small = pgct_alloc(test, f, 40);
+	whole = pgct_alloc(test, f, 4096);
+	multi = pgct_alloc(test, f, 5000);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, small));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, whole));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, multi));
-	KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 }
 
 /* A destroyed pool's memory makes a new pool that knows nothing of it. */
 static void test_pool_recreate_same_memory(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	int i;
 
 	for (i = 0; i < 20; i++)
 		KUNIT_ASSERT_NOT_NULL(test, pgclass_alloc(f->pool, 16 << (i % 9)));
 	KUNIT_ASSERT_NOT_NULL(test, pgclass_alloc(f->pool, 3 * 4096 + 1));
-	KUNIT_EXPECT_EQ(test, 21UL, pgc_pool_destroy(f));
+	KUNIT_EXPECT_EQ(test, 21UL, pgct_pool_destroy(f));
 
-	pgc_pool_new(test, f);
-	pgc_expect_pristine(test, f);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_data_start(f),
-			    pgclass_alloc(f->pool, pgc_data_pages(f) * f->page));
+	pgct_pool_new(test, f);
+	pgct_expect_pristine(test, f);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgct_data_start(f),
+			    pgclass_alloc(f->pool, pgct_data_pages(f) * f->page));
 }
 
 /* Two pools side by side do not see each other's blocks. */
 static void test_pool_two_pools(struct kunit *test)
 {
-	struct pgc_fixture *a = pgc_fixture(test, PGC_NR_PAGES, 12);
-	struct pgc_fixture *b = pgc_fixture(test, PGC_NR_PAGES, 9);
+	struct pgct_fixture *a = pgct_fixture(test, PGCT_NR_PAGES, 12);
+	struct pgct_fixture *b = pgct_fixture(test, PGCT_NR_PAGES, 9);
 	struct pgclass_stats st;
 	void *pa, *pb;
 
@@ -223,8 +216,8 @@ static void test_pool_two_pools(struct kunit *test)
 	pgclass_get_stats(b->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.page_size, 512U);
-	pgc_check(test, a);
-	pgc_check(test, b);
+	pgct_check(test, a);
+	pgct_check(test, b);
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(a->pool, pa));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(b->pool, pb));
 }
@@ -246,15 +239,15 @@ static int walk_stop_cb(void *data, const struct pgclass_extent *ext)
 /* The walk stops on the callback's first non-zero return and returns it. */
 static void test_pool_walk_stops(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct walk_count wc = { .stop_at = 2 };
-	struct pgc_snap *s;
+	struct pgct_snap *s;
 	void *p;
 
 	/* at least three extents: metadata, the small page, free pages */
 	p = pgclass_alloc(f->pool, 16);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	s = pgc_snap(test, f);
+	s = pgct_snap(test, f);
 	KUNIT_ASSERT_GE(test, s->nr, 3UL);
 	KUNIT_EXPECT_EQ(test, 7, pgclass_walk(f->pool, walk_stop_cb, &wc));
 	KUNIT_EXPECT_EQ(test, wc.calls, 2U);
@@ -274,9 +267,9 @@ static void test_pool_walk_stops(struct kunit *test)
  */
 static void test_pool_data_untouched(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
-	size_t page = f->page, data = pgc_data_pages(f) * page;
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
+	size_t page = f->page, data = pgct_data_pages(f) * page;
 	const size_t sizes[] = {
 		16, 100, 100, page / 8 + 1, page / 2, page, page + 1,
 		3 * page, 40, 40, 40, 1, page / 4,
@@ -284,7 +277,7 @@ static void test_pool_data_untouched(struct kunit *test)
 	void *p[ARRAY_SIZE(sizes)];
 	unsigned int i;
 
-	pgc_fill(pgc_data_start(f), data, 77);
+	pgct_fill(pgct_data_start(f), data, 77);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		p[i] = pgclass_alloc(f->pool, sizes[i]);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
@@ -299,17 +292,17 @@ static void test_pool_data_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(f->pool, (u8 *)p[1] + 16));
 	p[0] = pgclass_alloc_aligned(f->pool, 24, 64);
 	KUNIT_EXPECT_NOT_NULL(test, p[0]);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p[i]));
 
-	KUNIT_EXPECT_EQ(test, data, pgc_verify(pgc_data_start(f), data, 77));
-	pgc_check(test, f);
+	KUNIT_EXPECT_EQ(test, data, pgct_verify(pgct_data_start(f), data, 77));
+	pgct_check(test, f);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.blocks, 0ULL);
 }
 
 /* 64 GiB: a page count no pool can have at any page size. */
-#define PGC_TOO_BIG	((size_t)((u64)1 << 36))
+#define PGCT_TOO_BIG	((size_t)((u64)1 << 36))
 
 /*
  * pgclass_meta_size() is 0 wherever no pool can be made: a page shift out
@@ -354,13 +347,13 @@ static void test_meta_size_invalid(struct kunit *test)
 			continue;
 		/* too many pages; a page less is the most there may be */
 		KUNIT_EXPECT_EQ_MSG(test, 0UL,
-				    pgclass_meta_size(PGC_TOO_BIG, shift),
+				    pgclass_meta_size(PGCT_TOO_BIG, shift),
 				    "64 GiB, page_shift %u", shift);
 		KUNIT_EXPECT_EQ_MSG(test, 0UL,
-				    pgclass_meta_size(2 * PGC_TOO_BIG, shift),
+				    pgclass_meta_size(2 * PGCT_TOO_BIG, shift),
 				    "128 GiB, page_shift %u", shift);
 		KUNIT_EXPECT_NE_MSG(test, 0UL,
-				    pgclass_meta_size(PGC_TOO_BIG - page, shift),
+				    pgclass_meta_size(PGCT_TOO_BIG - page, shift),
 				    "64 GiB less a page, page_shift %u", shift);
 	}
 }
@@ -394,12 +387,12 @@ KUNIT_ARRAY_PARAM(meta, meta_params, meta_desc);
 static void test_meta_size_exact(struct kunit *test)
 {
 	const struct meta_param *prm = test->param_value;
-	struct pgc_fixture *f = pgc_fixture_mem_kind(test, prm->nr_pages,
-						     prm->shift, true);
+	struct pgct_fixture *f = pgct_fixture_mem_kind(test, prm->nr_pages,
+						       prm->shift, true);
 	unsigned long base = (unsigned long)f->base, i;
 	size_t need = f->meta_size;
 	struct pgclass_pool *pool;
-	struct pgc_fixture *g;
+	struct pgct_fixture *g;
 
 	KUNIT_ASSERT_EQ(test, need, pgclass_meta_size(f->size, f->shift));
 	pool = pgclass_pool_create_oob(f->meta, need - 1, base, f->size,
@@ -414,24 +407,24 @@ static void test_meta_size_exact(struct kunit *test)
 	if (pool)
 		pgclass_pool_destroy(pool);
 
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 	/* every page's descriptor, the last one included */
 	for (i = 0; i < f->nr_pages; i++)
 		KUNIT_ASSERT_NOT_NULL_MSG(test, pgclass_alloc(f->pool, f->page),
 					  "page %lu", i);
 	KUNIT_EXPECT_NULL(test, pgclass_alloc(f->pool, 16));
-	pgc_check(test, f);
-	KUNIT_EXPECT_EQ(test, f->nr_pages, pgc_pool_destroy(f));
+	pgct_check(test, f);
+	KUNIT_EXPECT_EQ(test, f->nr_pages, pgct_pool_destroy(f));
 	/* and small classes, a page each, on this CPU's slot */
-	pgc_pool_new(test, f);
-	for (i = 0; i < f->nr_pages && i < pgc_class_page(f); i++)
+	pgct_pool_new(test, f);
+	for (i = 0; i < f->nr_pages && i < pgct_class_page(f); i++)
 		KUNIT_EXPECT_NOT_NULL(test, pgclass_alloc(f->pool, 16UL << i));
-	pgc_check(test, f);
+	pgct_check(test, f);
 
 	if (prm->nr_pages < 2)
 		return;		/* no in-band pool: no room for data */
-	g = pgc_fixture_mem_kind(test, prm->nr_pages, prm->shift, false);
-	pgc_pool_new(test, g);
+	g = pgct_fixture_mem_kind(test, prm->nr_pages, prm->shift, false);
+	pgct_pool_new(test, g);
 	KUNIT_EXPECT_LE(test, (size_t)g->init.meta_pages * g->page,
 			round_up(need, g->page));
 }
@@ -474,11 +467,11 @@ static void expect_oob_made(struct kunit *test, void *meta, size_t meta_size,
  */
 static void test_create_oob_refuses(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture_mem_kind(test, 4, shift, true);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture_mem_kind(test, 4, shift, true);
 	unsigned long base = (unsigned long)f->base, m, top;
 	size_t need = f->meta_size, size = f->size, page = f->page;
-	u8 *buf = pgc_kvcalloc(test, need + 16, 1);
+	u8 *buf = pgct_kvcalloc(test, need + 16, 1);
 	u8 *meta = buf + 8;
 
 	expect_oob_refused(test, f->meta, need, 0, size, shift, "base 0");
@@ -531,19 +524,19 @@ static void test_create_oob_refuses(struct kunit *test)
 			shift, "a range just before the metadata");
 
 	/* and the fixture's own arguments make a pool */
-	pgc_pool_new(test, f);
+	pgct_pool_new(test, f);
 }
 
 /* Two pools in the same state: counters, pages, and blocks' offsets. */
-static void expect_same_pools(struct kunit *test, struct pgc_fixture *a,
-			      struct pgc_fixture *b, const char *step)
+static void expect_same_pools(struct kunit *test, struct pgct_fixture *a,
+			      struct pgct_fixture *b, const char *step)
 {
-	struct pgc_snap *x = pgc_snap(test, a), *y = pgc_snap(test, b);
+	struct pgct_snap *x = pgct_snap(test, a), *y = pgct_snap(test, b);
 
-	pgc_check_snap(test, a, x);
-	pgc_check_snap(test, b, y);
-	pgc_expect_same_state(test, &x->st, &y->st);
-	pgc_expect_same_layout(test, x, y);
+	pgct_check_snap(test, a, x);
+	pgct_check_snap(test, b, y);
+	pgct_expect_same_state(test, &x->st, &y->st);
+	pgct_expect_same_layout(test, x, y);
 	KUNIT_EXPECT_EQ_MSG(test, x->st.alloc_calls, y->st.alloc_calls, "%s", step);
 	KUNIT_EXPECT_EQ_MSG(test, x->st.free_calls, y->st.free_calls, "%s", step);
 	KUNIT_EXPECT_EQ_MSG(test, x->st.realloc_calls, y->st.realloc_calls,
@@ -556,27 +549,9 @@ static void expect_same_pools(struct kunit *test, struct pgc_fixture *a,
 			    "%s", step);
 	KUNIT_EXPECT_EQ_MSG(test, x->st.fit_scans, y->st.fit_scans, "%s", step);
 	KUNIT_EXPECT_EQ_MSG(test, x->nr_slots, y->nr_slots, "%s", step);
-	pgc_snap_free(test, y);
-	pgc_snap_free(test, x);
+	pgct_snap_free(test, y);
+	pgct_snap_free(test, x);
 }
-
-struct zeroed_param {
-	unsigned int shift;
-	bool oob;
-};
-
-static const struct zeroed_param zeroed_params[] = {
-	{ 9, false }, { 12, false }, { 16, false },
-	{ 9, true }, { 12, true }, { 16, true },
-};
-
-static void zeroed_desc(const struct zeroed_param *p, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page_shift=%u %s", p->shift,
-		 p->oob ? "out-of-band" : "in-band");
-}
-
-KUNIT_ARRAY_PARAM(zeroed, zeroed_params, zeroed_desc);
 
 /*
  * pgclass_pool_create_zeroed() and pgclass_pool_create_oob_zeroed() over
@@ -584,28 +559,28 @@ KUNIT_ARRAY_PARAM(zeroed, zeroed_params, zeroed_desc);
  * garbage: the same counters and the same walk, new and after the same
  * calls, with blocks at the same offsets.
  */
-static void test_create_zeroed_same(struct kunit *test)
+static void expect_zeroed_same(struct kunit *test, bool oob)
 {
-	const struct zeroed_param *prm = test->param_value;
-	struct pgc_fixture *a, *b;
-	size_t page = 1UL << prm->shift;
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *a, *b;
+	size_t page = 1UL << shift;
 	const size_t sizes[] = {
 		16, 40, 100, page / 2, page, page + 1, 3 * page, 16, 40,
 	};
 	u8 *pa[ARRAY_SIZE(sizes)], *pb[ARRAY_SIZE(sizes)], *qa, *qb;
 	unsigned int i;
 
-	a = pgc_fixture_mem_kind(test, PGC_NR_PAGES, prm->shift, prm->oob);
-	b = pgc_fixture_mem_kind(test, PGC_NR_PAGES, prm->shift, prm->oob);
-	if (prm->oob)
+	a = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, shift, oob);
+	b = pgct_fixture_mem_kind(test, PGCT_NR_PAGES, shift, oob);
+	if (oob)
 		memset(a->meta, 0xa5, a->meta_size);
 	else
 		memset(a->base, 0xa5, a->size);
-	pgc_pool_new(test, a);
+	pgct_pool_new(test, a);
 	b->zeroed = true;
-	pgc_pool_new(test, b);
+	pgct_pool_new(test, b);
 	/* blocks of a class share the calling CPU's page in both */
-	pgc_pin_cpu(test);
+	pgct_pin_cpu(test);
 	expect_same_pools(test, a, b, "new");
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -635,30 +610,30 @@ static void test_create_zeroed_same(struct kunit *test)
 	expect_same_pools(test, a, b, "used");
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
+static void test_create_zeroed_same(struct kunit *test)
+{
+	expect_zeroed_same(test, false);
+}
 
-static struct kunit_case pgclass_pool_cases[] = {
-	KUNIT_CASE(test_pool_every_page_shift),
-	KUNIT_CASE(test_pool_rejects_bad_page_shift),
-	KUNIT_CASE(test_pool_rejects_misaligned_base),
-	KUNIT_CASE(test_pool_rejects_small_region),
-	KUNIT_CASE(test_pool_meta_under_one_percent),
-	KUNIT_CASE(test_pool_meta_small_pools),
-	KUNIT_CASE(test_pool_destroy_counts_leaks),
-	KUNIT_CASE(test_pool_recreate_same_memory),
-	KUNIT_CASE(test_pool_two_pools),
-	KUNIT_CASE(test_pool_walk_stops),
-	KUNIT_CASE_PARAM(test_pool_data_untouched, shift_gen_params),
-	KUNIT_CASE(test_meta_size_invalid),
-	KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
-	KUNIT_CASE_PARAM(test_create_oob_refuses, shift_gen_params),
-	KUNIT_CASE_PARAM(test_create_zeroed_same, zeroed_gen_params),
-	{}
-};
+static void test_create_oob_zeroed_same(struct kunit *test)
+{
+	expect_zeroed_same(test, true);
+}
 
-static struct kunit_suite pgclass_pool_suite = {
-	.name = "pgclass_pool",
-	.test_cases = pgclass_pool_cases,
-};
-
-kunit_test_suites(&pgclass_pool_suite);
+PGCT_SUITE(pool,
+	   KUNIT_CASE(test_pool_every_page_shift),
+	   KUNIT_CASE(test_pool_rejects_bad_page_shift),
+	   KUNIT_CASE(test_pool_rejects_misaligned_base),
+	   KUNIT_CASE(test_pool_rejects_small_region),
+	   KUNIT_CASE(test_pool_meta_under_one_percent),
+	   KUNIT_CASE(test_pool_meta_small_pools),
+	   KUNIT_CASE(test_pool_destroy_counts_leaks),
+	   KUNIT_CASE(test_pool_recreate_same_memory),
+	   KUNIT_CASE(test_pool_two_pools),
+	   KUNIT_CASE(test_pool_walk_stops),
+	   KUNIT_CASE_PARAM(test_pool_data_untouched, pgct_shift_gen_params),
+	   KUNIT_CASE(test_meta_size_invalid),
+	   KUNIT_CASE_PARAM(test_meta_size_exact, meta_gen_params),
+	   KUNIT_CASE_PARAM(test_create_oob_refuses, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_create_zeroed_same, pgct_shift_gen_params),
+	   KUNIT_CASE_PARAM(test_create_oob_zeroed_same, pgct_shift_gen_params));

@@ -21,7 +21,7 @@ struct live {
 };
 
 struct model {
-	struct pgc_fixture *f;
+	struct pgct_fixture *f;
 	struct live live[MAX_LIVE];
 	unsigned int nr;
 	unsigned int next_seed;
@@ -52,7 +52,7 @@ static size_t random_size(struct model *m, u32 r, bool small_only)
 static void took(struct kunit *test, struct model *m, struct live *l,
 		 u8 *p, size_t size)
 {
-	size_t usable = pgc_usable(m->f, size);
+	size_t usable = pgct_usable(m->f, size);
 
 	KUNIT_ASSERT_EQ(test, usable, pgclass_usable_size(m->f->pool, p));
 	KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)p,
@@ -61,7 +61,7 @@ static void took(struct kunit *test, struct model *m, struct live *l,
 	l->size = size;
 	l->usable = usable;
 	l->seed = m->next_seed++;
-	pgc_fill(p, size, l->seed);
+	pgct_fill(p, size, l->seed);
 }
 
 static void forget(struct model *m, unsigned int i)
@@ -90,12 +90,12 @@ static void check_model(struct kunit *test, struct model *m)
 	for (i = 0; i < m->nr; i++) {
 		struct live *l = &m->live[i];
 
-		KUNIT_ASSERT_EQ_MSG(test, l->size, pgc_verify(l->p, l->size, l->seed),
+		KUNIT_ASSERT_EQ_MSG(test, l->size, pgct_verify(l->p, l->size, l->seed),
 				    "block of %zu B at offset %#tx overwritten",
 				    l->size, l->p - m->f->base);
 		bytes += l->usable;
 	}
-	pgc_check(test, m->f);
+	pgct_check(test, m->f);
 	st = &m->f->scratch->st;
 	KUNIT_ASSERT_EQ(test, st->blocks, (u64)m->nr);
 	KUNIT_ASSERT_EQ(test, st->bytes_allocated, bytes);
@@ -146,13 +146,13 @@ static void step(struct kunit *test, struct model *m, struct rnd_state *rnd,
 		if (!p) {
 			m->calls.failed_calls++;
 			/* untouched */
-			KUNIT_ASSERT_EQ(test, l->size, pgc_verify(l->p, l->size, l->seed));
+			KUNIT_ASSERT_EQ(test, l->size, pgct_verify(l->p, l->size, l->seed));
 			return;
 		}
 		KUNIT_ASSERT_EQ(test, min(size, l->size),
-				pgc_verify(p, min(size, l->size), l->seed));
+				pgct_verify(p, min(size, l->size), l->seed));
 		if (p == l->p &&
-		    pgclass_usable_size(pool, p) != pgc_usable(m->f, size)) {
+		    pgclass_usable_size(pool, p) != pgct_usable(m->f, size)) {
 			/*
 			 * A shrink with no smaller block to be had: it stays,
 			 * a multi-page block with its first page only.
@@ -163,7 +163,7 @@ static void step(struct kunit *test, struct model *m, struct rnd_state *rnd,
 			l->usable = min(l->usable, m->f->page);
 			l->size = size;
 			l->seed = m->next_seed++;
-			pgc_fill(p, size, l->seed);
+			pgct_fill(p, size, l->seed);
 			return;
 		}
 		took(test, m, l, p, size);
@@ -182,14 +182,14 @@ static void step(struct kunit *test, struct model *m, struct rnd_state *rnd,
 
 static void run_model(struct kunit *test, bool small_only, unsigned int ops)
 {
-	const struct pgc_path_param *path = test->param_value;
+	const struct pgct_path_param *path = test->param_value;
 	struct model *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	struct rnd_state rnd;
 	unsigned int n;
 	u8 *all;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->f = pgc_fixture_path(test, 64, path);
+	m->f = pgct_fixture_path(test, 64, path);
 	prandom_seed_state(&rnd, 0xa110c + path->shift * 2 + small_only);
 	for (n = 1; n <= ops; n++) {
 		step(test, m, &rnd, small_only);
@@ -206,8 +206,8 @@ static void run_model(struct kunit *test, bool small_only, unsigned int ops)
 		forget(m, n);
 	}
 	check_model(test, m);
-	all = pgclass_alloc(m->f->pool, pgc_data_pages(m->f) * m->f->page);
-	KUNIT_EXPECT_PTR_EQ(test, all, pgc_data_start(m->f));
+	all = pgclass_alloc(m->f->pool, pgct_data_pages(m->f) * m->f->page);
+	KUNIT_EXPECT_PTR_EQ(test, all, pgct_data_start(m->f));
 }
 
 /* Blocks of every kind. */
@@ -222,17 +222,6 @@ static void test_random_small(struct kunit *test)
 	run_model(test, true, 3000);
 }
 
-PGC_DEFINE_PATH_PARAMS(path);
-
-static struct kunit_case pgclass_random_cases[] = {
-	KUNIT_CASE_PARAM(test_random_mixed, path_gen_params),
-	KUNIT_CASE_PARAM(test_random_small, path_gen_params),
-	{}
-};
-
-static struct kunit_suite pgclass_random_suite = {
-	.name = "pgclass_random",
-	.test_cases = pgclass_random_cases,
-};
-
-kunit_test_suites(&pgclass_random_suite);
+PGCT_SUITE(random,
+	   KUNIT_CASE_PARAM(test_random_mixed, pgct_path_gen_params),
+	   KUNIT_CASE_PARAM(test_random_small, pgct_path_gen_params));

@@ -14,53 +14,7 @@
 #include <linux/prandom.h>
 
 #include "pgclass_kunit.h"
-
-/* A size relative to the page: pages * page / div + add. */
-struct rsize {
-	unsigned int pages;
-	unsigned int div;
-	int add;
-};
-
-static size_t rsize(const struct pgc_fixture *f, struct rsize r)
-{
-	return r.pages * f->page / r.div + r.add;
-}
-
-#define BYTES(n)	{ 0, 1, n }
-#define PAGES(n, a)	{ n, 1, a }
-#define PART(d, a)	{ 1, d, a }
-
-enum placement { MAY_MOVE, STAYS, MOVES };
-
-struct transition {
-	const char *name;
-	struct rsize from;
-	struct rsize to;
-	enum placement where;
-};
-
-static const struct transition transitions[] = {
-	{ "small->small bigger", BYTES(10), BYTES(100), MOVES },
-	{ "small->small smaller", BYTES(100), BYTES(10), MOVES },
-	{ "small->small same class", BYTES(100), BYTES(70), STAYS },
-	{ "small->small up to its size", BYTES(100), BYTES(128), STAYS },
-	{ "small->half page", BYTES(100), PART(2, 0), MOVES },
-	{ "half page->its class", PART(2, 0), PART(4, 1), STAYS },
-	{ "half page->small", PART(2, 0), BYTES(20), MOVES },
-	{ "small->whole", BYTES(100), PART(2, 1), MOVES },
-	{ "small->multi", BYTES(100), PAGES(2, 1), MOVES },
-	{ "whole->small", PAGES(1, 0), BYTES(100), MOVES },
-	{ "whole->quarter page", PAGES(1, 0), PART(4, 0), MOVES },
-	{ "whole->whole bigger", PART(2, 1), PAGES(1, 0), STAYS },
-	{ "whole->whole smaller", PAGES(1, 0), PART(2, 1), STAYS },
-	{ "whole->multi", PAGES(1, 0), PAGES(3, 0), MAY_MOVE },
-	{ "multi->small", PAGES(3, 0), BYTES(100), MOVES },
-	{ "multi->whole", PAGES(3, 0), PAGES(1, 0), MAY_MOVE },
-	{ "multi->multi same pages", PAGES(3, 0), PAGES(2, 1), STAYS },
-	{ "multi->multi smaller", PAGES(4, 0), PAGES(2, 1), STAYS },
-	{ "multi->multi bigger", PAGES(2, 0), PAGES(4, 0), MAY_MOVE },
-};
+#include "realloc_cases.h"
 
 /*
  * The usable size an out-of-band pool's realloc of a @from-byte block to
@@ -71,9 +25,9 @@ static const struct transition transitions[] = {
  * holds nothing but this block, at its first page, so the pages after it
  * are free).
  */
-static size_t oob_usable(const struct pgc_fixture *f, size_t from, size_t to)
+static size_t oob_usable(const struct pgct_fixture *f, size_t from, size_t to)
 {
-	size_t uf = pgc_usable(f, from), ut = pgc_usable(f, to);
+	size_t uf = pgct_usable(f, from), ut = pgct_usable(f, to);
 
 	if (from <= f->page / 2)
 		return ut == uf || to < uf ? uf : 0;
@@ -87,23 +41,24 @@ static size_t oob_usable(const struct pgc_fixture *f, size_t from, size_t to)
  */
 static void test_realloc_transitions(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture_mem(test, 16, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture_mem(test, 16, shift);
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(transitions); i++) {
-		const struct transition *t = &transitions[i];
-		size_t from = rsize(f, t->from), to = rsize(f, t->to);
-		size_t want = f->oob ? oob_usable(f, from, to) : pgc_usable(f, to);
+	for (i = 0; i < ARRAY_SIZE(realloc_cases); i++) {
+		const struct realloc_case *t = &realloc_cases[i];
+		size_t from = realloc_bytes(&t->from, f->page);
+		size_t to = realloc_bytes(&t->to, f->page);
+		size_t want = f->oob ? oob_usable(f, from, to) : pgct_usable(f, to);
 		size_t keep = min(from, to);
 		bool refused = !want;
 		struct pgclass_stats a, z;
 		u8 *p, *q;
 
-		pgc_pool_new(test, f);
+		pgct_pool_new(test, f);
 		p = pgclass_alloc(f->pool, from);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s", t->name);
-		pgc_fill(p, from, i);
+		pgct_fill(p, from, i);
 		pgclass_get_stats(f->pool, &a);
 
 		q = pgclass_realloc(f->pool, p, to);
@@ -112,7 +67,7 @@ static void test_realloc_transitions(struct kunit *test)
 			KUNIT_EXPECT_NULL_MSG(test, q, "%s: %zu -> %zu", t->name,
 					      from, to);
 			q = p;
-			want = pgc_usable(f, from);
+			want = pgct_usable(f, from);
 			keep = from;
 		}
 		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%s: %zu -> %zu", t->name,
@@ -122,17 +77,17 @@ static void test_realloc_transitions(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)q,
 						       min(want, f->page)),
 				      "%s: misaligned", t->name);
-		KUNIT_EXPECT_EQ_MSG(test, keep, pgc_verify(q, keep, i),
+		KUNIT_EXPECT_EQ_MSG(test, keep, pgct_verify(q, keep, i),
 				    "%s: contents", t->name);
-		if (t->where == STAYS || f->oob)
+		if (t->where == REALLOC_STAYS || f->oob)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, p, q, "%s: moved", t->name);
-		if (t->where == MOVES && !f->oob)
+		if (t->where == REALLOC_MOVES && !f->oob)
 			KUNIT_EXPECT_PTR_NE_MSG(test, p, q, "%s: stayed", t->name);
 		if (p != q)
 			KUNIT_EXPECT_EQ_MSG(test, 0UL, pgclass_usable_size(f->pool, p),
 					    "%s: old block still allocated", t->name);
 
-		pgc_check(test, f);
+		pgct_check(test, f);
 		pgclass_get_stats(f->pool, &z);
 		KUNIT_EXPECT_EQ(test, z.blocks, 1ULL);
 		KUNIT_EXPECT_EQ(test, z.bytes_allocated, (u64)want);
@@ -142,18 +97,18 @@ static void test_realloc_transitions(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, z.failed_calls, a.failed_calls + refused);
 
 		/* the whole new block is the caller's */
-		pgc_fill(q, want, i + 100);
+		pgct_fill(q, want, i + 100);
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, q));
 		pgclass_get_stats(f->pool, &z);
 		KUNIT_EXPECT_EQ(test, z.blocks, 0ULL);
-		KUNIT_EXPECT_EQ(test, 0UL, pgc_pool_destroy(f));
+		KUNIT_EXPECT_EQ(test, 0UL, pgct_pool_destroy(f));
 	}
 }
 
 /* realloc(NULL, size) is alloc(size); realloc(NULL, 0) is nothing. */
 static void test_realloc_null_is_alloc(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct pgclass_stats st;
 	u8 *p, *q;
 
@@ -165,7 +120,7 @@ static void test_realloc_null_is_alloc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 4 * 4096UL, pgclass_usable_size(f->pool, q));
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)q, 4096));
 	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, NULL, 0));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 128ULL + 4 * 4096);
@@ -178,8 +133,8 @@ static void test_realloc_null_is_alloc(struct kunit *test)
 /* realloc(p, 0) frees p, whatever its kind, and returns NULL. */
 static void test_realloc_zero_frees(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t sizes[] = { 1, 100, f->page / 2, f->page, 2 * f->page + 1 };
 	struct pgclass_stats st;
 	unsigned int i;
@@ -195,13 +150,13 @@ static void test_realloc_zero_frees(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 		/* freed: a second free is a double free */
 		KUNIT_EXPECT_EQ(test, -EINVAL, pgclass_free(f->pool, p));
-		pgc_check(test, f);
+		pgct_check(test, f);
 	}
 	KUNIT_EXPECT_EQ(test, st.realloc_calls, (u64)ARRAY_SIZE(sizes));
-	KUNIT_EXPECT_LE(test, st.used_pages, pgc_class_page(f));
+	KUNIT_EXPECT_LE(test, st.used_pages, pgct_class_page(f));
 	/* and the pool serves all its data area again */
 	KUNIT_EXPECT_NOT_NULL(test, pgclass_alloc(f->pool,
-						  pgc_data_pages(f) * f->page));
+						  pgct_data_pages(f) * f->page));
 }
 
 /*
@@ -210,7 +165,7 @@ static void test_realloc_zero_frees(struct kunit *test)
  */
 static void test_realloc_stays_when_fits(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	static const struct {
 		size_t from, to;
 	} fits[] = {
@@ -222,25 +177,12 @@ static void test_realloc_stays_when_fits(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(fits); i++) {
-		struct pgc_snap *before, *after;
-		u8 *p = pgclass_alloc(f->pool, fits[i].from);
-		size_t keep = min(fits[i].from, fits[i].to);
+		u8 *p = pgct_alloc(test, f, fits[i].from);
 
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		pgc_fill(p, fits[i].from, i);
-		before = pgc_snap(test, f);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, p,
-					pgclass_realloc(f->pool, p, fits[i].to),
-					"%zu -> %zu", fits[i].from, fits[i].to);
-		after = pgc_snap(test, f);
-		pgc_expect_same_layout(test, before, after);
-		pgc_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, keep, pgc_verify(p, keep, i));
+		pgct_fill(p, fits[i].from, i);
+		pgct_expect_realloc_noop(test, f, p, fits[i].to, false,
+					 min(fits[i].from, fits[i].to), i);
 		KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
-		pgc_snap_free(test, after);
-		pgc_snap_free(test, before);
 	}
 }
 
@@ -251,8 +193,8 @@ static void test_realloc_stays_when_fits(struct kunit *test)
  */
 static void test_realloc_failure_keeps_block(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	size_t page = f->page;
 	struct {
 		u8 *p;
@@ -269,35 +211,19 @@ static void test_realloc_failure_keeps_block(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
 		blk[i].p = pgclass_alloc(f->pool, blk[i].size);
 		KUNIT_ASSERT_NOT_NULL(test, blk[i].p);
-		pgc_fill(blk[i].p, blk[i].size, i);
+		pgct_fill(blk[i].p, blk[i].size, i);
 	}
 	/* take every free page */
 	while (pgclass_alloc(f->pool, page))
 		;
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_ASSERT_EQ(test, f->scratch->st.free_pages, 0U);
 
 	for (i = 0; i < ARRAY_SIZE(blk); i++) {
-		struct pgc_snap *before = pgc_snap(test, f), *after;
-
-		KUNIT_EXPECT_NULL_MSG(test,
-				      pgclass_realloc(f->pool, blk[i].p, blk[i].to),
-				      "%zu -> %zu in a full pool", blk[i].size,
-				      blk[i].to);
-		after = pgc_snap(test, f);
-		pgc_check_snap(test, f, after);
-		pgc_expect_same_layout(test, before, after);
-		pgc_expect_same_state(test, &before->st, &after->st);
-		KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-				before->st.realloc_calls + 1);
-		KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-				before->st.failed_calls + 1);
-		KUNIT_EXPECT_EQ(test, pgc_usable(f, blk[i].size),
+		KUNIT_EXPECT_EQ(test, pgct_usable(f, blk[i].size),
 				pgclass_usable_size(f->pool, blk[i].p));
-		KUNIT_EXPECT_EQ(test, blk[i].size,
-				pgc_verify(blk[i].p, blk[i].size, i));
-		pgc_snap_free(test, after);
-		pgc_snap_free(test, before);
+		pgct_expect_realloc_noop(test, f, blk[i].p, blk[i].to, true,
+					 blk[i].size, i);
 	}
 }
 
@@ -309,8 +235,8 @@ static void test_realloc_failure_keeps_block(struct kunit *test)
  */
 static void test_realloc_random_chain(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, 64, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, 64, shift);
 	struct rnd_state rnd;
 	void *other[8] = { };
 	size_t size = 1, next, was, want;
@@ -320,7 +246,7 @@ static void test_realloc_random_chain(struct kunit *test)
 	prandom_seed_state(&rnd, 0x9c1a55ULL + shift);
 	p = pgclass_alloc(f->pool, size);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	pgc_fill(p, size, 0);
+	pgct_fill(p, size, 0);
 	for (step = 1; step <= 200; step++) {
 		u32 r = prandom_u32_state(&rnd);
 		unsigned int o = r % ARRAY_SIZE(other);
@@ -337,7 +263,7 @@ static void test_realloc_random_chain(struct kunit *test)
 			next = f->page + 1 + (r >> 10) % (2 * f->page);
 		}
 		was = pgclass_usable_size(f->pool, p);
-		want = pgc_usable(f, next);
+		want = pgct_usable(f, next);
 		q = pgclass_realloc(f->pool, p, next);
 		if (f->oob && q) {
 			/* resized where it lies (see oob_usable()) */
@@ -353,21 +279,21 @@ static void test_realloc_random_chain(struct kunit *test)
 			 */
 			KUNIT_ASSERT_GT(test, next, was);
 			KUNIT_ASSERT_EQ(test, was, pgclass_usable_size(f->pool, p));
-			KUNIT_ASSERT_EQ(test, size, pgc_verify(p, size, step - 1));
+			KUNIT_ASSERT_EQ(test, size, pgct_verify(p, size, step - 1));
 			KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p));
 			q = pgclass_alloc(f->pool, next);
 			KUNIT_ASSERT_NOT_NULL(test, q);
-			pgc_fill(q, min(size, next), step - 1);
+			pgct_fill(q, min(size, next), step - 1);
 		}
 		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "step %d: %zu -> %zu", step,
 					  size, next);
 		KUNIT_ASSERT_EQ_MSG(test, min(size, next),
-				    pgc_verify(q, min(size, next), step - 1),
+				    pgct_verify(q, min(size, next), step - 1),
 				    "step %d: %zu -> %zu", step, size, next);
 		KUNIT_ASSERT_EQ(test, want, pgclass_usable_size(f->pool, q));
 		p = q;
 		size = next;
-		pgc_fill(p, size, step);
+		pgct_fill(p, size, step);
 
 		/* churn a neighbour */
 		if (other[o]) {
@@ -377,17 +303,15 @@ static void test_realloc_random_chain(struct kunit *test)
 			other[o] = pgclass_alloc(f->pool, 1 + (r >> 12) % (2 * f->page));
 		}
 		if (step % 25 == 0)
-			pgc_check(test, f);
+			pgct_check(test, f);
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
-PGC_SUITES(realloc,
-	   KUNIT_CASE_PARAM(test_realloc_transitions, shift_gen_params),
-	   KUNIT_CASE(test_realloc_null_is_alloc),
-	   KUNIT_CASE_PARAM(test_realloc_zero_frees, shift_gen_params),
-	   KUNIT_CASE(test_realloc_stays_when_fits),
-	   KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_realloc_random_chain, shift_gen_params));
+PGCT_SUITES(realloc,
+	    KUNIT_CASE_PARAM(test_realloc_transitions, pgct_shift_gen_params),
+	    KUNIT_CASE(test_realloc_null_is_alloc),
+	    KUNIT_CASE_PARAM(test_realloc_zero_frees, pgct_shift_gen_params),
+	    KUNIT_CASE(test_realloc_stays_when_fits),
+	    KUNIT_CASE_PARAM(test_realloc_failure_keeps_block, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_realloc_random_chain, pgct_shift_gen_params));

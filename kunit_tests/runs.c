@@ -10,30 +10,23 @@
 
 #include "pgclass_kunit.h"
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
-static unsigned int param_shift(struct kunit *test)
-{
-	return *(const unsigned int *)test->param_value;
-}
-
 /*
  * Fill every data page with a page-sized block.
  * Return: the blocks, indexed by page.
  */
-static u8 **fill_pages(struct kunit *test, struct pgc_fixture *f)
+static u8 **fill_pages(struct kunit *test, struct pgct_fixture *f)
 {
 	u8 **pg = kunit_kcalloc(test, f->nr_pages, sizeof(*pg), GFP_KERNEL);
 	unsigned long i;
 
 	KUNIT_ASSERT_NOT_NULL(test, pg);
-	for (i = 0; i < pgc_data_pages(f); i++) {
+	for (i = 0; i < pgct_data_pages(f); i++) {
 		u8 *p = pgclass_alloc(f->pool, f->page);
 
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "page %lu of %lu", i,
-					  pgc_data_pages(f));
-		KUNIT_ASSERT_NULL(test, pg[pgc_page_of(f, p)]);
-		pg[pgc_page_of(f, p)] = p;
+					  pgct_data_pages(f));
+		KUNIT_ASSERT_NULL(test, pg[pgct_page_of(f, p)]);
+		pg[pgct_page_of(f, p)] = p;
 	}
 	KUNIT_ASSERT_NULL(test, pgclass_alloc(f->pool, f->page));
 	for (i = f->init.meta_pages; i < f->nr_pages; i++)
@@ -42,20 +35,20 @@ static u8 **fill_pages(struct kunit *test, struct pgc_fixture *f)
 }
 
 /* Take every free page again with page-sized blocks. */
-static void refill_pages(struct kunit *test, struct pgc_fixture *f, u8 **pg)
+static void refill_pages(struct kunit *test, struct pgct_fixture *f, u8 **pg)
 {
 	struct pgclass_stats st;
 	u8 *p;
 
 	while ((p = pgclass_alloc(f->pool, f->page))) {
-		KUNIT_ASSERT_NULL(test, pg[pgc_page_of(f, p)]);
-		pg[pgc_page_of(f, p)] = p;
+		KUNIT_ASSERT_NULL(test, pg[pgct_page_of(f, p)]);
+		pg[pgct_page_of(f, p)] = p;
 	}
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_ASSERT_EQ(test, st.free_pages, 0U);
 }
 
-static void free_page_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
+static void free_page_at(struct kunit *test, struct pgct_fixture *f, u8 **pg,
 			 unsigned long i)
 {
 	KUNIT_ASSERT_NOT_NULL(test, pg[i]);
@@ -64,18 +57,18 @@ static void free_page_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
 }
 
 /* After everything is freed: one block over the whole data area fits. */
-static void expect_whole_area(struct kunit *test, struct pgc_fixture *f)
+static void expect_whole_area(struct kunit *test, struct pgct_fixture *f)
 {
-	size_t data = pgc_data_pages(f) * f->page;
+	size_t data = pgct_data_pages(f) * f->page;
 	u8 *p = pgclass_alloc(f->pool, data);
 
-	KUNIT_ASSERT_PTR_EQ(test, p, pgc_data_start(f));
+	KUNIT_ASSERT_PTR_EQ(test, p, pgct_data_start(f));
 	KUNIT_EXPECT_EQ(test, data, pgclass_usable_size(f->pool, p));
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
-	KUNIT_EXPECT_EQ(test, f->scratch->st.used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, f->scratch->st.used_pages, pgct_data_pages(f));
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, p));
-	pgc_expect_pristine(test, f);
+	pgct_expect_pristine(test, f);
 }
 
 /*
@@ -85,25 +78,25 @@ static void expect_whole_area(struct kunit *test, struct pgc_fixture *f)
  */
 static void test_exhaustion_and_recovery(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	size_t bs = max(16UL, f->page / 64);
 	unsigned long per_page = f->page / bs;
-	unsigned long n = pgc_data_pages(f) * per_page, i;
+	unsigned long n = pgct_data_pages(f) * per_page, i;
 	struct pgclass_stats st;
-	u8 **p = pgc_kvcalloc(test, n + 1, sizeof(*p));
+	u8 **p = pgct_kvcalloc(test, n + 1, sizeof(*p));
 
 	for (i = 0; i <= n; i++) {
 		p[i] = pgclass_alloc(f->pool, bs);
 		if (!p[i])
 			break;
-		pgc_fill(p[i], bs, i);
+		pgct_fill(p[i], bs, i);
 	}
 	KUNIT_ASSERT_EQ_MSG(test, i, n, "blocks of %zu B before exhaustion", bs);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.free_pages, 0U);
-	KUNIT_EXPECT_EQ(test, st.used_pages, pgc_data_pages(f));
-	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, st.used_pages, pgct_data_pages(f));
+	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgct_data_pages(f));
 	KUNIT_EXPECT_EQ(test, st.blocks, (u64)n);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, (u64)n * bs);
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 1ULL);
@@ -117,11 +110,11 @@ static void test_exhaustion_and_recovery(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.failed_calls, 5ULL);
 
 	for (i = 0; i < n; i++) {
-		KUNIT_ASSERT_EQ_MSG(test, bs, pgc_verify(p[i], bs, i),
+		KUNIT_ASSERT_EQ_MSG(test, bs, pgct_verify(p[i], bs, i),
 				    "block %lu overwritten", i);
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
@@ -136,14 +129,14 @@ static void test_exhaustion_and_recovery(struct kunit *test)
  */
 static void test_exhaustion_mixed(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
-	unsigned long cap = pgc_data_pages(f) * (f->page / 16) + 1, n = 0, i;
-	void **p = pgc_kvcalloc(test, cap, sizeof(*p));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
+	unsigned long cap = pgct_data_pages(f) * (f->page / 16) + 1, n = 0, i;
+	void **p = pgct_kvcalloc(test, cap, sizeof(*p));
 	struct rnd_state rnd;
 	unsigned int misses = 0;
 	struct pgclass_stats st;
 
-	prandom_seed_state(&rnd, 42 + param_shift(test));
+	prandom_seed_state(&rnd, 42 + pgct_param_shift(test));
 	while (misses < 16 && n < cap) {
 		u32 r = prandom_u32_state(&rnd);
 		size_t size;
@@ -171,34 +164,34 @@ static void test_exhaustion_mixed(struct kunit *test)
 	while (n < cap && (p[n] = pgclass_alloc(f->pool, 16)))
 		n++;
 	KUNIT_ASSERT_LT(test, n, cap);
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.free_pages, 0U);
 	KUNIT_EXPECT_EQ(test, st.blocks, (u64)n);
-	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgc_data_pages(f));
+	KUNIT_EXPECT_EQ(test, st.peak_used_pages, pgct_data_pages(f));
 
-	pgc_shuffle(p, n, &rnd);
+	pgct_shuffle(p, n, &rnd);
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
 		if (i % 64 == 0)
-			pgc_check(test, f);
+			pgct_check(test, f);
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_LE(test, st.used_pages, pgc_class_page(f));
+	KUNIT_EXPECT_LE(test, st.used_pages, pgct_class_page(f));
 	expect_whole_area(test, f);
 }
 
 /*
  * Fill with single pages, free them in a seeded random order: after every
- * free the free pages form maximal runs (pgc_check() refuses two adjacent
+ * free the free pages form maximal runs (pgct_check() refuses two adjacent
  * free extents), and at the end one block of the whole data area fits.
  */
 static void test_coalesce_random_order(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 64, param_shift(test));
-	unsigned long n = pgc_data_pages(f), i;
+	struct pgct_fixture *f = pgct_fixture(test, 64, pgct_param_shift(test));
+	unsigned long n = pgct_data_pages(f), i;
 	u8 **pg = fill_pages(test, f);
 	void **order = kunit_kcalloc(test, n, sizeof(*order), GFP_KERNEL);
 	struct rnd_state rnd;
@@ -207,11 +200,11 @@ static void test_coalesce_random_order(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, order);
 	for (i = 0; i < n; i++)
 		order[i] = pg[f->init.meta_pages + i];
-	prandom_seed_state(&rnd, 0x5eed + param_shift(test));
-	pgc_shuffle(order, n, &rnd);
+	prandom_seed_state(&rnd, 0x5eed + pgct_param_shift(test));
+	pgct_shuffle(order, n, &rnd);
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, order[i]));
-		pgc_check(test, f);
+		pgct_check(test, f);
 		pgclass_get_stats(f->pool, &st);
 		KUNIT_ASSERT_EQ(test, st.free_pages, i + 1);
 	}
@@ -222,13 +215,13 @@ static void test_coalesce_random_order(struct kunit *test)
 /* The same with multi-page blocks of seeded random lengths. */
 static void test_coalesce_runs(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, 64, param_shift(test));
-	unsigned long n = 0, i, cap = pgc_data_pages(f);
+	struct pgct_fixture *f = pgct_fixture(test, 64, pgct_param_shift(test));
+	unsigned long n = 0, i, cap = pgct_data_pages(f);
 	void **p = kunit_kcalloc(test, cap, sizeof(*p), GFP_KERNEL);
 	struct rnd_state rnd;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	prandom_seed_state(&rnd, 7 + param_shift(test));
+	prandom_seed_state(&rnd, 7 + pgct_param_shift(test));
 	while (n < cap) {
 		size_t pages = 1 + prandom_u32_state(&rnd) % 5;
 
@@ -239,12 +232,12 @@ static void test_coalesce_runs(struct kunit *test)
 			break;
 		n++;
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
-	pgc_shuffle(p, n, &rnd);
+	pgct_shuffle(p, n, &rnd);
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-		pgc_check(test, f);
+		pgct_check(test, f);
 	}
 	expect_whole_area(test, f);
 }
@@ -255,53 +248,38 @@ static void test_coalesce_runs(struct kunit *test)
  */
 static void test_coalesce_both_sides(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 4;
 	u8 **pg = fill_pages(test, f);
-	const struct pgc_ext *e;
+	const struct pgct_ext *e;
 
 	free_page_at(test, f, pg, k);
 	free_page_at(test, f, pg, k + 1);
 	free_page_at(test, f, pg, k + 3);
 	free_page_at(test, f, pg, k + 4);
-	pgc_check(test, f);
-	e = pgc_snap_find(f->scratch, k);
+	pgct_check(test, f);
+	e = pgct_snap_find(f->scratch, k);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_EXPECT_EQ(test, e->state, PGCLASS_PAGE_FREE);
 	KUNIT_EXPECT_EQ(test, e->nr_pages, 2UL);
 
 	free_page_at(test, f, pg, k + 2);
-	pgc_check(test, f);
-	e = pgc_snap_find(f->scratch, k);
+	pgct_check(test, f);
+	e = pgct_snap_find(f->scratch, k);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_EXPECT_EQ(test, e->state, PGCLASS_PAGE_FREE);
 	KUNIT_EXPECT_EQ(test, e->first, k);
 	KUNIT_EXPECT_EQ(test, e->nr_pages, 5UL);
 	/* and it serves a 5-page block at once, exactly there */
-	KUNIT_EXPECT_PTR_EQ(test, (void *)pgc_page_addr(f, k),
+	KUNIT_EXPECT_PTR_EQ(test, (void *)pgct_page_addr(f, k),
 			    pgclass_alloc(f->pool, 5 * f->page));
-}
-
-/* Expect the extent at page @first to be in @state and @nr pages long. */
-static void expect_extent(struct kunit *test, struct pgc_fixture *f,
-			  unsigned long first, enum pgclass_page_state state,
-			  unsigned long nr)
-{
-	const struct pgc_ext *e;
-
-	pgc_check(test, f);
-	e = pgc_snap_find(f->scratch, first);
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ_MSG(test, e->first, first, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->state, state, "page %lu", first);
-	KUNIT_EXPECT_EQ_MSG(test, e->nr_pages, nr, "page %lu", first);
 }
 
 /*
  * A @pages-page block at page @k of a pool whose every other data page is
  * taken: free exactly its pages, and it can only go there.
  */
-static u8 *multi_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
+static u8 *multi_at(struct kunit *test, struct pgct_fixture *f, u8 **pg,
 		    unsigned long k, unsigned long pages)
 {
 	unsigned long i;
@@ -310,9 +288,30 @@ static u8 *multi_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
 	for (i = k; i < k + pages; i++)
 		free_page_at(test, f, pg, i);
 	a = pgclass_alloc(f->pool, pages * f->page);
-	KUNIT_ASSERT_PTR_EQ(test, a, pgc_page_addr(f, k));
-	pgc_fill(a, pages * f->page, pages);
+	KUNIT_ASSERT_PTR_EQ(test, a, pgct_page_addr(f, k));
+	pgct_fill(a, pages * f->page, pages);
 	return a;
+}
+
+/*
+ * pgclass_realloc(@a, @to) resizes in place the block multi_at() made at
+ * page @k, @orig pages long: it spans @pages pages now (a whole page if
+ * one), @free free pages follow it if @free is not 0, and it keeps its
+ * bytes up to the smaller size.
+ */
+static void expect_in_place(struct kunit *test, struct pgct_fixture *f,
+			    u8 *a, unsigned long k, unsigned long orig,
+			    size_t to, unsigned long pages, unsigned long free)
+{
+	size_t keep = min(to, orig * f->page);
+
+	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, to));
+	KUNIT_EXPECT_EQ(test, pages * f->page, pgclass_usable_size(f->pool, a));
+	pgct_expect_extent(test, f, k, pages > 1 ? PGCLASS_PAGE_HEAD :
+			   PGCLASS_PAGE_WHOLE, pages);
+	if (free)
+		pgct_expect_extent(test, f, k + pages, PGCLASS_PAGE_FREE, free);
+	KUNIT_EXPECT_EQ(test, keep, pgct_verify(a, keep, orig));
 }
 
 /*
@@ -322,7 +321,7 @@ static u8 *multi_at(struct kunit *test, struct pgc_fixture *f, u8 **pg,
  */
 static void test_multi_shrink_in_place(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -333,30 +332,16 @@ static void test_multi_shrink_in_place(struct kunit *test)
 	free_page_at(test, f, pg, k + 6);
 	free_page_at(test, f, pg, k + 7);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
-	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 4);
-	KUNIT_EXPECT_EQ(test, 3 * page + 1, pgc_verify(a, 3 * page + 1, 6));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 2 * page));
-	KUNIT_EXPECT_EQ(test, 2 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-	expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 6);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 6));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, page / 2 + 1));
-	KUNIT_EXPECT_EQ(test, page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_WHOLE, 1);
-	expect_extent(test, f, k + 1, PGCLASS_PAGE_FREE, 7);
-	KUNIT_EXPECT_EQ(test, page / 2 + 1, pgc_verify(a, page / 2 + 1, 6));
+	expect_in_place(test, f, a, k, 6, 3 * page + 1, 4, 4);
+	expect_in_place(test, f, a, k, 6, 2 * page, 2, 6);
+	expect_in_place(test, f, a, k, 6, page / 2 + 1, 1, 7);
 
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.free_pages, 7U);
 	KUNIT_EXPECT_EQ(test, st.bytes_allocated,
-			(u64)(pgc_data_pages(f) - 7) * page);
+			(u64)(pgct_data_pages(f) - 7) * page);
 	KUNIT_EXPECT_EQ(test, st.realloc_calls, 3ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, pgc_data_pages(f) + 2ULL);
+	KUNIT_EXPECT_EQ(test, st.alloc_calls, pgct_data_pages(f) + 2ULL);
 }
 
 /*
@@ -365,7 +350,7 @@ static void test_multi_shrink_in_place(struct kunit *test)
  */
 static void test_multi_grow_in_place(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -376,26 +361,19 @@ static void test_multi_grow_in_place(struct kunit *test)
 	free_page_at(test, f, pg, k + 3);
 	free_page_at(test, f, pg, k + 4);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 3 * page + 1));
-	KUNIT_EXPECT_EQ(test, 4 * page, pgclass_usable_size(f->pool, a));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 1);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
-
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 5 * page));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 5);
+	expect_in_place(test, f, a, k, 2, 3 * page + 1, 4, 1);
+	expect_in_place(test, f, a, k, 2, 5 * page, 5, 0);
 	KUNIT_EXPECT_EQ(test, f->scratch->st.free_pages, 0U);
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
 	/* no room left: refused, block untouched */
 	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, 6 * page));
 	KUNIT_EXPECT_EQ(test, 5 * page, pgclass_usable_size(f->pool, a));
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(a, 2 * page, 2));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(a, 2 * page, 2));
 }
 
 /* With room both after the block and elsewhere, it grows in place. */
 static void test_multi_grow_prefers_in_place(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
 	u8 **pg = fill_pages(test, f);
 	u8 *a;
@@ -406,11 +384,8 @@ static void test_multi_grow_prefers_in_place(struct kunit *test)
 	for (i = j; i < j + 4; i++)
 		free_page_at(test, f, pg, i);
 
-	KUNIT_ASSERT_PTR_EQ(test, a, pgclass_realloc(f->pool, a, 4 * f->page));
-	expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 4);
-	expect_extent(test, f, k + 4, PGCLASS_PAGE_FREE, 2);
-	expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
-	KUNIT_EXPECT_EQ(test, 2 * f->page, pgc_verify(a, 2 * f->page, 2));
+	expect_in_place(test, f, a, k, 2, 4 * f->page, 4, 2);
+	pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
 }
 
 /*
@@ -419,25 +394,11 @@ static void test_multi_grow_prefers_in_place(struct kunit *test)
  * keeps its place, pages and bytes; only realloc_calls and failed_calls
  * move.
  */
-static void expect_grow_refused(struct kunit *test, struct pgc_fixture *f,
+static void expect_grow_refused(struct kunit *test, struct pgct_fixture *f,
 				u8 *a, unsigned long pages, size_t to)
 {
-	struct pgc_snap *before = pgc_snap(test, f), *after;
-
-	KUNIT_EXPECT_NULL(test, pgclass_realloc(f->pool, a, to));
-	after = pgc_snap(test, f);
-	pgc_check_snap(test, f, after);
-	pgc_expect_same_layout(test, before, after);
-	pgc_expect_same_state(test, &before->st, &after->st);
-	KUNIT_EXPECT_EQ(test, after->st.realloc_calls,
-			before->st.realloc_calls + 1);
-	KUNIT_EXPECT_EQ(test, after->st.failed_calls,
-			before->st.failed_calls + 1);
 	KUNIT_EXPECT_EQ(test, pages * f->page, pgclass_usable_size(f->pool, a));
-	KUNIT_EXPECT_EQ(test, pages * f->page,
-			pgc_verify(a, pages * f->page, pages));
-	pgc_snap_free(test, after);
-	pgc_snap_free(test, before);
+	pgct_expect_realloc_noop(test, f, a, to, true, pages * f->page, pages);
 }
 
 /*
@@ -447,7 +408,7 @@ static void expect_grow_refused(struct kunit *test, struct pgc_fixture *f,
  */
 static void test_multi_grow_moves(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, param_shift(test));
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, pgct_param_shift(test));
 	unsigned long k = f->init.meta_pages + 2, j = k + 10, i;
 	u8 **pg = fill_pages(test, f);
 	size_t page = f->page;
@@ -459,16 +420,16 @@ static void test_multi_grow_moves(struct kunit *test)
 		free_page_at(test, f, pg, i);
 	if (f->oob) {
 		expect_grow_refused(test, f, a, 2, 4 * page);
-		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 4);
 		b = a;
 	} else {
 		b = pgclass_realloc(f->pool, a, 4 * page);
-		KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
-		KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
+		KUNIT_ASSERT_PTR_EQ(test, b, pgct_page_addr(f, j));
+		KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(b, 2 * page, 2));
 		KUNIT_EXPECT_EQ(test, 0UL, pgclass_usable_size(f->pool, a));
-		expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
-		expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 4);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_FREE, 2);
 	}
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, b));
 	refill_pages(test, f, pg);
@@ -480,25 +441,25 @@ static void test_multi_grow_moves(struct kunit *test)
 		free_page_at(test, f, pg, i);
 	if (f->oob) {
 		expect_grow_refused(test, f, a, 2, 5 * page);
-		expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
-		expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 1);
-		expect_extent(test, f, j, PGCLASS_PAGE_FREE, 5);
+		pgct_expect_extent(test, f, k, PGCLASS_PAGE_HEAD, 2);
+		pgct_expect_extent(test, f, k + 2, PGCLASS_PAGE_FREE, 1);
+		pgct_expect_extent(test, f, j, PGCLASS_PAGE_FREE, 5);
 		return;
 	}
 	b = pgclass_realloc(f->pool, a, 5 * page);
-	KUNIT_ASSERT_PTR_EQ(test, b, pgc_page_addr(f, j));
-	KUNIT_EXPECT_EQ(test, 2 * page, pgc_verify(b, 2 * page, 2));
-	expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 5);
-	expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
+	KUNIT_ASSERT_PTR_EQ(test, b, pgct_page_addr(f, j));
+	KUNIT_EXPECT_EQ(test, 2 * page, pgct_verify(b, 2 * page, 2));
+	pgct_expect_extent(test, f, j, PGCLASS_PAGE_HEAD, 5);
+	pgct_expect_extent(test, f, k, PGCLASS_PAGE_FREE, 3);
 }
 
-PGC_SUITES(runs,
-	   KUNIT_CASE_PARAM(test_exhaustion_and_recovery, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_exhaustion_mixed, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_coalesce_random_order, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_coalesce_runs, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_coalesce_both_sides, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_multi_shrink_in_place, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_multi_grow_in_place, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, shift_gen_params),
-	   KUNIT_CASE_PARAM(test_multi_grow_moves, shift_gen_params));
+PGCT_SUITES(runs,
+	    KUNIT_CASE_PARAM(test_exhaustion_and_recovery, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_exhaustion_mixed, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_random_order, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_runs, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_coalesce_both_sides, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_shrink_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_prefers_in_place, pgct_shift_gen_params),
+	    KUNIT_CASE_PARAM(test_multi_grow_moves, pgct_shift_gen_params));

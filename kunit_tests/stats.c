@@ -11,12 +11,12 @@
 #include "pgclass_kunit.h"
 
 /* The pool's counters are @want, free_pages following from used_pages. */
-static void expect_stats(struct kunit *test, struct pgc_fixture *f,
+static void expect_stats(struct kunit *test, struct pgct_fixture *f,
 			 const char *step, const struct pgclass_stats *want)
 {
 	struct pgclass_stats st;
 
-	pgc_check(test, f);
+	pgct_check(test, f);
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ_MSG(test, st.page_size, f->page, "%s", step);
 	KUNIT_EXPECT_EQ_MSG(test, st.nr_pages, f->nr_pages, "%s", step);
@@ -37,7 +37,7 @@ static void expect_stats(struct kunit *test, struct pgc_fixture *f,
 			    "%s", step);
 }
 
-static u32 class_pages(struct kunit *test, struct pgc_fixture *f,
+static u32 class_pages(struct kunit *test, struct pgct_fixture *f,
 		       unsigned int class)
 {
 	struct pgclass_class_stats cs;
@@ -49,12 +49,12 @@ static u32 class_pages(struct kunit *test, struct pgc_fixture *f,
 /* A new pool: its geometry, and every counter at zero. */
 static void test_stats_initial(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_stats zero = { };
 
 	expect_stats(test, f, "new pool", &zero);
-	KUNIT_EXPECT_EQ(test, f->init.nr_pages, (u32)PGC_NR_PAGES);
+	KUNIT_EXPECT_EQ(test, f->init.nr_pages, (u32)PGCT_NR_PAGES);
 	KUNIT_EXPECT_EQ(test, f->init.page_size, 1U << shift);
 }
 
@@ -64,27 +64,24 @@ static void test_stats_initial(struct kunit *test)
  */
 static void test_stats_each_step(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct pgclass_stats w = { };
 	u8 *a, *b, *c, *d, *e;
 	u32 spares;
 
-	pgc_pin_cpu(test);
-	a = pgclass_alloc(f->pool, 100);
-	KUNIT_ASSERT_NOT_NULL(test, a);
+	pgct_pin_cpu(test);
+	a = pgct_alloc(test, f, 100);
 	w = (struct pgclass_stats){ .blocks = 1, .bytes_allocated = 128,
 		.used_pages = 1, .peak_used_pages = 1, .alloc_calls = 1 };
 	expect_stats(test, f, "alloc 100", &w);
 
-	b = pgclass_alloc(f->pool, 100);
-	KUNIT_ASSERT_NOT_NULL(test, b);
+	b = pgct_alloc(test, f, 100);
 	w.blocks = 2;
 	w.bytes_allocated = 256;
 	w.alloc_calls = 2;
 	expect_stats(test, f, "alloc 100 again", &w);
 
-	c = pgclass_alloc(f->pool, 5000);
-	KUNIT_ASSERT_NOT_NULL(test, c);
+	c = pgct_alloc(test, f, 5000);
 	w.blocks = 3;
 	w.bytes_allocated = 256 + 8192;
 	w.used_pages = 3;
@@ -92,8 +89,7 @@ static void test_stats_each_step(struct kunit *test)
 	w.alloc_calls = 3;
 	expect_stats(test, f, "alloc 5000", &w);
 
-	d = pgclass_alloc(f->pool, 3000);
-	KUNIT_ASSERT_NOT_NULL(test, d);
+	d = pgct_alloc(test, f, 3000);
 	w.blocks = 4;
 	w.bytes_allocated = 256 + 8192 + 4096;
 	w.used_pages = 4;
@@ -177,12 +173,12 @@ static void test_stats_each_step(struct kunit *test)
 	expect_stats(test, f, "free all", &w);
 
 	/* the whole data area: the spares go back, the peak moves up */
-	a = pgclass_alloc(f->pool, pgc_data_pages(f) * f->page);
+	a = pgclass_alloc(f->pool, pgct_data_pages(f) * f->page);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	w.blocks = 1;
-	w.bytes_allocated = pgc_data_pages(f) * f->page;
-	w.used_pages = pgc_data_pages(f);
-	w.peak_used_pages = pgc_data_pages(f);
+	w.bytes_allocated = pgct_data_pages(f) * f->page;
+	w.used_pages = pgct_data_pages(f);
+	w.peak_used_pages = pgct_data_pages(f);
 	w.alloc_calls = 7;
 	expect_stats(test, f, "alloc everything", &w);
 
@@ -197,8 +193,8 @@ static void test_stats_each_step(struct kunit *test)
 /* bytes_allocated counts class, page or run sizes, not requested bytes. */
 static void test_stats_bytes_per_class(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_class_stats cs;
 	struct pgclass_stats st;
 	u64 bytes = 0, blocks = 0;
@@ -206,26 +202,26 @@ static void test_stats_bytes_per_class(struct kunit *test)
 
 	for (size = 9; size < 2 * f->page; size = size * 2 + 1) {
 		KUNIT_ASSERT_NOT_NULL(test, pgclass_alloc(f->pool, size));
-		bytes += pgc_usable(f, size);
+		bytes += pgct_usable(f, size);
 		blocks++;
 		pgclass_get_stats(f->pool, &st);
 		KUNIT_EXPECT_EQ_MSG(test, st.bytes_allocated, bytes, "size %zu", size);
 		KUNIT_EXPECT_EQ_MSG(test, st.blocks, blocks, "size %zu", size);
 		KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool,
-								 pgc_class(f, size),
+								 pgct_class(f, size),
 								 &cs));
 		KUNIT_EXPECT_EQ_MSG(test, cs.blocks_used, 1ULL, "size %zu", size);
-		KUNIT_EXPECT_EQ_MSG(test, cs.pages, pgc_pages(f, size),
+		KUNIT_EXPECT_EQ_MSG(test, cs.pages, pgct_pages(f, size),
 				    "size %zu", size);
 		if (size <= f->page / 2)
 			KUNIT_EXPECT_EQ_MSG(test, cs.blocks_total,
-					    (u64)f->page / pgc_usable(f, size),
+					    (u64)f->page / pgct_usable(f, size),
 					    "size %zu", size);
 		else
 			KUNIT_EXPECT_EQ_MSG(test, cs.blocks_total, 1ULL,
 					    "size %zu", size);
 	}
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /*
@@ -235,16 +231,13 @@ static void test_stats_bytes_per_class(struct kunit *test)
  */
 static void test_stats_class_counters(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture_cpus(test, PGC_NR_PAGES, 12, 0);
-	unsigned int c64 = pgc_class(f, 64), cm = pgc_class_multi(f);
+	struct pgct_fixture *f = pgct_fixture_cpus(test, PGCT_NR_PAGES, 12, 0);
+	unsigned int c64 = pgct_class(f, 64), cm = pgct_class_multi(f);
 	struct pgclass_class_stats cs;
 	void *p[65], *m[3];
 	int i;
 
-	for (i = 0; i < 65; i++) {
-		p[i] = pgclass_alloc(f->pool, 64);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
+	pgct_alloc_blocks(test, f, p, 65, 64);
 	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, c64, &cs));
 	KUNIT_EXPECT_EQ(test, cs.block_size, 64U);
 	KUNIT_EXPECT_EQ(test, cs.pages, 2U);
@@ -260,7 +253,7 @@ static void test_stats_class_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cs.pages, 2U + 3 + 4);
 	KUNIT_EXPECT_EQ(test, cs.blocks_used, 3ULL);
 	KUNIT_EXPECT_EQ(test, cs.blocks_total, 3ULL);
-	pgc_check(test, f);
+	pgct_check(test, f);
 
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, m[1]));
 	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, cm, &cs));
@@ -274,19 +267,14 @@ static void test_stats_class_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cs.blocks_total, (u64)cs.pages * 64);
 	KUNIT_EXPECT_GE(test, cs.pages, 1U);
 	KUNIT_EXPECT_LE(test, cs.pages, 2U);
-	for (i = 0; i < 64; i++)
-		KUNIT_ASSERT_EQ(test, 0, pgclass_free(f->pool, p[i]));
-	KUNIT_ASSERT_EQ(test, 0, pgclass_get_class_stats(f->pool, c64, &cs));
-	KUNIT_EXPECT_EQ(test, cs.blocks_used, 0ULL);
-	KUNIT_EXPECT_LE(test, cs.pages, 1U);
-	pgc_check(test, f);
+	pgct_free_class(test, f, c64, p, 64);
 }
 
 /* The peak is the most pages ever in use: it never goes down. */
 static void test_stats_peak(struct kunit *test)
 {
-	unsigned int shift = *(const unsigned int *)test->param_value;
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, shift);
+	unsigned int shift = pgct_param_shift(test);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, shift);
 	struct pgclass_stats st;
 	void *p[12];
 	int i;
@@ -314,7 +302,7 @@ static void test_stats_peak(struct kunit *test)
 	pgclass_get_stats(f->pool, &st);
 	KUNIT_EXPECT_EQ(test, st.used_pages, 12U);
 	KUNIT_EXPECT_EQ(test, st.peak_used_pages, p[1] == p[0] ? 12U : 15U);
-	pgc_check(test, f);
+	pgct_check(test, f);
 }
 
 /*
@@ -324,7 +312,7 @@ static void test_stats_peak(struct kunit *test)
  */
 static void test_stats_call_counters(struct kunit *test)
 {
-	struct pgc_fixture *f = pgc_fixture(test, PGC_NR_PAGES, 12);
+	struct pgct_fixture *f = pgct_fixture(test, PGCT_NR_PAGES, 12);
 	struct pgclass_stats st;
 	u8 *p;
 
@@ -355,12 +343,10 @@ static void test_stats_call_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
 }
 
-PGC_DEFINE_SHIFT_PARAMS(shift);
-
-PGC_SUITES(stats,
-	   KUNIT_CASE_PARAM(test_stats_initial, shift_gen_params),
-	   KUNIT_CASE(test_stats_each_step),
-	   KUNIT_CASE_PARAM(test_stats_bytes_per_class, shift_gen_params),
-	   KUNIT_CASE(test_stats_class_counters),
-	   KUNIT_CASE_PARAM(test_stats_peak, shift_gen_params),
-	   KUNIT_CASE(test_stats_call_counters));
+PGCT_SUITES(stats,
+	    KUNIT_CASE_PARAM(test_stats_initial, pgct_shift_gen_params),
+	    KUNIT_CASE(test_stats_each_step),
+	    KUNIT_CASE_PARAM(test_stats_bytes_per_class, pgct_shift_gen_params),
+	    KUNIT_CASE(test_stats_class_counters),
+	    KUNIT_CASE_PARAM(test_stats_peak, pgct_shift_gen_params),
+	    KUNIT_CASE(test_stats_call_counters));

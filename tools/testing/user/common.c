@@ -484,3 +484,21 @@ size_t usable_of(const struct ctx *c, size_t size)
 		return c->page;
 	return 16UL << class_of(c, size);
 }
+
+struct pgclass_stats ctx_stats(const struct ctx *c)
+{
+	struct pgclass_stats st;
+
+	pgclass_get_stats(c->pool, &st);
+	return st;
+}
+
+struct pgclass_class_stats ctx_cstats(const struct ctx *c, unsigned int k)
+{
+	struct pgclass_class_stats cs;
+
+	memset(&cs, 0xff, sizeof(cs));
+	if (pgclass_get_class_stats(c->pool, k, &cs))
+		abort();
+	return cs;
+}

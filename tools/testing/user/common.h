@@ -42,6 +42,10 @@ struct pgclass_pool *pgclass_pool_create_cpus(void *base, size_t size,
 					      unsigned int page_shift,
 					      unsigned int nr_cpus);
 
+/* The pool's counters, and class @k's (which must exist). */
+struct pgclass_stats ctx_stats(const struct ctx *c);
+struct pgclass_class_stats ctx_cstats(const struct ctx *c, unsigned int k);
+
 /* Page index of an address in the pool. */
 static inline unsigned long ctx_page(const struct ctx *c, const void *p)
 {

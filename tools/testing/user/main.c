@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "page_shifts.h"
 #include "shim.h"
 #include "test.h"
 
@@ -84,8 +85,6 @@ struct run {
 	char name[160];
 };
 
-static const unsigned int each_shift[] = { 9, 12, 16 };
-
 /* The cases to run, in order; returns how many. */
 static size_t expand(struct run *runs, size_t max)
 {
@@ -95,7 +94,7 @@ static size_t expand(struct run *runs, size_t max)
 		for (i = 0; i < *test_suites[t].nr; i++) {
 			const struct test_case *tc = &test_suites[t].cases[i];
 			bool each = tc->page_shift == EACH_SHIFT;
-			size_t reps = each ? ARRAY_SIZE(each_shift) : 1;
+			size_t reps = each ? ARRAY_SIZE(test_page_shifts) : 1;
 
 			for (k = 0; k < reps; k++) {
 				struct run *r = &runs[n++];
@@ -104,10 +103,10 @@ static size_t expand(struct run *runs, size_t max)
 					abort();
 				r->tc = *tc;
 				if (each) {
-					r->tc.page_shift = each_shift[k];
+					r->tc.page_shift = test_page_shifts[k];
 					snprintf(r->name, sizeof(r->name),
 						 "%s, page_shift=%u", tc->name,
-						 each_shift[k]);
+						 test_page_shifts[k]);
 				} else {
 					snprintf(r->name, sizeof(r->name), "%s",
 						 tc->name);

@@ -152,6 +152,8 @@ for m in muts:
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d+'/src'); os.makedirs(d+'/tools/testing')
     shutil.copytree(SRC+'/include', d+'/include')
+    # the test data the user-space tests share with KUnit (page_shifts.h, ...)
+    shutil.copytree(SRC+'/kunit_tests', d+'/kunit_tests', ignore=shutil.ignore_patterns('*.c'))
     shutil.copytree(SRC+'/tools/testing/user', d+'/tools/testing/user', ignore=shutil.ignore_patterns('*.o','pgclass_test','pgclass_tsan','tsan-obj'))
     open(d+'/src/core.c','w').write(mutant)
     user = d+'/tools/testing/user'

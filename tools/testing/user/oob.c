@@ -2,8 +2,8 @@
 /*
  * Unit tests of pool creation beyond pgclass_pool_create(): what
  * pgclass_meta_size() says, out-of-band pools (their range is mapped with
- * no access at all, so a touch by the core is a SEGV report), the zeroed
- * variants, and the fit guarantee's last-resort scan.
+ * no access at all, so a touch by the core is a SEGV report), and the
+ * zeroed variants.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,8 @@ static int t_meta_size(const struct test_case *tc __maybe_unused)
 	T_EQ(pgclass_meta_size((size_t)64 << 30, 16), 0);
 	T_ASSERT(pgclass_meta_size(((size_t)64 << 30) - (1 << 16), 16));
 
-	for (shift = 9; shift <= 16; shift++) {
+	for (shift = PGCLASS_MIN_PAGE_SHIFT; shift <= PGCLASS_MAX_PAGE_SHIFT;
+	     shift++) {
 		for (i = 0; i < ARRAY_SIZE(pages); i++) {
 			size_t size = pages[i] << shift, page = 1UL << shift;
 			size_t need = pgclass_meta_size(size, shift);
@@ -235,58 +236,12 @@ static int t_zeroed(const struct test_case *tc __maybe_unused)
 	return 0;
 }
 
-/*
- * The TLSF miss the last-resort scan fixes.  Runs of 8 and 9 pages share a
- * list (from 8 pages on, four lists per power of two: [8, 9], [10, 11],
- * ...).  With the 8-page run at its head and the 9-page run behind it, a
- * 9-page request finds no list where every run fits, and the head does
- * not fit: only the scan finds the 9-page run.
- */
-static int t_fit_scan(const struct test_case *tc __maybe_unused)
-{
-	struct pgclass_stats st;
-	struct ctx c;
-	char *p, *sep[2], *r9, *r8, *rest;
-
-	T_OK(ctx_new_cpus(&c, 64, 12, 0));
-	/* [9 pages][sep][8 pages][sep][rest]: no other free page. */
-	r9 = pgclass_alloc(c.pool, 9 * c.page);
-	sep[0] = pgclass_alloc(c.pool, c.page);
-	r8 = pgclass_alloc(c.pool, 8 * c.page);
-	sep[1] = pgclass_alloc(c.pool, c.page);
-	rest = pgclass_alloc(c.pool, (c.data_pages - 19) * c.page);
-	T_ASSERT(r9 && sep[0] && r8 && sep[1] && rest);
-	/* The 9-page run is pushed first, so the 8-page run is the head. */
-	T_EQ(pgclass_free(c.pool, r9), 0);
-	T_EQ(pgclass_free(c.pool, r8), 0);
-	/* 8 pages fit at once: no scan. */
-	p = pgclass_alloc(c.pool, 8 * c.page);
-	T_ASSERT(p == r8);
-	pgclass_get_stats(c.pool, &st);
-	T_EQ(st.fit_scans, 0);
-	T_EQ(pgclass_free(c.pool, p), 0);
-	/* 9 pages: only behind the head. */
-	p = pgclass_alloc(c.pool, 9 * c.page);
-	T_ASSERT(p == r9);
-	pgclass_get_stats(c.pool, &st);
-	T_EQ(st.fit_scans, 1);
-	T_EQ(st.failed_calls, 0);
-	/* Again: the head is alone and too short; nothing to scan, it fails. */
-	T_ASSERT(!pgclass_alloc(c.pool, 9 * c.page));
-	pgclass_get_stats(c.pool, &st);
-	T_EQ(st.fit_scans, 1);
-	T_EQ(st.failed_calls, 1);
-	T_OK(check_pool(&c));
-	return 0;
-}
-
 const struct test_case oob_tests[] = {
 	{ "meta_size: 0 for invalid geometry, exactly what create_oob needs", t_meta_size, 0, 0 },
 	{ "create_oob refuses each bad argument", t_oob_refused, 0, 0 },
 	{ "out-of-band pool: offsets from base, bad frees, realloc never moves",
 	  t_oob_calls, 0, 0 },
 	{ "zeroed creation: the same pools, untouched pages", t_zeroed, 0, 0 },
-	{ "fit scan finds the run behind a shorter head, counted once", t_fit_scan, 0, 0 },
 };
 
 const size_t nr_oob_tests = ARRAY_SIZE(oob_tests);

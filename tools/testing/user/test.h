@@ -28,7 +28,10 @@ struct test_case {
 	unsigned long arg;
 };
 
-/* As a test_case's page_shift: run at page_shift 9, 12 and 16 in turn. */
+/*
+ * As a test_case's page_shift: run at each page shift of
+ * kunit_tests/page_shifts.h in turn, as the KUnit suites do.
+ */
 #define EACH_SHIFT	1
 
 /* Run-wide options. */
@@ -112,13 +115,22 @@ static inline uint64_t rng_below(struct rng *r, uint64_t n)
 	return n ? rng_next(r) % n : 0;
 }
 
-/* The test tables of unit.c and diff.c. */
-extern const struct test_case unit_tests[];
-extern const size_t nr_unit_tests;
-extern const struct test_case oob_tests[];
-extern const size_t nr_oob_tests;
-extern const struct test_case diff_tests[];
-extern const size_t nr_diff_tests;
+/* A file's table of test cases, NAME_tests[], and its length. */
+#define DECLARE_TESTS(name)						\
+	extern const struct test_case name##_tests[];			\
+	extern const size_t nr_##name##_tests
+
+/* The tables of pgclass_test, a file each (see suites.c). */
+DECLARE_TESTS(pool);
+DECLARE_TESTS(classes);
+DECLARE_TESTS(runs);
+DECLARE_TESTS(fit);
+DECLARE_TESTS(bad_free);
+DECLARE_TESTS(realloc);
+DECLARE_TESTS(poison);
+DECLARE_TESTS(threads);
+DECLARE_TESTS(oob);
+DECLARE_TESTS(diff);
 
 /* A table of test cases, and what main.c runs: each program's own list. */
 struct test_suite {
