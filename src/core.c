@@ -1373,8 +1373,9 @@ static inline unsigned long pgc_offset(struct pgclass_pool *pool,
  * that the key's test sits in the caller: as a call of its own, a
  * disabled event cost a call and return on every alloc and free.
  */
-static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool, unsigned long ip,
-			    const void *p, size_t size, bool cached)
+static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool,
+					    unsigned long ip, const void *p,
+					    size_t size, bool cached)
 {
 	if (trace_pgclass_alloc_enabled() && p)
 		trace_pgclass_alloc(ip, pool->id, pgc_offset(pool, p), size,
@@ -1382,8 +1383,9 @@ static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool, unsigned 
 }
 
 /* A free of @ptr, found as @r, or refused for @bad. */
-static __always_inline void pgc_trace_free(struct pgclass_pool *pool, unsigned long ip,
-			   const void *ptr, const struct pgc_ref *r, int bad)
+static __always_inline void pgc_trace_free(struct pgclass_pool *pool,
+					   unsigned long ip, const void *ptr,
+					   const struct pgc_ref *r, int bad)
 {
 	if (!bad && trace_pgclass_free_enabled())
 		trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
