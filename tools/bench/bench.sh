@@ -120,6 +120,9 @@ step "pool-size sweep (4 MiB .. 1 GiB), $sweep_rounds rounds"
 step "metadata of new pools for 2 and 64 CPUs"
 "$BIN/ubench-pgclass" meta >"$RAW/meta.csv"
 
+step "how long a dump of 262,144 pages holds the pool lock"
+"$BIN/walkhold" >"$RAW/walkhold.csv"
+
 # The pools: creation and the fit scan's worst case (tools/bench/poolbench.sh,
 # which also runs these sections alone).
 # shellcheck source=tools/bench/poolbench.sh
@@ -174,11 +177,35 @@ if [ $guest = 1 ]; then
 		die "pgclass_bench.ko built with warnings (see above)"
 	fi
 
+	# pgclass.ko once more with its tracepoints compiled out, as on a
+	# kernel without CONFIG_TRACEPOINTS: the baseline of what they cost
+	# when disabled (a header of notrace/ stands in for theirs).
+	step "guest: pgclass.ko without tracepoints"
+	notrace=$OUT/notrace
+	rm -rf "$notrace"
+	mkdir -p "$notrace"
+	cp -a "$TOP/Kbuild" "$TOP/src" "$TOP/include" "$TOP/kunit_tests" \
+		"$notrace/"
+	if ! make -C "$kdir" M="$notrace" KCFLAGS="-I$BENCH_DIR/notrace" \
+		modules >"$notrace.log" 2>&1; then
+		cat "$notrace.log" >&2
+		die "pgclass.ko without tracepoints did not build"
+	fi
+	# Each build must be what its name says: six tracepoints, and none.
+	# (grep -c reads all of nm's output: no SIGPIPE under pipefail.)
+	tracepoints() { nm "$1" | grep -c ' __tracepoint_pgclass_' || true; }
+	[ "$(tracepoints "$gout/kmod/pgclass.ko")" = 6 ] ||
+		die "pgclass.ko has not its six tracepoints"
+	[ "$(tracepoints "$notrace/pgclass.ko")" = 0 ] ||
+		die "the build without tracepoints has some"
+
 	extra=$OUT/extra
 	rm -rf "$extra"
-	mkdir -p "$extra"
-	cp "$kmod/pgclass_bench.ko" "$BIN/devbench" "$BENCH_DIR/guest/run" \
-		"$extra/"
+	mkdir -p "$extra/notrace"
+	cp "$kmod/pgclass_bench.ko" "$kmod/pgclass_tracecost.ko" \
+		"$BIN/devbench" "$BENCH_DIR/guest/run" \
+		"$BENCH_DIR/guest/tracecost" "$extra/"
+	cp "$notrace/pgclass.ko" "$extra/notrace/"
 	pool_extra "$kmod" "$extra"
 	echo "$guest_rounds" >"$extra/rounds"
 
