@@ -44,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <uapi/linux/pgclass.h>
 
 #include "internal.h"
 
@@ -748,18 +749,12 @@ void pgclass_blocks_unmap(struct pgclass_file *pf, struct pgclass_block *blk)
 	spin_unlock(&pf->lock);
 }
 
-/**
- * pgclass_blocks_bytes_requested() - bytes asked for the blocks out now
- * @dev: the device
- *
- * The allocator knows only the sizes it rounded up to; each file keeps
- * the sizes user space asked for.  The sum is exact when no call is in
- * flight.
- *
- * Context: process context; takes each open file's lock in turn.
- * Return: the sum of the requested sizes of every block of every file.
+/*
+ * The sizes user space asked for the blocks out now: the allocator knows
+ * only the sizes it rounded up to, and each file keeps the sizes asked
+ * of it.  Exact when no call is in flight.
  */
-u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev)
+static u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev)
 {
 	struct pgclass_file *pf;
 	u64 bytes = 0;
@@ -772,6 +767,45 @@ u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev)
 	}
 	rcu_read_unlock();
 	return bytes;
+}
+
+/**
+ * pgclass_blocks_stats() - the device's counters
+ * @dev: the device
+ * @out: filled in: the pool's counters, and the bytes the open files asked
+ *	 for their blocks
+ *
+ * One source for the STATS ioctl and the debugfs stats file, which have
+ * the same keys.  The pool's counters are one snapshot; bytes_requested
+ * is summed over the files after it.
+ *
+ * Context: process context; takes each open file's lock in turn.
+ */
+void pgclass_blocks_stats(struct pgclass_dev *dev,
+			  struct pgclass_ioc_stats *out)
+{
+	struct pgclass_stats st;
+
+	pgclass_get_stats(dev->pool, &st);
+	*out = (struct pgclass_ioc_stats) {
+		.page_size = st.page_size,
+		.nr_pages = st.nr_pages,
+		.meta_pages = st.meta_pages,
+		.free_pages = st.free_pages,
+		.used_pages = st.used_pages,
+		.blocks = st.blocks,
+		.bytes_allocated = st.bytes_allocated,
+		.bytes_requested = pgclass_blocks_bytes_requested(dev),
+		.peak_used_pages = st.peak_used_pages,
+		.alloc_calls = st.alloc_calls,
+		.free_calls = st.free_calls,
+		.realloc_calls = st.realloc_calls,
+		.failed_calls = st.failed_calls,
+		.cached_blocks = st.cached_blocks,
+		.cached_pages = st.cached_pages,
+		.cache_busy_failures = st.cache_busy_failures,
+		.fit_scans = st.fit_scans,
+	};
 }
 
 /**

@@ -68,27 +68,9 @@ static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg,
 			      size_t size)
 {
 	struct pgclass_dev *dev = pgclass_file_dev(pf);
-	struct pgclass_ioc_stats out = { };
-	struct pgclass_stats st;
+	struct pgclass_ioc_stats out;
 
-	pgclass_get_stats(dev->pool, &st);
-	out.page_size = st.page_size;
-	out.nr_pages = st.nr_pages;
-	out.meta_pages = st.meta_pages;
-	out.free_pages = st.free_pages;
-	out.used_pages = st.used_pages;
-	out.blocks = st.blocks;
-	out.bytes_allocated = st.bytes_allocated;
-	out.bytes_requested = pgclass_blocks_bytes_requested(dev);
-	out.peak_used_pages = st.peak_used_pages;
-	out.alloc_calls = st.alloc_calls;
-	out.free_calls = st.free_calls;
-	out.realloc_calls = st.realloc_calls;
-	out.failed_calls = st.failed_calls;
-	out.cached_blocks = st.cached_blocks;
-	out.cached_pages = st.cached_pages;
-	out.cache_busy_failures = st.cache_busy_failures;
-	out.fit_scans = st.fit_scans;
+	pgclass_blocks_stats(dev, &out);
 	return copy_to_user(arg, &out, size) ? -EFAULT : 0;
 }
 

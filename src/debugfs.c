@@ -25,6 +25,7 @@
 #include <linux/pgclass.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <uapi/linux/pgclass.h>
 
 #include "internal.h"
 
@@ -37,30 +38,41 @@
 #define PGCLASS_PAGES_LINE	48
 #define PGCLASS_SLACK		512
 
+/* The stats file's keys, in order: the STATS ioctl's fields, same names. */
+#define PGCLASS_STAT(f)	{ #f, offsetof(struct pgclass_ioc_stats, f) }
+static const struct {
+	const char *key;
+	size_t offset;
+} pgclass_stat_keys[] = {
+	PGCLASS_STAT(page_size),
+	PGCLASS_STAT(nr_pages),
+	PGCLASS_STAT(meta_pages),
+	PGCLASS_STAT(free_pages),
+	PGCLASS_STAT(used_pages),
+	PGCLASS_STAT(blocks),
+	PGCLASS_STAT(bytes_allocated),
+	PGCLASS_STAT(bytes_requested),
+	PGCLASS_STAT(peak_used_pages),
+	PGCLASS_STAT(alloc_calls),
+	PGCLASS_STAT(free_calls),
+	PGCLASS_STAT(realloc_calls),
+	PGCLASS_STAT(failed_calls),
+	PGCLASS_STAT(fit_scans),
+	PGCLASS_STAT(cached_blocks),
+	PGCLASS_STAT(cached_pages),
+	PGCLASS_STAT(cache_busy_failures),
+};
+
 static int pgclass_stats_show(struct seq_file *m, void *v)
 {
 	struct pgclass_dev *dev = m->private;
-	struct pgclass_stats st;
+	struct pgclass_ioc_stats st;
+	unsigned int i;
 
-	pgclass_get_stats(dev->pool, &st);
-	seq_printf(m, "page_size: %u\n", st.page_size);
-	seq_printf(m, "nr_pages: %u\n", st.nr_pages);
-	seq_printf(m, "meta_pages: %u\n", st.meta_pages);
-	seq_printf(m, "free_pages: %u\n", st.free_pages);
-	seq_printf(m, "used_pages: %u\n", st.used_pages);
-	seq_printf(m, "blocks: %llu\n", st.blocks);
-	seq_printf(m, "bytes_allocated: %llu\n", st.bytes_allocated);
-	seq_printf(m, "bytes_requested: %llu\n",
-		   pgclass_blocks_bytes_requested(dev));
-	seq_printf(m, "peak_used_pages: %u\n", st.peak_used_pages);
-	seq_printf(m, "alloc_calls: %llu\n", st.alloc_calls);
-	seq_printf(m, "free_calls: %llu\n", st.free_calls);
-	seq_printf(m, "realloc_calls: %llu\n", st.realloc_calls);
-	seq_printf(m, "failed_calls: %llu\n", st.failed_calls);
-	seq_printf(m, "fit_scans: %llu\n", st.fit_scans);
-	seq_printf(m, "cached_blocks: %llu\n", st.cached_blocks);
-	seq_printf(m, "cached_pages: %llu\n", st.cached_pages);
-	seq_printf(m, "cache_busy_failures: %llu\n", st.cache_busy_failures);
+	pgclass_blocks_stats(dev, &st);
+	for (i = 0; i < ARRAY_SIZE(pgclass_stat_keys); i++)
+		seq_printf(m, "%s: %llu\n", pgclass_stat_keys[i].key,
+			   *(__u64 *)((char *)&st + pgclass_stat_keys[i].offset));
 	return 0;
 }
 

@@ -39,6 +39,7 @@ struct dentry;
 struct pgclass_block;
 struct pgclass_file;
 struct pgclass_pool;
+struct pgclass_ioc_stats;
 
 /**
  * struct pgclass_dev - the module's one arena and its users
@@ -123,7 +124,8 @@ int pgclass_blocks_map(struct pgclass_file *pf, u64 off, u64 len,
 void pgclass_blocks_map_again(struct pgclass_file *pf,
 			      struct pgclass_block *blk);
 void pgclass_blocks_unmap(struct pgclass_file *pf, struct pgclass_block *blk);
-u64 pgclass_blocks_bytes_requested(struct pgclass_dev *dev);
+void pgclass_blocks_stats(struct pgclass_dev *dev,
+			  struct pgclass_ioc_stats *out);
 void pgclass_blocks_walk_begin(struct pgclass_dev *dev);
 void pgclass_blocks_walk_end(struct pgclass_dev *dev);
 bool pgclass_blocks_find(struct pgclass_dev *dev, u64 from,
