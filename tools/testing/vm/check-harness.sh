@@ -59,7 +59,7 @@ done
 
 # The colour decision itself, on a terminal (script(1)) and off it.
 color_case() {	# color_case NAME WANT pty|pipe ENV...: host_color 1 under ENV
-	local got cmd=". '$VM_DIR/lib.sh'; host_color 1"
+	local got cmd=". '$VM_DIR/lib.sh'; host_color 1; echo \$PGCLASS_COLOR"
 	if [ "$3" = pty ]; then
 		got=$(env "${@:4}" script -qec "$cmd" /dev/null </dev/null)
 	else

@@ -26,14 +26,17 @@ fragment_options() {
 	grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$@"
 }
 
-# host_color FD: "always" when FD is a terminal a person reads in colour,
-# else "never".  `make run > file` must get plain text; NO_COLOR is
-# honoured as no-color.org has it, and TERM=dumb as less(1) does.
+# host_color FD: set PGCLASS_COLOR to "always" when FD is a terminal a
+# person reads in colour, else to "never".  `make run > file` must get
+# plain text; NO_COLOR is honoured as no-color.org has it, and TERM=dumb
+# as less(1) does.  It sets a variable rather than printing the answer:
+# inside $(...) file descriptor 1 is the substitution's pipe, never the
+# terminal.
 host_color() {
 	if [ -t "$1" ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-dumb}" != dumb ]; then
-		echo always
+		PGCLASS_COLOR=always
 	else
-		echo never
+		PGCLASS_COLOR=never
 	fi
 }
 

@@ -15,7 +15,7 @@ counts=$out/counts
 : >"$counts"
 ls "$TOP_DIR"/tools/pgclassctl/*.pgc >/dev/null 2>&1 ||
 	die "no lab scenario in tools/pgclassctl/*.pgc yet"
-PGCLASS_COLOR=$(host_color 1)
+host_color 1
 export PGCLASS_COLOR
 # A small arena, like the lab's pictures: its map fits in two lines.
 export PGCLASS_MODPARAMS=${RUN_PARAMS:-nr_pages=128}
