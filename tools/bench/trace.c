@@ -11,6 +11,14 @@ static const u32 bench_lab_sizes[BENCH_LAB_BLOCKS] = {
 };
 
 /* xorshift64*: fast, and the same stream on every machine. */
+/* For sort() and qsort(): u64s in ascending order (the rounds' median). */
+int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 u64 bench_rand(u64 *state)
 {
 	u64 x = *state;

@@ -49,6 +49,10 @@ struct bench_trace_spec {
 	u64 seed;
 };
 
+/* An initializer of a struct with a @name and a @spec: a named trace. */
+#define BENCH_TRACE(n, i, p, r, s) \
+	{ .name = n, .spec = { .id = i, .param = p, .reps = r, .seed = s } }
+
 /* A realloc chain grows until it reaches this (its last size: 70 KiB). */
 #define BENCH_MAX_SIZE		65536U
 /* The lab's example: blocks allocated, and which one it frees first. */
@@ -60,6 +64,7 @@ u32 bench_trace_max_ops(const struct bench_trace_spec *spec);
 u32 bench_trace_build(const struct bench_trace_spec *spec,
 		      struct bench_op *ops, u8 *live);
 u64 bench_rand(u64 *state);
+int bench_cmp_u64(const void *a, const void *b);
 u32 bench_rand_below(u64 *state, u32 n);
 u32 bench_mix_size(u64 *state);
 

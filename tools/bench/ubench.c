@@ -93,23 +93,20 @@ struct ub_trace {
 	u32 nr_slots;
 };
 
-#define UB_TRACE(n, i, p, r, s) \
-	{ .name = n, .spec = { .id = i, .param = p, .reps = r, .seed = s } }
-
 /* ~500,000 operations each: milliseconds per replay natively. */
 static struct ub_trace ub_traces[] = {
-	UB_TRACE("pair-16", BENCH_PAIR, 16, 250000, 0),
-	UB_TRACE("pair-32", BENCH_PAIR, 32, 250000, 0),
-	UB_TRACE("pair-64", BENCH_PAIR, 64, 250000, 0),
-	UB_TRACE("pair-128", BENCH_PAIR, 128, 250000, 0),
-	UB_TRACE("pair-256", BENCH_PAIR, 256, 250000, 0),
-	UB_TRACE("pair-512", BENCH_PAIR, 512, 250000, 0),
-	UB_TRACE("pair-1024", BENCH_PAIR, 1024, 250000, 0),
-	UB_TRACE("pair-2048", BENCH_PAIR, 2048, 250000, 0),
-	UB_TRACE("churn", BENCH_CHURN, 128, 500000, 0x5eed0001),
-	UB_TRACE("churn-big", BENCH_CHURN, 4096, 500000, 0x5eed0002),
-	UB_TRACE("lab", BENCH_LAB, 0, 25000, 0),
-	UB_TRACE("regrow", BENCH_REGROW, 0, 12500, 0),
+	BENCH_TRACE("pair-16", BENCH_PAIR, 16, 250000, 0),
+	BENCH_TRACE("pair-32", BENCH_PAIR, 32, 250000, 0),
+	BENCH_TRACE("pair-64", BENCH_PAIR, 64, 250000, 0),
+	BENCH_TRACE("pair-128", BENCH_PAIR, 128, 250000, 0),
+	BENCH_TRACE("pair-256", BENCH_PAIR, 256, 250000, 0),
+	BENCH_TRACE("pair-512", BENCH_PAIR, 512, 250000, 0),
+	BENCH_TRACE("pair-1024", BENCH_PAIR, 1024, 250000, 0),
+	BENCH_TRACE("pair-2048", BENCH_PAIR, 2048, 250000, 0),
+	BENCH_TRACE("churn", BENCH_CHURN, 128, 500000, 0x5eed0001),
+	BENCH_TRACE("churn-big", BENCH_CHURN, 4096, 500000, 0x5eed0002),
+	BENCH_TRACE("lab", BENCH_LAB, 0, 25000, 0),
+	BENCH_TRACE("regrow", BENCH_REGROW, 0, 12500, 0),
 };
 
 static void *ub_slot[4096];
@@ -312,13 +309,6 @@ static void ub_replay(const struct ub_trace *t)
 	}
 }
 
-static int ub_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median of @inner timed replays after a warm-up, in ns per op x 1000. */
 static u64 ub_time(const struct ub_trace *t, int inner)
 {
@@ -331,7 +321,7 @@ static u64 ub_time(const struct ub_trace *t, int inner)
 		ub_replay(t);
 		v[i] = (ub_now_ns() - t0) * 1000 / t->nr_ops;
 	}
-	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	qsort(v, inner, sizeof(v[0]), bench_cmp_u64);
 	return v[inner / 2];
 }
 
@@ -367,7 +357,7 @@ static void ub_time_lock(int inner)
 		if (i >= 0)
 			v[i] = (ub_now_ns() - t0) * 1000 / n;
 	}
-	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
+	qsort(v, inner, sizeof(v[0]), bench_cmp_u64);
 	printf("time,pgclass,lock-only,%u,", n);
 	ub_print_ns(v[inner / 2]);
 	putchar('\n');
@@ -413,8 +403,8 @@ static void ub_time_atomics(int inner)
 		if (i >= 0)
 			w[i] = (ub_now_ns() - t0) * 1000 / n;
 	}
-	qsort(v, inner, sizeof(v[0]), ub_cmp_u64);
-	qsort(w, inner, sizeof(w[0]), ub_cmp_u64);
+	qsort(v, inner, sizeof(v[0]), bench_cmp_u64);
+	qsort(w, inner, sizeof(w[0]), bench_cmp_u64);
 	printf("time,pgclass,slot-lock,%u,", n);
 	ub_print_ns(v[inner / 2]);
 	printf("\ntime,pgclass,cmpxchg-local,%u,", n);
@@ -727,7 +717,7 @@ static void ub_mode_scale(int inner)
 		for (j = 0; j < 2; j++) {
 			memcpy(sorted, j ? cpu[c] : wall[c],
 			       inner * sizeof(u64));
-			qsort(sorted, inner, sizeof(u64), ub_cmp_u64);
+			qsort(sorted, inner, sizeof(u64), bench_cmp_u64);
 			ub_print_ns(sorted[inner / 2]);
 			putchar(j ? '\n' : ',');
 		}

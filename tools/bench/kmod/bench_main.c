@@ -87,26 +87,23 @@ struct kb_trace {
 	u32 nr_ops;
 };
 
-#define KB_TRACE(n, i, p, r, s) \
-	{ .name = n, .spec = { .id = i, .param = p, .reps = r, .seed = s } }
-
 /*
  * The user-space traces, shorter: gen_pool at 90% scans most of its bitmap
  * for every allocation, and the guest is emulated.  churn has the same
  * seed as in user space, so it is the start of the same stream.
  */
 static struct kb_trace kb_traces[] = {
-	KB_TRACE("pair-16", BENCH_PAIR, 16, 512, 0),
-	KB_TRACE("pair-32", BENCH_PAIR, 32, 512, 0),
-	KB_TRACE("pair-64", BENCH_PAIR, 64, 512, 0),
-	KB_TRACE("pair-128", BENCH_PAIR, 128, 512, 0),
-	KB_TRACE("pair-256", BENCH_PAIR, 256, 512, 0),
-	KB_TRACE("pair-512", BENCH_PAIR, 512, 512, 0),
-	KB_TRACE("pair-1024", BENCH_PAIR, 1024, 512, 0),
-	KB_TRACE("pair-2048", BENCH_PAIR, 2048, 512, 0),
-	KB_TRACE("churn", BENCH_CHURN, 128, 2048, 0x5eed0001),
-	KB_TRACE("lab", BENCH_LAB, 0, 64, 0),
-	KB_TRACE("regrow", BENCH_REGROW, 0, 32, 0),
+	BENCH_TRACE("pair-16", BENCH_PAIR, 16, 512, 0),
+	BENCH_TRACE("pair-32", BENCH_PAIR, 32, 512, 0),
+	BENCH_TRACE("pair-64", BENCH_PAIR, 64, 512, 0),
+	BENCH_TRACE("pair-128", BENCH_PAIR, 128, 512, 0),
+	BENCH_TRACE("pair-256", BENCH_PAIR, 256, 512, 0),
+	BENCH_TRACE("pair-512", BENCH_PAIR, 512, 512, 0),
+	BENCH_TRACE("pair-1024", BENCH_PAIR, 1024, 512, 0),
+	BENCH_TRACE("pair-2048", BENCH_PAIR, 2048, 512, 0),
+	BENCH_TRACE("churn", BENCH_CHURN, 128, 2048, 0x5eed0001),
+	BENCH_TRACE("lab", BENCH_LAB, 0, 64, 0),
+	BENCH_TRACE("regrow", BENCH_REGROW, 0, 32, 0),
 };
 
 #define KB_NR_TRACES	ARRAY_SIZE(kb_traces)
@@ -775,13 +772,6 @@ out:
 	vfree(mem);
 }
 
-static int kb_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void kb_print_ns(struct seq_file *m, u64 ps)
 {
 	seq_printf(m, ",%llu.%03llu", ps / 1000, ps % 1000);
@@ -790,7 +780,7 @@ static void kb_print_ns(struct seq_file *m, u64 ps)
 /* ",median,min,max" of @n values, sorted in place. */
 static void kb_print_stats(struct seq_file *m, u64 *v, u32 n)
 {
-	sort(v, n, sizeof(u64), kb_cmp_u64, NULL);
+	sort(v, n, sizeof(u64), bench_cmp_u64, NULL);
 	kb_print_ns(m, v[n / 2]);
 	kb_print_ns(m, v[0]);
 	kb_print_ns(m, v[n - 1]);
@@ -843,7 +833,7 @@ static int kb_results_show(struct seq_file *m, void *v)
 			for (a = 0; a < KB_NR; a++) {
 				memcpy(sorted, kb_res(cell, t, a),
 				       rounds * sizeof(u64));
-				sort(sorted, rounds, sizeof(u64), kb_cmp_u64,
+				sort(sorted, rounds, sizeof(u64), bench_cmp_u64,
 				     NULL);
 				seq_printf(m, "ktime,%u,%u,%s,%s,%u",
 					   pool_mib[cell / nf],

@@ -129,13 +129,6 @@ static __printf(1, 2) void pb_fail(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int pb_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median, minimum and maximum of @n values, sorted in place. */
 struct pb_stat {
 	u64 med, min, max;
@@ -147,7 +140,7 @@ static struct pb_stat pb_stat_of(u64 *v, u32 n)
 
 	if (!n)
 		return s;
-	sort(v, n, sizeof(u64), pb_cmp_u64, NULL);
+	sort(v, n, sizeof(u64), bench_cmp_u64, NULL);
 	s.med = v[n / 2];
 	s.min = v[0];
 	s.max = v[n - 1];

@@ -51,14 +51,11 @@ struct tc_trace {
 	u64 ps[TC_MAX_ROUNDS];	/* per call, one a round */
 };
 
-#define TC_TRACE(n, i, p, r, s) \
-	{ .name = n, .spec = { .id = i, .param = p, .reps = r, .seed = s } }
-
 /* The traces of the kernel table, longer: each call is cheap here. */
 static struct tc_trace tc_traces[] = {
-	TC_TRACE("pair-64", BENCH_PAIR, 64, 4096, 0),
-	TC_TRACE("churn", BENCH_CHURN, 128, 8192, 0x5eed0001),
-	TC_TRACE("lab", BENCH_LAB, 0, 256, 0),
+	BENCH_TRACE("pair-64", BENCH_PAIR, 64, 4096, 0),
+	BENCH_TRACE("churn", BENCH_CHURN, 128, 8192, 0x5eed0001),
+	BENCH_TRACE("lab", BENCH_LAB, 0, 256, 0),
 };
 
 static void *tc_slot[TC_MAX_SLOTS];
@@ -95,13 +92,6 @@ static noinline int tc_replay(struct pgclass_pool *pool,
 	return 0;
 }
 
-static int tc_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int tc_results_show(struct seq_file *m, void *unused)
 {
 	u64 sorted[TC_MAX_ROUNDS];
@@ -113,7 +103,7 @@ static int tc_results_show(struct seq_file *m, void *unused)
 	}
 	for (i = 0; i < ARRAY_SIZE(tc_traces); i++) {
 		memcpy(sorted, tc_traces[i].ps, rounds * sizeof(u64));
-		sort(sorted, rounds, sizeof(u64), tc_cmp_u64, NULL);
+		sort(sorted, rounds, sizeof(u64), bench_cmp_u64, NULL);
 		seq_printf(m, "tcost,%s,%s,%u,%llu,%llu,%llu\n", variant,
 			   tc_traces[i].name, tc_traces[i].nr_ops,
 			   sorted[rounds / 2], sorted[0], sorted[rounds - 1]);
