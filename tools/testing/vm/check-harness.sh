@@ -61,7 +61,9 @@ done
 color_case() {	# color_case NAME WANT pty|pipe ENV...: host_color 1 under ENV
 	local got cmd=". '$VM_DIR/lib.sh'; host_color 1; echo \$PGCLASS_COLOR"
 	if [ "$3" = pty ]; then
-		got=$(env "${@:4}" script -qec "$cmd" /dev/null </dev/null)
+		# script(1) runs its command with $SHELL, which CI may leave
+		# unset (then /bin/sh, where lib.sh's bash syntax fails).
+		got=$(env "${@:4}" SHELL="$BASH" script -qec "$cmd" /dev/null </dev/null)
 	else
 		got=$(env "${@:4}" bash -c "$cmd" | cat)
 	fi
