@@ -1301,59 +1301,6 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 	return p;
 }
 
-/*
- * Allocate @size bytes, counted as @call: through this CPU's slot for a
- * small block (then *@cached says so), through the pool lock otherwise or
- * when the slot is taken.
- */
-static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
-			    enum pgc_call call, bool *cached)
-{
-	u32 shift = pool->page_shift, cpu, c, i, nw, busy = 0;
-	unsigned long flags;
-	struct pgc_cpu *s;
-	void *p = NULL;
-	long bit;
-
-	*cached = false;
-	cpu = get_cpu();
-	if (size && size <= BIT(shift - 1) && cpu < pool->nr_slots) {
-		s = pgc_slot(pool, cpu);
-		if (pgc_slot_trylock(s, cpu)) {
-			c = pgc_class_of(size);
-			nw = pgc_words(pgc_blocks(pool, c));
-			i = s->page[c];
-			bit = i ? pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
-				-1;
-			if (bit >= 0) {
-				p = pgc_block_addr(pool, i, c, bit);
-				pgc_count_slot(s, call);
-				WRITE_ONCE(s->used[c], s->used[c] + 1);
-				*cached = true;
-			} else {
-				p = pgc_refill(pool, s, cpu, c, call);
-			}
-			pgc_slot_unlock(s);
-			put_cpu();
-			if (p)
-				pgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
-			return p;
-		}
-	}
-	put_cpu();
-
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	pgc_count_call(pool, call);
-	if (size)
-		p = pgc_alloc_locked(pool, size, U32_MAX, &busy);
-	if (!p && size)
-		pgc_count_failure(pool, call, busy);
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	if (p)
-		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
-	return p;
-}
-
 /* The start of the caller's region or range, the origin of offsets. */
 static inline unsigned long pgc_origin(struct pgclass_pool *pool)
 {
@@ -1365,33 +1312,6 @@ static inline unsigned long pgc_offset(struct pgclass_pool *pool,
 				       const void *p)
 {
 	return (unsigned long)p - pgc_origin(pool);
-}
-
-/*
- * The tracepoints' arguments are worked out only when the event is on:
- * off, each costs a jump patched out (a static key).  Always inlined, so
- * that the key's test sits in the caller: as a call of its own, a
- * disabled event cost a call and return on every alloc and free.
- */
-static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool,
-					    unsigned long ip, const void *p,
-					    size_t size, bool cached)
-{
-	if (trace_pgclass_alloc_enabled() && p)
-		trace_pgclass_alloc(ip, pool->id, pgc_offset(pool, p), size,
-				    pgc_usable(pool, size), cached);
-}
-
-/* A free of @ptr, found as @r, or refused for @bad. */
-static __always_inline void pgc_trace_free(struct pgclass_pool *pool,
-					   unsigned long ip, const void *ptr,
-					   const struct pgc_ref *r, int bad)
-{
-	if (!bad && trace_pgclass_free_enabled())
-		trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
-				   r->kind == PGC_OWNED);
-	else if (bad && trace_pgclass_bad_free_enabled())
-		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
 }
 
 static void pgc_warn(struct pgclass_pool *pool, const char *op,
@@ -1410,6 +1330,122 @@ static void pgc_warn(struct pgclass_pool *pool, const char *op,
 	else
 		pr_warn_ratelimited("%s: bad pointer %p, far from the pool: %s\n",
 				    op, ptr, pgc_bad_msg[why]);
+}
+
+/*
+ * The tracepoints' arguments are worked out only when the event is on:
+ * off, each costs a jump patched out (a static key).  The events are
+ * emitted where the call's values are already at hand, inside
+ * pgc_alloc_call() and pgc_block_op(), so that the exported functions
+ * stay tail calls and keep nothing alive for an event that is off; @ip 0
+ * is an internal call, which has no event of its own.  Only the key's
+ * test is inlined: with the rest of the test inline too, the compiler
+ * worked out the event's offset ahead of the key, on every call.
+ */
+static noinline void pgc_event_alloc(struct pgclass_pool *pool,
+				     unsigned long ip, const void *p,
+				     size_t size, bool cached)
+{
+	if (ip && p)
+		trace_pgclass_alloc(ip, pool->id, pgc_offset(pool, p), size,
+				    pgc_usable(pool, size), cached);
+}
+
+static noinline void pgc_event_free(struct pgclass_pool *pool,
+				    unsigned long ip, const void *ptr,
+				    const struct pgc_ref *r, bool do_free)
+{
+	if (ip && do_free)
+		trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
+				   r->kind == PGC_OWNED);
+}
+
+static noinline void pgc_event_bad_free(struct pgclass_pool *pool,
+					unsigned long ip, const void *ptr,
+					int bad)
+{
+	if (ip)
+		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
+}
+
+/* An allocation of @size bytes at @p (none if NULL). */
+static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool,
+					    unsigned long ip, const void *p,
+					    size_t size, bool cached)
+{
+	if (trace_pgclass_alloc_enabled())
+		pgc_event_alloc(pool, ip, p, size, cached);
+}
+
+/* A free of @ptr, found as @r; none for a lookup (@do_free false). */
+static __always_inline void pgc_trace_free(struct pgclass_pool *pool,
+					   unsigned long ip, const void *ptr,
+					   const struct pgc_ref *r, bool do_free)
+{
+	if (trace_pgclass_free_enabled())
+		pgc_event_free(pool, ip, ptr, r, do_free);
+}
+
+/* A call on @ptr refused for @bad. */
+static __always_inline void pgc_trace_bad_free(struct pgclass_pool *pool,
+					       unsigned long ip,
+					       const void *ptr, int bad)
+{
+	if (trace_pgclass_bad_free_enabled())
+		pgc_event_bad_free(pool, ip, ptr, bad);
+}
+
+/*
+ * Allocate @size bytes, counted as @call: through this CPU's slot for a
+ * small block, through the pool lock otherwise or when the slot is taken.
+ * The alloc event names @ip as the caller (none if @ip is 0).
+ */
+static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
+			    enum pgc_call call, unsigned long ip)
+{
+	u32 shift = pool->page_shift, cpu, c, i, nw, busy = 0;
+	unsigned long flags;
+	struct pgc_cpu *s;
+	void *p = NULL;
+	long bit;
+
+	cpu = get_cpu();
+	if (size && size <= BIT(shift - 1) && cpu < pool->nr_slots) {
+		s = pgc_slot(pool, cpu);
+		if (pgc_slot_trylock(s, cpu)) {
+			c = pgc_class_of(size);
+			nw = pgc_words(pgc_blocks(pool, c));
+			i = s->page[c];
+			bit = i ? pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
+				-1;
+			if (bit >= 0) {
+				p = pgc_block_addr(pool, i, c, bit);
+				pgc_count_slot(s, call);
+				WRITE_ONCE(s->used[c], s->used[c] + 1);
+			} else {
+				p = pgc_refill(pool, s, cpu, c, call);
+			}
+			pgc_slot_unlock(s);
+			put_cpu();
+			if (p)
+				pgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));
+			pgc_trace_alloc(pool, ip, p, size, bit >= 0);
+			return p;
+		}
+	}
+	put_cpu();
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pgc_count_call(pool, call);
+	if (size)
+		p = pgc_alloc_locked(pool, size, U32_MAX, &busy);
+	if (!p && size)
+		pgc_count_failure(pool, call, busy);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (p)
+		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
+	pgc_trace_alloc(pool, ip, p, size, false);
+	return p;
 }
 
 /* Extend the extent [i, i + n) to m pages from the free run after it. */
@@ -1697,12 +1733,14 @@ out:
 
 /*
  * Look up, and if @do_free free, the block at @ptr under the lock that
- * governs its page.  A bad pointer is counted (as @call) and warned about
- * as @op; returns 0 or why it is bad.
+ * governs its page.  A bad pointer is counted as @call and warned about
+ * (not for PGC_CALL_NONE, an internal call on a block known to be good);
+ * returns 0 or why it is bad.  The free or bad_free event names @ip as the
+ * caller (none if @ip is 0).
  */
 static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 			struct pgc_ref *r, bool do_free, enum pgc_call call,
-			const char *op)
+			unsigned long ip)
 {
 	unsigned long off = (unsigned long)ptr - pool->base;
 	u32 shift = pool->page_shift, page;
@@ -1720,8 +1758,10 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 						   do_free, call);
 				if (bad == -EAGAIN)
 					continue;
-				if (!bad)
+				if (!bad) {
+					pgc_trace_free(pool, ip, ptr, r, do_free);
 					return 0;
+				}
 				break;
 			}
 		}
@@ -1741,8 +1781,10 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 				pgc_adopt(pool, r->page, r->class);
 		}
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (!bad)
+		if (!bad) {
+			pgc_trace_free(pool, ip, ptr, r, do_free);
 			return 0;
+		}
 		goto warn;
 	}
 	/* A bad pointer into a page a slot owns: counted apart. */
@@ -1753,8 +1795,10 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 	}
 warn:
-	if (op)
-		pgc_warn(pool, op, ptr, bad);
+	if (call != PGC_CALL_NONE)
+		pgc_warn(pool, call == PGC_CALL_FREE ? "free" : "realloc", ptr,
+			 bad);
+	pgc_trace_bad_free(pool, ip, ptr, bad);
 	return bad;
 }
 
@@ -2267,11 +2311,7 @@ EXPORT_SYMBOL_GPL(pgclass_drain);
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
-	bool cached;
-	void *p = pgc_alloc_call(pool, size, PGC_CALL_ALLOC, &cached);
-
-	pgc_trace_alloc(pool, _RET_IP_, p, size, cached);
-	return p;
+	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc);
 
@@ -2292,14 +2332,10 @@ void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 			    size_t align)
 {
 	unsigned long flags;
-	bool cached;
-	void *p;
 
 	if (is_power_of_2(align) && align <= BIT(pool->page_shift)) {
 		size = size ? max(size, align) : 0;
-		p = pgc_alloc_call(pool, size, PGC_CALL_ALLOC, &cached);
-		pgc_trace_alloc(pool, _RET_IP_, p, size, cached);
-		return p;
+		return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, _RET_IP_);
 	}
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	pool->alloc_calls++;
@@ -2329,13 +2365,12 @@ EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
 int pgclass_free(struct pgclass_pool *pool, void *ptr)
 {
 	struct pgc_ref r;
-	int bad;
 
 	if (!ptr)
 		return 0;
-	bad = pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, "free");
-	pgc_trace_free(pool, _RET_IP_, ptr, &r, bad);
-	return bad ? -EINVAL : 0;
+	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, _RET_IP_))
+		return -EINVAL;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
@@ -2468,29 +2503,24 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	unsigned long ip = _RET_IP_;
 	enum pgc_realloc how;
 	struct pgc_ref r;
-	bool shrink, cached;
+	bool shrink;
 	void *p;
 	int bad;
 
-	if (!ptr) {
-		p = pgc_alloc_call(pool, size, PGC_CALL_REALLOC, &cached);
-		pgc_trace_alloc(pool, ip, p, size, cached);
-		return p;
-	}
+	if (!ptr)
+		return pgc_alloc_call(pool, size, PGC_CALL_REALLOC, ip);
 	if (!size) {
-		bad = pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC,
-				   "realloc");
-		pgc_trace_free(pool, ip, ptr, &r, bad);
+		pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC, ip);
 		return NULL;
 	}
-	bad = pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, "realloc");
-	if (bad)
-		goto bad;
+	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, ip))
+		return NULL;
 	shrink = size < r.size;
 	bad = pgc_realloc_in_place(pool, ptr, size, shrink, &r, &how);
 	if (bad) {
 		pgc_warn(pool, "realloc", ptr, bad);
-		goto bad;
+		pgc_trace_bad_free(pool, ip, ptr, bad);
+		return NULL;
 	}
 
 	if (how == PGC_REALLOC_FAILED)
@@ -2498,11 +2528,11 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	p = ptr;
 	if (how == PGC_REALLOC_MOVE) {
 		p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
-							PGC_CALL_REALLOC, &cached);
+							PGC_CALL_REALLOC, 0);
 		if (p) {
 			/* The caller owns both blocks: nobody else uses them. */
 			memcpy(p, ptr, min(r.size, size));
-			pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, "realloc");
+			pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, 0);
 		} else if (shrink) {
 			/* Counted already: kept, with only its first page. */
 			if (r.kind == PGC_HEAD)
@@ -2516,10 +2546,6 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	if (trace_pgclass_realloc_enabled())
 		pgc_trace_realloc(pool, ip, ptr, p, size, &r, how);
 	return p;
-bad:
-	if (trace_pgclass_bad_free_enabled())
-		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
-	return NULL;
 }
 EXPORT_SYMBOL_GPL(pgclass_realloc);
 
@@ -2538,7 +2564,7 @@ size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 
 	if (!ptr)
 		return 0;
-	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_NONE, NULL))
+	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_NONE, 0))
 		return 0;
 	return r.size;
 }

@@ -16,6 +16,7 @@
 #define __always_unused		__shim_attribute(__unused__)
 #define __maybe_unused		__shim_attribute(__unused__)
 #define __no_sanitize_address	__shim_attribute(__no_sanitize_address__)
+#define noinline		__shim_attribute(__noinline__)
 #define __noreturn		__shim_attribute(__noreturn__)
 #define __printf(a, b)		__shim_attribute(__format__(printf, a, b))
 
