@@ -295,34 +295,33 @@ static inline u8 *pgct_meta_end(const struct pgct_fixture *f)
 	return f->oob ? (u8 *)f->meta + f->meta_size : pgct_data_start(f);
 }
 
+/*
+ * PGCT_SUITE_KIND() - the address of a suite called @suite_name, with
+ * @suite_init as its .init and the cases given.  The suite and its case
+ * array are compound literals, static at file scope, for
+ * kunit_test_suites().  KUnit keeps each case's log and status in its
+ * struct kunit_case, so every suite gets an array of its own.
+ */
+#define PGCT_SUITE_KIND(suite_name, suite_init, ...)			\
+	(&(struct kunit_suite){						\
+		.name = suite_name,					\
+		.init = suite_init,					\
+		.test_cases = (struct kunit_case []){ __VA_ARGS__, {} }, \
+	})
+
 /* PGCT_SUITE() - the suite pgclass_ID, with the cases given. */
 #define PGCT_SUITE(id, ...)						\
-	static struct kunit_case pgclass_##id##_cases[] = {		\
-		__VA_ARGS__, {}						\
-	};								\
-	static struct kunit_suite pgclass_##id##_suite = {		\
-		.name = "pgclass_" #id,					\
-		.test_cases = pgclass_##id##_cases,			\
-	};								\
-	kunit_test_suites(&pgclass_##id##_suite)
+	kunit_test_suites(PGCT_SUITE_KIND("pgclass_" #id, NULL, __VA_ARGS__))
 
 /*
  * PGCT_SUITES() - the suites pgclass_ID (in-band pools) and
  * pgclass_oob_ID (out-of-band ones: pgct_oob_suite_init() selects the
  * kind for pgct_fixture_mem() and what builds on it), with the same cases.
- * KUnit keeps each case's log and status in its struct kunit_case, so the
- * two suites get an array each.
  */
 #define PGCT_SUITES(id, ...)						\
-	static struct kunit_case pgclass_oob_##id##_cases[] = {		\
-		__VA_ARGS__, {}						\
-	};								\
-	static struct kunit_suite pgclass_oob_##id##_suite = {		\
-		.name = "pgclass_oob_" #id,				\
-		.init = pgct_oob_suite_init,				\
-		.test_cases = pgclass_oob_##id##_cases,			\
-	};								\
-	PGCT_SUITE(id, __VA_ARGS__);					\
-	kunit_test_suites(&pgclass_oob_##id##_suite)
+	kunit_test_suites(PGCT_SUITE_KIND("pgclass_" #id, NULL,		\
+					  __VA_ARGS__),			\
+			  PGCT_SUITE_KIND("pgclass_oob_" #id,		\
+					  pgct_oob_suite_init, __VA_ARGS__))
 
 #endif /* _PGCLASS_KUNIT_H */
