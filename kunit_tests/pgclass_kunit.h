@@ -14,6 +14,7 @@
 #define _PGCLASS_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/pgclass.h>
@@ -268,6 +269,43 @@ static inline u8 *pgct_page_addr(const struct pgct_fixture *f,
 				 unsigned long page)
 {
 	return f->base + (page << f->shift);
+}
+
+/* The kinds of block size pgct_random_size() picks from. */
+#define PGCT_SIZE_EIGHTH	BIT(0)	/* 1 .. page / 8 */
+#define PGCT_SIZE_SMALL		BIT(1)	/* 1 .. page / 2: the small classes */
+#define PGCT_SIZE_PAGE		BIT(2)	/* page / 2 + 1 .. page: one page */
+#define PGCT_SIZE_MULTI		BIT(3)	/* page + 1 .. @max_pages pages */
+
+/**
+ * pgct_random_size() - a random block size of one of the kinds asked for
+ * @kind: random bits that pick the kind: @kind modulo the number of kinds
+ *	in @kinds, counting from the lowest PGCT_SIZE_* bit set
+ * @r: random bits that pick the size within the kind, modulo its span
+ * @page: the allocator page size
+ * @kinds: PGCT_SIZE_* flags, at least one
+ * @max_pages: with PGCT_SIZE_MULTI, the largest size in pages, 2 or more
+ *
+ * Return: the size, uniform within its kind.
+ */
+static inline size_t pgct_random_size(u32 kind, u32 r, size_t page,
+				      unsigned int kinds,
+				      unsigned int max_pages)
+{
+	unsigned int n = kind % hweight32(kinds);
+
+	while (n--)
+		kinds &= kinds - 1;	/* past the lowest kind */
+	switch (kinds & -kinds) {
+	case PGCT_SIZE_EIGHTH:
+		return 1 + r % (page / 8);
+	case PGCT_SIZE_SMALL:
+		return 1 + r % (page / 2);
+	case PGCT_SIZE_PAGE:
+		return page / 2 + 1 + r % (page / 2);
+	default:
+		return page + 1 + r % ((max_pages - 1) * page);
+	}
 }
 
 /* Pages the pool can hand out, and where they begin. */
