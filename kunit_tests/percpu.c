@@ -71,6 +71,8 @@ struct pc_thread {
  * @bar_gen: barriers passed
  * @abort: set when the run timed out or a thread could not be made
  * @deadline: jiffies at which the threads give up
+ * @made: threads made by pc_run_start()
+ * @waited: threads that pc_run_wait() saw finish, in order
  */
 struct pc_run {
 	void (*fn)(struct pc_thread *t);
@@ -82,6 +84,8 @@ struct pc_run {
 	atomic_t bar_gen;
 	atomic_t abort;
 	unsigned long deadline;
+	unsigned int made;
+	unsigned int waited;
 };
 
 /* The run is over: it aborted, or its time is up. */
@@ -139,6 +143,95 @@ static int pc_thread_fn(void *data)
 	return 0;
 }
 
+/* Set up @r: @fn, with @arg, for the @nr threads @t (zeroed memory). */
+static void pc_run_init(struct pc_run *r, void (*fn)(struct pc_thread *t),
+			void *arg, struct pc_thread *t, unsigned int nr)
+{
+	r->fn = fn;
+	r->arg = arg;
+	r->nr = nr;
+	r->t = t;
+	r->made = 0;
+	r->waited = 0;
+	init_completion(&r->start);
+	atomic_set(&r->bar_count, 0);
+	atomic_set(&r->bar_gen, 0);
+	atomic_set(&r->abort, 0);
+}
+
+/*
+ * Make @r's threads, each a kthread bound to its CPU of @cpus, and
+ * release them all at once; their deadline is PC_TIMEOUT from now.  A
+ * kthread that cannot be made fails the case and aborts the run: the
+ * threads made skip their work.  Returns 0 or that kthread's error; the
+ * threads made, r->made, must then be waited for and reaped.
+ */
+static int pc_run_start(struct kunit *test, struct pc_run *r,
+			const unsigned int *cpus)
+{
+	unsigned int i;
+	int err = 0;
+
+	r->deadline = jiffies + PC_TIMEOUT;
+	for (r->made = 0; r->made < r->nr; r->made++) {
+		struct pc_thread *t = &r->t[r->made];
+		struct task_struct *task;
+
+		t->run = r;
+		t->idx = r->made;
+		t->cpu = cpus[r->made];
+		init_completion(&t->done);
+		task = kthread_create_on_cpu(pc_thread_fn, t, t->cpu,
+					     "pgclass_kunit/%u");
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			KUNIT_FAIL(test, "no kthread on CPU %u: %d", t->cpu,
+				   err);
+			/* the others must not wait for it at a barrier */
+			atomic_set(&r->abort, 1);
+			break;
+		}
+		get_task_struct(task);
+		t->task = task;
+	}
+	for (i = 0; i < r->made; i++)
+		wake_up_process(r->t[i].task);
+	complete_all(&r->start);
+	return err;
+}
+
+/*
+ * Wait until @end (jiffies) at most for the threads made to finish their
+ * work; a later call goes on where this one stopped.  Returns whether
+ * they all have.
+ */
+static bool pc_run_wait(struct pc_run *r, unsigned long end)
+{
+	for (; r->waited < r->made; r->waited++) {
+		long left = max_t(long, (long)(end - jiffies), 1);
+
+		if (!wait_for_completion_timeout(&r->t[r->waited].done, left))
+			return false;
+	}
+	return true;
+}
+
+/* Stop and release @r's threads, all finished, and check their CPUs. */
+static void pc_run_reap(struct kunit *test, struct pc_run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->made; i++) {
+		struct pc_thread *t = &r->t[i];
+
+		kthread_stop(t->task);
+		put_task_struct(t->task);
+		KUNIT_EXPECT_FALSE_MSG(test, t->wrong_cpu,
+				       "thread %u did not run on CPU %u", i,
+				       t->cpu);
+	}
+}
+
 /*
  * Run @fn in a kthread bound to each of the @nr CPUs @cpus, with @arg,
  * all released at once, and wait for them: they are gone when this
@@ -148,55 +241,17 @@ static void pc_run(struct kunit *test, void (*fn)(struct pc_thread *t),
 		   void *arg, const unsigned int *cpus, unsigned int nr)
 {
 	struct pc_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	unsigned int i, made;
+	struct pc_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->fn = fn;
-	r->arg = arg;
-	r->nr = nr;
-	r->t = kunit_kcalloc(test, nr, sizeof(*r->t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r->t);
-	init_completion(&r->start);
-	atomic_set(&r->bar_count, 0);
-	atomic_set(&r->bar_gen, 0);
-	atomic_set(&r->abort, 0);
-	r->deadline = jiffies + PC_TIMEOUT;
-	for (made = 0; made < nr; made++) {
-		struct pc_thread *t = &r->t[made];
-		struct task_struct *task;
-
-		t->run = r;
-		t->idx = made;
-		t->cpu = cpus[made];
-		init_completion(&t->done);
-		task = kthread_create_on_cpu(pc_thread_fn, t, t->cpu,
-					     "pgclass_kunit/%u");
-		if (IS_ERR(task)) {
-			KUNIT_FAIL(test, "no kthread on CPU %u: %ld", t->cpu,
-				   PTR_ERR(task));
-			/* the others must not wait for it at a barrier */
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	pc_run_init(r, fn, arg, t, nr);
+	pc_run_start(test, r, cpus);
+	/* past the deadline they are told to stop, and waited for */
+	while (!pc_run_wait(r, jiffies + HZ))
+		if (time_after(jiffies, r->deadline))
 			atomic_set(&r->abort, 1);
-			break;
-		}
-		get_task_struct(task);
-		t->task = task;
-	}
-	for (i = 0; i < made; i++)
-		wake_up_process(r->t[i].task);
-	complete_all(&r->start);
-	for (i = 0; i < made; i++) {
-		struct pc_thread *t = &r->t[i];
-
-		/* past the deadline they are told to stop, and waited for */
-		while (!wait_for_completion_timeout(&t->done, HZ))
-			if (time_after(jiffies, r->deadline))
-				atomic_set(&r->abort, 1);
-		kthread_stop(t->task);
-		put_task_struct(t->task);
-		KUNIT_EXPECT_FALSE_MSG(test, t->wrong_cpu,
-				       "thread %u did not run on CPU %u", i,
-				       t->cpu);
-	}
+	pc_run_reap(test, r);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r->abort), 0,
 			    "the threads gave up after %d s", PC_TIMEOUT / HZ);
 }
@@ -1092,8 +1147,6 @@ struct xirq;
  * @x: the case
  * @idx: 0 or 1
  * @cpu: the CPU
- * @task: the kthread
- * @done: completed when the kthread's work is over
  * @timer: the pinned hard-IRQ timer
  * @stop: the timer does not rearm
  * @in_call: the kthread is inside pgclass_alloc() or pgclass_free()
@@ -1110,8 +1163,6 @@ struct xirq_cpu {
 	struct xirq *x;
 	unsigned int idx;
 	unsigned int cpu;
-	struct task_struct *task;
-	struct completion done;
 	struct hrtimer timer;
 	bool stop;
 	bool in_call;
@@ -1135,7 +1186,6 @@ struct xirq_cpu {
 	unsigned long dfree_taken;
 	unsigned long dfree_err;
 	/* written by the kthread */
-	bool thread_wrong_cpu;
 	unsigned long alloc_calls;
 	unsigned long allocs;
 	unsigned long free_calls;
@@ -1150,16 +1200,18 @@ struct xirq_cpu {
  *
  * @f: the fixture
  * @cross: the timers free the other CPU's blocks, not their own CPU's
- * @start: completed to release the kthreads together
- * @abort: the test thread gave up waiting
  * @c: the two CPUs
+ * @run: the two kthreads, thread i on CPU c[i]; its abort is set when
+ *	the test thread gave up waiting
+ * @t: the threads of @run, here so that they go with the rest when the
+ *	case must leak it
  */
 struct xirq {
 	struct pgct_fixture *f;
 	bool cross;
-	struct completion start;
-	atomic_t abort;
 	struct xirq_cpu c[2];
+	struct pc_run run;
+	struct pc_thread t[2];
 };
 
 static size_t xirq_size(u32 serial)
@@ -1375,21 +1427,16 @@ static void xirq_hand_pair(struct xirq_cpu *me, struct xirq_cpu *to)
 		xirq_free(me, b);
 }
 
-static int xirq_thread_fn(void *data)
+static void xirq_thread_fn(struct pc_thread *t)
 {
-	struct xirq_cpu *me = data;
-	struct xirq *x = me->x;
+	struct xirq *x = t->run->arg;
+	struct xirq_cpu *me = &x->c[t->idx];
 	struct xirq_cpu *to = x->cross ? &x->c[!me->idx] : me;
 	void *live[XIRQ_LIVE] = { };
 	ktime_t end;
 	unsigned long i;
 	unsigned int k;
 
-	wait_for_completion(&x->start);
-	if (raw_smp_processor_id() != me->cpu)
-		me->thread_wrong_cpu = true;
-	if (atomic_read(&x->abort))
-		goto out;
 	end = ktime_add_ms(ktime_get(), XIRQ_RUN_MS);
 	hrtimer_start(&me->timer, ns_to_ktime(XIRQ_PERIOD_NS),
 		      HRTIMER_MODE_REL_PINNED_HARD);
@@ -1403,7 +1450,8 @@ static int xirq_thread_fn(void *data)
 			xirq_hand_pair(me, to);
 		if (i % 256)
 			continue;
-		if (atomic_read(&x->abort) || ktime_after(ktime_get(), end))
+		if (atomic_read(&t->run->abort) ||
+		    ktime_after(ktime_get(), end))
 			break;
 		cond_resched();
 	}
@@ -1412,9 +1460,6 @@ static int xirq_thread_fn(void *data)
 	for (k = 0; k < XIRQ_LIVE; k++)
 		if (live[k])
 			xirq_free(me, live[k]);
-out:
-	complete(&me->done);
-	return 0;
 }
 
 static void xirq_free_state(void *data)
@@ -1432,62 +1477,27 @@ static int xirq_run(struct kunit *test, struct xirq *x,
 		    const unsigned int cpu[2])
 {
 	unsigned long timeout = msecs_to_jiffies(XIRQ_RUN_MS) + XIRQ_TIMEOUT;
-	unsigned long end;
-	bool stuck = false;
-	unsigned int i, made;
-	int err = 0;
+	struct pc_run *r = &x->run;
+	unsigned int i;
+	int err;
 
-	init_completion(&x->start);
-	for (made = 0; made < 2; made++) {
-		struct xirq_cpu *c = &x->c[made];
-		struct task_struct *task;
-
-		task = kthread_create_on_cpu(xirq_thread_fn, c, cpu[made],
-					     "pgclass_kunit/%u");
-		if (IS_ERR(task)) {
-			err = PTR_ERR(task);
-			KUNIT_FAIL(test, "no kthread on CPU %u: %d", cpu[made],
-				   err);
-			atomic_set(&x->abort, 1);
-			break;
-		}
-		get_task_struct(task);
-		c->task = task;
-	}
-	for (i = 0; i < made; i++)
-		wake_up_process(x->c[i].task);
-	complete_all(&x->start);
-
-	end = jiffies + timeout;
-	for (i = 0; i < made; i++) {
-		long left = max_t(long, (long)(end - jiffies), 1);
-
-		if (!wait_for_completion_timeout(&x->c[i].done, left))
-			stuck = true;
-	}
-	if (stuck) {
+	pc_run_init(r, xirq_thread_fn, x, x->t, 2);
+	err = pc_run_start(test, r, cpu);
+	if (!pc_run_wait(r, jiffies + timeout)) {
 		KUNIT_FAIL(test, "the kthreads did not finish in %u s; stopping them",
 			   jiffies_to_msecs(timeout) / 1000);
-		atomic_set(&x->abort, 1);
-		for (i = 0; i < made; i++) {
+		atomic_set(&r->abort, 1);
+		for (i = 0; i < r->made; i++) {
 			WRITE_ONCE(x->c[i].stop, true);
 			hrtimer_cancel(&x->c[i].timer);
 		}
-		end = jiffies + XIRQ_GRACE;
-		for (i = 0; i < made; i++) {
-			long left = max_t(long, (long)(end - jiffies), 1);
-
-			if (!wait_for_completion_timeout(&x->c[i].done, left)) {
-				KUNIT_FAIL(test, "kthread on CPU %u stuck; leaking the pool",
-					   x->c[i].cpu);
-				return -ETIMEDOUT;
-			}
+		if (!pc_run_wait(r, jiffies + XIRQ_GRACE)) {
+			KUNIT_FAIL(test, "kthread on CPU %u stuck; leaking the pool",
+				   r->t[r->waited].cpu);
+			return -ETIMEDOUT;
 		}
 	}
-	for (i = 0; i < made; i++) {
-		kthread_stop(x->c[i].task);
-		put_task_struct(x->c[i].task);
-	}
+	pc_run_reap(test, r);
 	return err;
 }
 
@@ -1554,14 +1564,12 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 			kunit_add_action_or_reset(test, xirq_free_state, x));
 	x->f = f;
 	x->cross = cross;
-	atomic_set(&x->abort, 0);
 	for (i = 0; i < 2; i++) {
 		struct xirq_cpu *c = &x->c[i];
 
 		c->x = x;
 		c->idx = i;
 		c->cpu = cpu[i];
-		init_completion(&c->done);
 		hrtimer_init(&c->timer, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_REL_PINNED_HARD);
 		c->timer.function = xirq_timer_fn;
@@ -1590,9 +1598,6 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 			   c->cpu, c->fires, c->irq_frees, feeder->handed,
 			   feeder->cpu, c->irq_in_call, c->irq_shared,
 			   c->dfree_refused, c->dfrees, feeder->split_pairs);
-		KUNIT_EXPECT_FALSE_MSG(test, c->thread_wrong_cpu,
-				       "thread %u did not run on CPU %u", i,
-				       c->cpu);
 		KUNIT_EXPECT_GT(test, c->fires, 0UL);
 		KUNIT_EXPECT_EQ(test, c->wrong_cpu, 0UL);
 		KUNIT_EXPECT_EQ(test, c->not_hardirq, 0UL);
