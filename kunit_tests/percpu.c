@@ -28,6 +28,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/preempt.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -675,7 +676,7 @@ struct churn_thread {
 struct churn {
 	struct pgct_fixture *f;
 	void *swap[CHURN_SWAP];
-	struct churn_thread *th;
+	struct churn_thread th[];	/* one per thread */
 };
 
 static void churn_mark(void *p, u32 size, u32 seed)
@@ -816,10 +817,8 @@ static void test_percpu_churn(struct kunit *test)
 			   num_online_cpus());
 	cpus = pc_online_cpus(test, &nr);
 	f = pgct_fixture(test, 512, 12);
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	c = kunit_kzalloc(test, struct_size(c, th, nr), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->th = kunit_kcalloc(test, nr, sizeof(*c->th), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c->th);
 	c->f = f;
 	pc_run(test, churn_fn, c, cpus, nr);
 
@@ -1773,7 +1772,7 @@ struct cpus_thread {
 
 struct cpus_work {
 	struct pgct_fixture *f;
-	struct cpus_thread *th;
+	struct cpus_thread th[];	/* one per thread */
 };
 
 static void cpus_fn(struct pc_thread *t)
@@ -1867,10 +1866,8 @@ static void test_percpu_pool_cpus(struct kunit *test)
 			pgclass_get_cpu_stats(f->pool, f->nr_slots, &cs));
 
 	cpus = pc_online_cpus(test, &nr);
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	w = kunit_kzalloc(test, struct_size(w, th, nr), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->th = kunit_kcalloc(test, nr, sizeof(*w->th), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w->th);
 	w->f = f;
 	pc_run(test, cpus_fn, w, cpus, nr);
 
