@@ -1349,16 +1349,25 @@ static enum hrtimer_restart xirq_timer_fn(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * Mark the kthread as inside a pgclass call or out of it, for the timer
+ * that interrupts it; the compiler keeps the mark on its side of the call.
+ */
+static void xirq_set_in_call(struct xirq_cpu *me, bool in_call)
+{
+	barrier();
+	WRITE_ONCE(me->in_call, in_call);
+	barrier();
+}
+
 /* pgclass_alloc() and pgclass_free() from the kthread, marked as such. */
 static void *xirq_alloc(struct xirq_cpu *me, size_t size)
 {
 	void *p;
 
-	WRITE_ONCE(me->in_call, true);
-	barrier();
+	xirq_set_in_call(me, true);
 	p = pgclass_alloc(me->x->f->pool, size);
-	barrier();
-	WRITE_ONCE(me->in_call, false);
+	xirq_set_in_call(me, false);
 	me->alloc_calls++;
 	if (p)
 		me->allocs++;
@@ -1369,11 +1378,9 @@ static void xirq_free(struct xirq_cpu *me, void *p)
 {
 	int ret;
 
-	WRITE_ONCE(me->in_call, true);
-	barrier();
+	xirq_set_in_call(me, true);
 	ret = pgclass_free(me->x->f->pool, p);
-	barrier();
-	WRITE_ONCE(me->in_call, false);
+	xirq_set_in_call(me, false);
 	me->free_calls++;
 	if (ret)
 		me->free_err++;
