@@ -304,6 +304,23 @@ static int pc_free_on(struct kunit *test, struct pgct_fixture *f,
 	return op.ret;
 }
 
+/*
+ * Every block is freed: the pool's counters (in *@st) have no block and
+ * no byte left, and count @allocs pgclass_alloc() calls, @frees
+ * pgclass_free() calls and @failed failed calls.
+ */
+static void pc_expect_all_freed(struct kunit *test, struct pgct_fixture *f,
+				struct pgclass_stats *st, u64 allocs,
+				u64 frees, u64 failed)
+{
+	pgclass_get_stats(f->pool, st);
+	KUNIT_EXPECT_EQ(test, st->blocks, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->bytes_allocated, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->alloc_calls, allocs);
+	KUNIT_EXPECT_EQ(test, st->free_calls, frees);
+	KUNIT_EXPECT_EQ(test, st->failed_calls, failed);
+}
+
 /* The first two online CPUs; the case is skipped if there is one. */
 static void pc_two_cpus(struct kunit *test, unsigned int cpu[2])
 {
@@ -429,12 +446,7 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->free_err, 0U);
 	KUNIT_EXPECT_EQ(test, x->corrupt, 0U);
 	pgct_check(test, f);
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)XFREE_BLOCKS);
-	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)XFREE_BLOCKS);
-	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	pc_expect_all_freed(test, f, &st, XFREE_BLOCKS, XFREE_BLOCKS, 0);
 
 	/*
 	 * The owner's slot served every allocation.  A free into a page the
@@ -558,11 +570,7 @@ static void test_percpu_double_free_storm(struct kunit *test)
 		   n, wins[0], wins[1]);
 
 	pgct_check(test, f);
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)n);
-	KUNIT_EXPECT_EQ(test, st.free_calls, 2ULL * n);
-	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)n);
+	pc_expect_all_freed(test, f, &st, n, 2ULL * n, n);
 	pgclass_drain(f->pool);
 	pgct_expect_pristine(test, f);
 }
@@ -854,14 +862,11 @@ static void test_percpu_churn(struct kunit *test)
 		   nr, sum.allocs, sum.reallocs, sum.frees + frees, sum.swaps);
 
 	pgct_check(test, f);
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)sum.allocs + sum.alloc_fail);
+	pc_expect_all_freed(test, f, &st, (u64)sum.allocs + sum.alloc_fail,
+			    (u64)sum.frees + sum.free_err + frees,
+			    (u64)sum.alloc_fail + sum.realloc_fail + sum.free_err);
 	KUNIT_EXPECT_EQ(test, st.realloc_calls,
 			(u64)sum.reallocs + sum.realloc_fail);
-	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)sum.frees + sum.free_err + frees);
-	KUNIT_EXPECT_EQ(test, st.failed_calls,
-			(u64)sum.alloc_fail + sum.realloc_fail + sum.free_err);
 	KUNIT_EXPECT_EQ(test, st.cache_busy_failures, 0ULL);
 	pgclass_drain(f->pool);
 	pgct_expect_pristine(test, f);
@@ -1081,14 +1086,11 @@ static void test_percpu_hardirq_in_fast_path(struct kunit *test)
 			    "no timer run landed while the slot was held");
 
 	pgct_check(test, f);
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls,
-			(u64)s->allocs + s->alloc_fail + s->cb_allocs +
-			s->cb_alloc_fail);
-	KUNIT_EXPECT_EQ(test, st.free_calls,
-			(u64)s->frees + s->free_err + s->cb_frees + s->cb_free_err);
-	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	pc_expect_all_freed(test, f, &st,
+			    (u64)s->allocs + s->alloc_fail + s->cb_allocs +
+			    s->cb_alloc_fail,
+			    (u64)s->frees + s->free_err + s->cb_frees +
+			    s->cb_free_err, 0);
 	/* what no slot counted is exactly what the held slot turned away */
 	for (k = 0; k < f->nr_slots; k++) {
 		pc_cpu_stats(test, f, k, &cs);
@@ -1634,12 +1636,7 @@ static void test_percpu_hardirq_cross_free(struct kunit *test)
 	kunit_info(test, "%lu frees from hard-IRQ context in all", irq_frees);
 
 	pgct_check(test, f);
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.bytes_allocated, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)alloc_calls);
-	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)free_calls);
-	KUNIT_EXPECT_EQ(test, st.failed_calls, (u64)refused);
+	pc_expect_all_freed(test, f, &st, alloc_calls, free_calls, refused);
 	pgclass_drain(f->pool);
 	pgct_expect_pristine(test, f);
 }
@@ -1905,11 +1902,7 @@ static void test_percpu_pool_cpus(struct kunit *test)
 		KUNIT_EXPECT_LE_MSG(test, cs.alloc_calls, (u64)th->small_allocs,
 				    "CPU %u", cpus[i]);
 	}
-	pgclass_get_stats(f->pool, &st);
-	KUNIT_EXPECT_EQ(test, st.blocks, 0ULL);
-	KUNIT_EXPECT_EQ(test, st.alloc_calls, (u64)allocs);
-	KUNIT_EXPECT_EQ(test, st.free_calls, (u64)frees);
-	KUNIT_EXPECT_EQ(test, st.failed_calls, 0ULL);
+	pc_expect_all_freed(test, f, &st, allocs, frees, 0);
 	if (p->nr_pages <= PC_CHECKED_POOL)
 		pgct_check(test, f);
 
