@@ -14,6 +14,7 @@
 #define _PGCLASS_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/log2.h>
 #include <linux/pgclass.h>
@@ -270,6 +271,43 @@ static inline u8 *pgct_page_addr(const struct pgct_fixture *f,
 	return f->base + (page << f->shift);
 }
 
+/* The kinds of block size pgct_random_size() picks from. */
+#define PGCT_SIZE_EIGHTH	BIT(0)	/* 1 .. page / 8 */
+#define PGCT_SIZE_SMALL		BIT(1)	/* 1 .. page / 2: the small classes */
+#define PGCT_SIZE_PAGE		BIT(2)	/* page / 2 + 1 .. page: one page */
+#define PGCT_SIZE_MULTI		BIT(3)	/* page + 1 .. @max_pages pages */
+
+/**
+ * pgct_random_size() - a random block size of one of the kinds asked for
+ * @kind: random bits that pick the kind: @kind modulo the number of kinds
+ *	in @kinds, counting from the lowest PGCT_SIZE_* bit set
+ * @r: random bits that pick the size within the kind, modulo its span
+ * @page: the allocator page size
+ * @kinds: PGCT_SIZE_* flags, at least one
+ * @max_pages: with PGCT_SIZE_MULTI, the largest size in pages, 2 or more
+ *
+ * Return: the size, uniform within its kind.
+ */
+static inline size_t pgct_random_size(u32 kind, u32 r, size_t page,
+				      unsigned int kinds,
+				      unsigned int max_pages)
+{
+	unsigned int n = kind % hweight32(kinds);
+
+	while (n--)
+		kinds &= kinds - 1;	/* past the lowest kind */
+	switch (kinds & -kinds) {
+	case PGCT_SIZE_EIGHTH:
+		return 1 + r % (page / 8);
+	case PGCT_SIZE_SMALL:
+		return 1 + r % (page / 2);
+	case PGCT_SIZE_PAGE:
+		return page / 2 + 1 + r % (page / 2);
+	default:
+		return page + 1 + r % ((max_pages - 1) * page);
+	}
+}
+
 /* Pages the pool can hand out, and where they begin. */
 static inline unsigned long pgct_data_pages(const struct pgct_fixture *f)
 {
@@ -295,34 +333,33 @@ static inline u8 *pgct_meta_end(const struct pgct_fixture *f)
 	return f->oob ? (u8 *)f->meta + f->meta_size : pgct_data_start(f);
 }
 
+/*
+ * PGCT_SUITE_KIND() - the address of a suite called @suite_name, with
+ * @suite_init as its .init and the cases given.  The suite and its case
+ * array are compound literals, static at file scope, for
+ * kunit_test_suites().  KUnit keeps each case's log and status in its
+ * struct kunit_case, so every suite gets an array of its own.
+ */
+#define PGCT_SUITE_KIND(suite_name, suite_init, ...)			\
+	(&(struct kunit_suite){						\
+		.name = suite_name,					\
+		.init = suite_init,					\
+		.test_cases = (struct kunit_case []){ __VA_ARGS__, {} }, \
+	})
+
 /* PGCT_SUITE() - the suite pgclass_ID, with the cases given. */
 #define PGCT_SUITE(id, ...)						\
-	static struct kunit_case pgclass_##id##_cases[] = {		\
-		__VA_ARGS__, {}						\
-	};								\
-	static struct kunit_suite pgclass_##id##_suite = {		\
-		.name = "pgclass_" #id,					\
-		.test_cases = pgclass_##id##_cases,			\
-	};								\
-	kunit_test_suites(&pgclass_##id##_suite)
+	kunit_test_suites(PGCT_SUITE_KIND("pgclass_" #id, NULL, __VA_ARGS__))
 
 /*
  * PGCT_SUITES() - the suites pgclass_ID (in-band pools) and
  * pgclass_oob_ID (out-of-band ones: pgct_oob_suite_init() selects the
  * kind for pgct_fixture_mem() and what builds on it), with the same cases.
- * KUnit keeps each case's log and status in its struct kunit_case, so the
- * two suites get an array each.
  */
 #define PGCT_SUITES(id, ...)						\
-	static struct kunit_case pgclass_oob_##id##_cases[] = {		\
-		__VA_ARGS__, {}						\
-	};								\
-	static struct kunit_suite pgclass_oob_##id##_suite = {		\
-		.name = "pgclass_oob_" #id,				\
-		.init = pgct_oob_suite_init,				\
-		.test_cases = pgclass_oob_##id##_cases,			\
-	};								\
-	PGCT_SUITE(id, __VA_ARGS__);					\
-	kunit_test_suites(&pgclass_oob_##id##_suite)
+	kunit_test_suites(PGCT_SUITE_KIND("pgclass_" #id, NULL,		\
+					  __VA_ARGS__),			\
+			  PGCT_SUITE_KIND("pgclass_oob_" #id,		\
+					  pgct_oob_suite_init, __VA_ARGS__))
 
 #endif /* _PGCLASS_KUNIT_H */

@@ -252,16 +252,9 @@ static void test_realloc_random_chain(struct kunit *test)
 		unsigned int o = r % ARRAY_SIZE(other);
 		u8 *q;
 
-		switch ((r >> 8) % 3) {
-		case 0:
-			next = 1 + (r >> 10) % (f->page / 2);
-			break;
-		case 1:
-			next = f->page / 2 + 1 + (r >> 10) % (f->page / 2);
-			break;
-		default:
-			next = f->page + 1 + (r >> 10) % (2 * f->page);
-		}
+		next = pgct_random_size(r >> 8, r >> 10, f->page,
+					PGCT_SIZE_SMALL | PGCT_SIZE_PAGE |
+					PGCT_SIZE_MULTI, 3);
 		was = pgclass_usable_size(f->pool, p);
 		want = pgct_usable(f, next);
 		q = pgclass_realloc(f->pool, p, next);

@@ -139,21 +139,12 @@ static void test_exhaustion_mixed(struct kunit *test)
 	prandom_seed_state(&rnd, 42 + pgct_param_shift(test));
 	while (misses < 16 && n < cap) {
 		u32 r = prandom_u32_state(&rnd);
-		size_t size;
+		size_t size = pgct_random_size(r, r >> 8, f->page,
+					       PGCT_SIZE_EIGHTH |
+					       PGCT_SIZE_SMALL |
+					       PGCT_SIZE_PAGE |
+					       PGCT_SIZE_MULTI, 4);
 
-		switch (r % 4) {
-		case 0:
-			size = 1 + (r >> 8) % (f->page / 8);
-			break;
-		case 1:
-			size = 1 + (r >> 8) % (f->page / 2);
-			break;
-		case 2:
-			size = f->page / 2 + 1 + (r >> 8) % (f->page / 2);
-			break;
-		default:
-			size = f->page + 1 + (r >> 8) % (3 * f->page);
-		}
 		p[n] = pgclass_alloc(f->pool, size);
 		if (p[n])
 			n++;

@@ -68,34 +68,34 @@ static void test_stats_each_step(struct kunit *test)
 	struct pgclass_stats w = { };
 	u8 *a, *b, *c, *d, *e;
 	u32 spares;
+	unsigned int i;
+	/*
+	 * Four blocks, each a block and an alloc call more, its class's
+	 * bytes more, and the pages it takes more, which are the peak too.
+	 */
+	const struct {
+		u8 **blk;
+		const char *step;
+		size_t size;
+		u64 bytes;
+		u32 pages;
+	} allocs[] = {
+		{ &a, "alloc 100", 100, 128, 1 },
+		{ &b, "alloc 100 again", 100, 128, 0 },	/* a's page */
+		{ &c, "alloc 5000", 5000, 8192, 2 },
+		{ &d, "alloc 3000", 3000, 4096, 1 },
+	};
 
 	pgct_pin_cpu(test);
-	a = pgct_alloc(test, f, 100);
-	w = (struct pgclass_stats){ .blocks = 1, .bytes_allocated = 128,
-		.used_pages = 1, .peak_used_pages = 1, .alloc_calls = 1 };
-	expect_stats(test, f, "alloc 100", &w);
-
-	b = pgct_alloc(test, f, 100);
-	w.blocks = 2;
-	w.bytes_allocated = 256;
-	w.alloc_calls = 2;
-	expect_stats(test, f, "alloc 100 again", &w);
-
-	c = pgct_alloc(test, f, 5000);
-	w.blocks = 3;
-	w.bytes_allocated = 256 + 8192;
-	w.used_pages = 3;
-	w.peak_used_pages = 3;
-	w.alloc_calls = 3;
-	expect_stats(test, f, "alloc 5000", &w);
-
-	d = pgct_alloc(test, f, 3000);
-	w.blocks = 4;
-	w.bytes_allocated = 256 + 8192 + 4096;
-	w.used_pages = 4;
-	w.peak_used_pages = 4;
-	w.alloc_calls = 4;
-	expect_stats(test, f, "alloc 3000", &w);
+	for (i = 0; i < ARRAY_SIZE(allocs); i++) {
+		*allocs[i].blk = pgct_alloc(test, f, allocs[i].size);
+		w.blocks++;
+		w.bytes_allocated += allocs[i].bytes;
+		w.used_pages += allocs[i].pages;
+		w.peak_used_pages = w.used_pages;
+		w.alloc_calls++;
+		expect_stats(test, f, allocs[i].step, &w);
+	}
 
 	KUNIT_EXPECT_EQ(test, 0, pgclass_free(f->pool, c));
 	w.blocks = 3;
