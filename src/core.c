@@ -1342,6 +1342,19 @@ static void pgc_warn(struct pgclass_pool *pool, const char *op,
  * test is inlined: with the rest of the test inline too, the compiler
  * worked out the event's offset ahead of the key, on every call.
  */
+/*
+ * The caller of the exported function that the fast path is inlined in,
+ * passed as @ip: worked out (a load from the stack frame) only where it
+ * is used, on a slow path or for an event that is on.  Only the always
+ * inlined helpers below may be given it.
+ */
+#define PGC_IP_CALLER	1UL
+
+static __always_inline unsigned long pgc_ip(unsigned long ip)
+{
+	return ip == PGC_IP_CALLER ? _RET_IP_ : ip;
+}
+
 static noinline void pgc_event_alloc(struct pgclass_pool *pool,
 				     unsigned long ip, const void *p,
 				     size_t size, bool cached)
@@ -1374,7 +1387,7 @@ static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool,
 					    size_t size, bool cached)
 {
 	if (trace_pgclass_alloc_enabled())
-		pgc_event_alloc(pool, ip, p, size, cached);
+		pgc_event_alloc(pool, pgc_ip(ip), p, size, cached);
 }
 
 /* A free of @ptr, found as @r; none for a lookup (@do_free false). */
@@ -1383,7 +1396,7 @@ static __always_inline void pgc_trace_free(struct pgclass_pool *pool,
 					   const struct pgc_ref *r, bool do_free)
 {
 	if (trace_pgclass_free_enabled())
-		pgc_event_free(pool, ip, ptr, r, do_free);
+		pgc_event_free(pool, pgc_ip(ip), ptr, r, do_free);
 }
 
 /* A call on @ptr refused for @bad. */
@@ -1392,21 +1405,47 @@ static __always_inline void pgc_trace_bad_free(struct pgclass_pool *pool,
 					       const void *ptr, int bad)
 {
 	if (trace_pgclass_bad_free_enabled())
-		pgc_event_bad_free(pool, ip, ptr, bad);
+		pgc_event_bad_free(pool, pgc_ip(ip), ptr, bad);
+}
+
+/* pgc_alloc_call() through the pool lock. */
+static noinline void *pgc_alloc_shared(struct pgclass_pool *pool, size_t size,
+				       enum pgc_call call, unsigned long ip)
+{
+	unsigned long flags;
+	void *p = NULL;
+	u32 busy = 0;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	pgc_count_call(pool, call);
+	if (size)
+		p = pgc_alloc_locked(pool, size, U32_MAX, &busy);
+	if (!p && size)
+		pgc_count_failure(pool, call, busy);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	if (p)
+		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
+	pgc_trace_alloc(pool, ip, p, size, false);
+	return p;
 }
 
 /*
  * Allocate @size bytes, counted as @call: through this CPU's slot for a
  * small block, through the pool lock otherwise or when the slot is taken.
  * The alloc event names @ip as the caller (none if @ip is 0).
+ *
+ * Inlined into pgclass_alloc() (the other callers share one copy,
+ * pgc_alloc_call_ool()): the fast path makes no call of its own, and
+ * the caller's address is worked out only on the slow path or when the
+ * event is on.
  */
-static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
-			    enum pgc_call call, unsigned long ip)
+static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
+					    size_t size, enum pgc_call call,
+					    unsigned long ip)
 {
-	u32 shift = pool->page_shift, cpu, c, i, nw, busy = 0;
-	unsigned long flags;
+	u32 shift = pool->page_shift, cpu, c, i, nw;
 	struct pgc_cpu *s;
-	void *p = NULL;
+	void *p;
 	long bit;
 
 	cpu = get_cpu();
@@ -1434,18 +1473,15 @@ static void *pgc_alloc_call(struct pgclass_pool *pool, size_t size,
 		}
 	}
 	put_cpu();
+	return pgc_alloc_shared(pool, size, call, pgc_ip(ip));
+}
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	pgc_count_call(pool, call);
-	if (size)
-		p = pgc_alloc_locked(pool, size, U32_MAX, &busy);
-	if (!p && size)
-		pgc_count_failure(pool, call, busy);
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	if (p)
-		pgc_pool_unpoison(pool, p, pgc_usable(pool, size));
-	pgc_trace_alloc(pool, ip, p, size, false);
-	return p;
+/* pgc_alloc_call() for the callers other than pgclass_alloc(). */
+static noinline void *pgc_alloc_call_ool(struct pgclass_pool *pool,
+					 size_t size, enum pgc_call call,
+					 unsigned long ip)
+{
+	return pgc_alloc_call(pool, size, call, ip);
 }
 
 /* Extend the extent [i, i + n) to m pages from the free run after it. */
@@ -1732,15 +1768,35 @@ out:
 }
 
 /*
- * Look up, and if @do_free free, the block at @ptr under the lock that
- * governs its page.  A bad pointer is counted as @call and warned about
- * (not for PGC_CALL_NONE, an internal call on a block known to be good);
- * returns 0 or why it is bad.  The free or bad_free event names @ip as the
- * caller (none if @ip is 0).
+ * A bad @ptr, refused for @bad by the call @call (PGC_CALL_NONE: an
+ * internal one, on a block known to be good, neither counted nor warned
+ * about); the bad_free event names @ip as the caller (none if @ip is 0).
  */
-static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
-			struct pgc_ref *r, bool do_free, enum pgc_call call,
-			unsigned long ip)
+static noinline int pgc_refuse(struct pgclass_pool *pool, const void *ptr,
+			       enum pgc_call call, unsigned long ip, int bad)
+{
+	unsigned long flags;
+
+	if (call != PGC_CALL_NONE) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		pgc_count_call(pool, call);
+		pool->failed_calls++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		pgc_warn(pool, call == PGC_CALL_FREE ? "free" : "realloc", ptr,
+			 bad);
+	}
+	pgc_trace_bad_free(pool, ip, ptr, bad);
+	return bad;
+}
+
+/*
+ * pgc_block_op() when the block's page was not a slot's at first sight,
+ * or changed hands meanwhile: looks again, from the start.
+ */
+static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
+				      const void *ptr, struct pgc_ref *r,
+				      bool do_free, enum pgc_call call,
+				      unsigned long ip)
 {
 	unsigned long off = (unsigned long)ptr - pool->base;
 	u32 shift = pool->page_shift, page;
@@ -1758,10 +1814,6 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 						   do_free, call);
 				if (bad == -EAGAIN)
 					continue;
-				if (!bad) {
-					pgc_trace_free(pool, ip, ptr, r, do_free);
-					return 0;
-				}
 				break;
 			}
 		}
@@ -1771,35 +1823,60 @@ static int pgc_block_op(struct pgclass_pool *pool, const void *ptr,
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			continue;
 		}
-		if (bad && call != PGC_CALL_NONE) {
-			pgc_count_call(pool, call);
-			pool->failed_calls++;
-		} else if (!bad && do_free) {
+		if (!bad && do_free) {
 			pgc_count_call(pool, call);
 			pgc_free_ref(pool, r);
 			if (r->kind == PGC_SMALL)
 				pgc_adopt(pool, r->page, r->class);
 		}
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		if (!bad) {
-			pgc_trace_free(pool, ip, ptr, r, do_free);
-			return 0;
+		break;
+	}
+	if (bad)
+		return pgc_refuse(pool, ptr, call, ip, bad);
+	pgc_trace_free(pool, ip, ptr, r, do_free);
+	return 0;
+}
+
+/*
+ * Look up, and if @do_free free, the block at @ptr under the lock that
+ * governs its page.  A bad pointer is counted as @call and warned about
+ * (not for PGC_CALL_NONE, an internal call on a block known to be good);
+ * returns 0 or why it is bad.  The free or bad_free event names @ip as the
+ * caller (none if @ip is 0).
+ *
+ * Always inlined: a block on a page a slot owns, the common case, is
+ * freed without a call of its own and without working out the caller's
+ * address, unless the event is on.  A pointer found bad there is refused
+ * at once: looking again could find a block allocated meanwhile at the
+ * same address, and free it.
+ */
+static __always_inline int pgc_block_op(struct pgclass_pool *pool,
+					const void *ptr, struct pgc_ref *r,
+					bool do_free, enum pgc_call call,
+					unsigned long ip)
+{
+	unsigned long off = (unsigned long)ptr - pool->base;
+	u32 shift = pool->page_shift, page = off >> shift;
+	unsigned long next;
+	int bad;
+
+	if (off < (unsigned long)pool->nr_pages << shift &&
+	    page >= pool->meta_pages) {
+		next = READ_ONCE(pgc_desc(pool, page)->next);
+		if (next >> PGC_IDX_BITS == PGC_OWNED) {
+			bad = pgc_owned_op(pool, ptr, page, next & PGC_IDX_MASK,
+					   r, do_free, call);
+			if (!bad) {
+				pgc_trace_free(pool, ip, ptr, r, do_free);
+				return 0;
+			}
+			if (bad != -EAGAIN)
+				return pgc_refuse(pool, ptr, call, pgc_ip(ip),
+						  bad);
 		}
-		goto warn;
 	}
-	/* A bad pointer into a page a slot owns: counted apart. */
-	if (call != PGC_CALL_NONE) {
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		pgc_count_call(pool, call);
-		pool->failed_calls++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-	}
-warn:
-	if (call != PGC_CALL_NONE)
-		pgc_warn(pool, call == PGC_CALL_FREE ? "free" : "realloc", ptr,
-			 bad);
-	pgc_trace_bad_free(pool, ip, ptr, bad);
-	return bad;
+	return pgc_block_op_slow(pool, ptr, r, do_free, call, pgc_ip(ip));
 }
 
 /* Blocks of small class @c allocated now: the pool's and the slots' sum. */
@@ -2311,7 +2388,7 @@ EXPORT_SYMBOL_GPL(pgclass_drain);
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
-	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, _RET_IP_);
+	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, PGC_IP_CALLER);
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc);
 
@@ -2335,7 +2412,7 @@ void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 
 	if (is_power_of_2(align) && align <= BIT(pool->page_shift)) {
 		size = size ? max(size, align) : 0;
-		return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, _RET_IP_);
+		return pgc_alloc_call_ool(pool, size, PGC_CALL_ALLOC, _RET_IP_);
 	}
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	pool->alloc_calls++;
@@ -2368,7 +2445,7 @@ int pgclass_free(struct pgclass_pool *pool, void *ptr)
 
 	if (!ptr)
 		return 0;
-	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, _RET_IP_))
+	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, PGC_IP_CALLER))
 		return -EINVAL;
 	return 0;
 }
@@ -2508,7 +2585,7 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	int bad;
 
 	if (!ptr)
-		return pgc_alloc_call(pool, size, PGC_CALL_REALLOC, ip);
+		return pgc_alloc_call_ool(pool, size, PGC_CALL_REALLOC, ip);
 	if (!size) {
 		pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC, ip);
 		return NULL;
@@ -2527,8 +2604,8 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 		return NULL;
 	p = ptr;
 	if (how == PGC_REALLOC_MOVE) {
-		p = pgc_alloc_call(pool, size, shrink ? PGC_CALL_SHRINK :
-							PGC_CALL_REALLOC, 0);
+		p = pgc_alloc_call_ool(pool, size, shrink ? PGC_CALL_SHRINK :
+							    PGC_CALL_REALLOC, 0);
 		if (p) {
 			/* The caller owns both blocks: nobody else uses them. */
 			memcpy(p, ptr, min(r.size, size));
