@@ -33,6 +33,11 @@ echo "$timeout_s" >"$rundir/timeout"
 
 accel=(-accel tcg -cpu max)
 [ "${PGCLASS_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
+# Deterministic time for the benchmarks: under -icount each guest
+# instruction advances the guest's clock by 2^shift ns, so a timing in
+# the guest counts instructions, whatever the host is doing.
+[ -n "${PGCLASS_ICOUNT:-}" ] &&
+	accel+=(-icount "shift=$PGCLASS_ICOUNT,sleep=off")
 
 append="console=ttyS0 panic=-1 oops=panic kasan_multi_shot"
 append+=" pgvm.mode=$mode pgvm.nonce=$nonce"
