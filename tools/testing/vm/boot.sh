@@ -10,10 +10,11 @@
 # (QEMU's exit code; 124 means the timeout struck).
 #
 # Environment: PGCLASS_MODPARAMS (pgclass.ko's parameters in run and
-# bench modes),
-# PGCLASS_TIMEOUT (seconds, default 900), PGCLASS_KVM=1
+# bench modes), PGCLASS_TIMEOUT (seconds, default 900), PGCLASS_KVM=1
 # to use KVM where it works (nested KVM hangs on the development
-# machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024).
+# machines, so TCG is the default), PGCLASS_MEM (MiB, default 1024),
+# PGCLASS_ICOUNT=N (TCG's -icount shift=N: the guest's clock counts
+# instructions).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
