@@ -1790,22 +1790,23 @@ static noinline int pgc_refuse(struct pgclass_pool *pool, const void *ptr,
 }
 
 /*
- * pgc_block_op() when the block's page was not a slot's at first sight,
- * or changed hands meanwhile: looks again, from the start.
+ * pgc_block_op() when the block's page was not a slot's at first sight
+ * (@not_owned: then the pool lock is the first place to look), or
+ * changed hands meanwhile: looks again, from the start.
  */
 static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
 				      const void *ptr, struct pgc_ref *r,
 				      bool do_free, enum pgc_call call,
-				      unsigned long ip)
+				      unsigned long ip, bool not_owned)
 {
 	unsigned long off = (unsigned long)ptr - pool->base;
 	u32 shift = pool->page_shift, page;
 	unsigned long flags, next;
 	int bad;
 
-	for (;;) {
+	for (;; not_owned = false) {
 		page = off >> shift;
-		if (off < (unsigned long)pool->nr_pages << shift &&
+		if (!not_owned && off < (unsigned long)pool->nr_pages << shift &&
 		    page >= pool->meta_pages) {
 			next = READ_ONCE(pgc_desc(pool, page)->next);
 			if (next >> PGC_IDX_BITS == PGC_OWNED) {
@@ -1874,9 +1875,11 @@ static __always_inline int pgc_block_op(struct pgclass_pool *pool,
 			if (bad != -EAGAIN)
 				return pgc_refuse(pool, ptr, call, pgc_ip(ip),
 						  bad);
+			return pgc_block_op_slow(pool, ptr, r, do_free, call,
+						 pgc_ip(ip), false);
 		}
 	}
-	return pgc_block_op_slow(pool, ptr, r, do_free, call, pgc_ip(ip));
+	return pgc_block_op_slow(pool, ptr, r, do_free, call, pgc_ip(ip), true);
 }
 
 /* Blocks of small class @c allocated now: the pool's and the slots' sum. */
