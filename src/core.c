@@ -1333,52 +1333,53 @@ static void pgc_warn(struct pgclass_pool *pool, const char *op,
 }
 
 /*
- * The tracepoints' arguments are worked out only when the event is on:
- * off, each costs a jump patched out (a static key).  The events are
- * emitted where the call's values are already at hand, inside
- * pgc_alloc_call() and pgc_block_op(), so that the exported functions
- * stay tail calls and keep nothing alive for an event that is off; @ip 0
- * is an internal call, which has no event of its own.  Only the key's
- * test is inlined: with the rest of the test inline too, the compiler
- * worked out the event's offset ahead of the key, on every call.
+ * The events are emitted inside pgc_alloc_call() and pgc_block_op(),
+ * given the caller's address as @ip; @ip 0 means no event, for an
+ * internal call or for a call made while the event was off.
+ *
+ * What a disabled event costs: pgclass_alloc() and pgclass_free() test
+ * the static key first and, when it is off, run the fast path inlined
+ * with @ip 0, where every event test folds away: the same code as a
+ * build without tracepoints, plus the key's patched-out jump.  With an
+ * event on, they call an out-of-line copy that emits it.  (Tested
+ * inside the fast path instead, an event kept its size, flag and
+ * caller's address alive across the path's calls: 6 instructions a
+ * call, 3%.)  Only the key's test is inlined here: with the rest
+ * inline, the compiler worked out the event's offset ahead of the key.
  */
-/*
- * The caller of the exported function that the fast path is inlined in,
- * passed as @ip: worked out (a load from the stack frame) only where it
- * is used, on a slow path or for an event that is on.  Only the always
- * inlined helpers below may be given it.
- */
-#define PGC_IP_CALLER	1UL
-
-static __always_inline unsigned long pgc_ip(unsigned long ip)
-{
-	return ip == PGC_IP_CALLER ? _RET_IP_ : ip;
-}
-
 static noinline void pgc_event_alloc(struct pgclass_pool *pool,
 				     unsigned long ip, const void *p,
 				     size_t size, bool cached)
 {
-	if (ip && p)
+	if (p)
 		trace_pgclass_alloc(ip, pool->id, pgc_offset(pool, p), size,
 				    pgc_usable(pool, size), cached);
 }
 
 static noinline void pgc_event_free(struct pgclass_pool *pool,
 				    unsigned long ip, const void *ptr,
-				    const struct pgc_ref *r, bool do_free)
+				    const struct pgc_ref *r)
 {
-	if (ip && do_free)
-		trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
-				   r->kind == PGC_OWNED);
+	trace_pgclass_free(ip, pool->id, pgc_offset(pool, ptr),
+			   r->kind == PGC_OWNED);
 }
 
 static noinline void pgc_event_bad_free(struct pgclass_pool *pool,
 					unsigned long ip, const void *ptr,
 					int bad)
 {
-	if (ip)
-		trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
+	trace_pgclass_bad_free(ip, pool->id, pgc_offset(pool, ptr), bad);
+}
+
+/*
+ * False at compile time when @ip is the constant 0 (the fast paths
+ * inlined into pgclass_alloc() and pgclass_free() while their events
+ * are off), so that the event's test folds away; elsewhere the key is
+ * tested first, a patched-out jump, and @ip only when it is on.
+ */
+static __always_inline bool pgc_may_trace(unsigned long ip)
+{
+	return !__builtin_constant_p(ip) || ip;
 }
 
 /* An allocation of @size bytes at @p (none if NULL). */
@@ -1386,8 +1387,8 @@ static __always_inline void pgc_trace_alloc(struct pgclass_pool *pool,
 					    unsigned long ip, const void *p,
 					    size_t size, bool cached)
 {
-	if (trace_pgclass_alloc_enabled())
-		pgc_event_alloc(pool, pgc_ip(ip), p, size, cached);
+	if (pgc_may_trace(ip) && trace_pgclass_alloc_enabled() && ip)
+		pgc_event_alloc(pool, ip, p, size, cached);
 }
 
 /* A free of @ptr, found as @r; none for a lookup (@do_free false). */
@@ -1395,8 +1396,8 @@ static __always_inline void pgc_trace_free(struct pgclass_pool *pool,
 					   unsigned long ip, const void *ptr,
 					   const struct pgc_ref *r, bool do_free)
 {
-	if (trace_pgclass_free_enabled())
-		pgc_event_free(pool, pgc_ip(ip), ptr, r, do_free);
+	if (pgc_may_trace(ip) && do_free && trace_pgclass_free_enabled() && ip)
+		pgc_event_free(pool, ip, ptr, r);
 }
 
 /* A call on @ptr refused for @bad. */
@@ -1404,8 +1405,8 @@ static __always_inline void pgc_trace_bad_free(struct pgclass_pool *pool,
 					       unsigned long ip,
 					       const void *ptr, int bad)
 {
-	if (trace_pgclass_bad_free_enabled())
-		pgc_event_bad_free(pool, pgc_ip(ip), ptr, bad);
+	if (pgc_may_trace(ip) && trace_pgclass_bad_free_enabled() && ip)
+		pgc_event_bad_free(pool, ip, ptr, bad);
 }
 
 /* pgc_alloc_call() through the pool lock. */
@@ -1434,10 +1435,9 @@ static noinline void *pgc_alloc_shared(struct pgclass_pool *pool, size_t size,
  * small block, through the pool lock otherwise or when the slot is taken.
  * The alloc event names @ip as the caller (none if @ip is 0).
  *
- * Inlined into pgclass_alloc() (the other callers share one copy,
- * pgc_alloc_call_ool()): the fast path makes no call of its own, and
- * the caller's address is worked out only on the slow path or when the
- * event is on.
+ * Inlined into pgclass_alloc() (the other callers, and pgclass_alloc()
+ * while the event is on, share one copy, pgc_alloc_call_ool()): the
+ * fast path makes no call of its own.
  */
 static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 					    size_t size, enum pgc_call call,
@@ -1473,7 +1473,7 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 		}
 	}
 	put_cpu();
-	return pgc_alloc_shared(pool, size, call, pgc_ip(ip));
+	return pgc_alloc_shared(pool, size, call, ip);
 }
 
 /* pgc_alloc_call() for the callers other than pgclass_alloc(). */
@@ -1847,8 +1847,7 @@ static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
  * caller (none if @ip is 0).
  *
  * Always inlined: a block on a page a slot owns, the common case, is
- * freed without a call of its own and without working out the caller's
- * address, unless the event is on.  A pointer found bad there is refused
+ * freed without a call of its own.  A pointer found bad there is refused
  * at once: looking again could find a block allocated meanwhile at the
  * same address, and free it.
  */
@@ -1873,13 +1872,12 @@ static __always_inline int pgc_block_op(struct pgclass_pool *pool,
 				return 0;
 			}
 			if (bad != -EAGAIN)
-				return pgc_refuse(pool, ptr, call, pgc_ip(ip),
-						  bad);
+				return pgc_refuse(pool, ptr, call, ip, bad);
 			return pgc_block_op_slow(pool, ptr, r, do_free, call,
-						 pgc_ip(ip), false);
+						 ip, false);
 		}
 	}
-	return pgc_block_op_slow(pool, ptr, r, do_free, call, pgc_ip(ip), true);
+	return pgc_block_op_slow(pool, ptr, r, do_free, call, ip, true);
 }
 
 /* Blocks of small class @c allocated now: the pool's and the slots' sum. */
@@ -2391,7 +2389,9 @@ EXPORT_SYMBOL_GPL(pgclass_drain);
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
-	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, PGC_IP_CALLER);
+	if (trace_pgclass_alloc_enabled())
+		return pgc_alloc_call_ool(pool, size, PGC_CALL_ALLOC, _RET_IP_);
+	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, 0);
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc);
 
@@ -2426,6 +2426,17 @@ void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
 
+/* pgclass_free() while its events are on: the same call, out of line. */
+static noinline int pgc_free_traced(struct pgclass_pool *pool, void *ptr,
+				    unsigned long ip)
+{
+	struct pgc_ref r;
+
+	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, ip))
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * pgclass_free() - free a block
  * @pool: the pool
@@ -2448,7 +2459,9 @@ int pgclass_free(struct pgclass_pool *pool, void *ptr)
 
 	if (!ptr)
 		return 0;
-	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, PGC_IP_CALLER))
+	if (trace_pgclass_free_enabled() || trace_pgclass_bad_free_enabled())
+		return pgc_free_traced(pool, ptr, _RET_IP_);
+	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, 0))
 		return -EINVAL;
 	return 0;
 }
