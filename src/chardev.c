@@ -76,6 +76,7 @@ static long pgclass_ioc_stats(struct pgclass_file *pf, void __user *arg,
 
 static long pgclass_ioc_alloc(struct pgclass_file *pf, void __user *arg)
 {
+	struct pgclass_ioc_alloc __user *uarg = arg;
 	struct pgclass_ioc_alloc req;
 	struct pgclass_block *blk;
 
@@ -92,8 +93,12 @@ static long pgclass_ioc_alloc(struct pgclass_file *pf, void __user *arg)
 	 * The result goes out before the file owns the block: if it cannot,
 	 * the block goes back to the pool, and no other thread of the file
 	 * can have touched it (a handle it guessed meanwhile was EINVAL).
+	 * Only the two fields it fills: the rest is what was read.
 	 */
-	if (copy_to_user(arg, &req, sizeof(req))) {
+	BUILD_BUG_ON(offsetof(struct pgclass_ioc_alloc, usable_size) !=
+		     offsetofend(struct pgclass_ioc_alloc, handle));
+	if (copy_to_user(&uarg->handle, &req.handle,
+			 sizeof(req.handle) + sizeof(req.usable_size))) {
 		pgclass_blocks_discard(pf, blk);
 		return -EFAULT;
 	}
