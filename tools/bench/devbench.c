@@ -2,11 +2,17 @@
 /*
  * devbench: round trips through /dev/pgclass, run in the guest.  One
  * round trip is PGCLASS_IOC_ALLOC of 64 bytes then PGCLASS_IOC_FREE of the
- * handle.  Beside it, as a yardstick from the same boot, two getppid()
- * calls: the cost of two system calls that do nothing.  Rounds alternate
- * the two; the median of each is printed, in CSV:
+ * handle.  Beside it, as yardsticks from the same boot: two getppid()
+ * calls, the cost of two system calls that do nothing; two ioctls on
+ * /dev/pgclass of a command it does not know (ENOTTY), the floor of any
+ * ioctl on the device (the file looked up, the LSM hook, the dispatch to
+ * the driver and its switch); and two PGCLASS_IOC_INFO, the cheapest
+ * command that does something (the pool's counters read, 56 bytes copied
+ * out).  Rounds alternate the four; the median of each is printed, in CSV:
  *
  *   dev,KIND,CALLS_PER_ROUND,MEDIAN_NS,MIN_NS,MAX_NS
+ *
+ * KIND: alloc64+free, 2xgetppid, 2xioctl-enotty, 2xinfo.
  *
  * Then the same two loops in 1 and in 2 processes at once, each pinned to
  * a CPU of its own (CPU 0, CPU 1) and, for the device, with an open of
@@ -58,6 +64,8 @@
 #define DB_MMAP_OPS	16
 #define DB_MMAP_KINDS	7
 #define DB_TMPFS_FILE	"/tmp/devbench.dat"
+/* A command /dev/pgclass does not know: the driver answers ENOTTY. */
+#define DB_IOC_UNKNOWN	_IO(PGCLASS_IOC_MAGIC, 0xff)
 
 static unsigned long long db_now(void)
 {
@@ -104,6 +112,30 @@ static long long db_syscalls(void)
 	for (i = 0; i < DB_PER_ROUND; i++) {
 		syscall(SYS_getppid);
 		syscall(SYS_getppid);
+	}
+	return (db_now() - t0) * 1000 / DB_PER_ROUND;
+}
+
+/*
+ * ns per two ioctls on @fd, in thousandths; -1 on a failed call.  @info:
+ * PGCLASS_IOC_INFO, which must succeed; else the unknown command, which
+ * must fail with ENOTTY.
+ */
+static long long db_ioctls(int fd, int info)
+{
+	struct pgclass_ioc_info in;
+	unsigned long long t0 = db_now();
+	int i;
+
+	for (i = 0; i < DB_PER_ROUND; i++) {
+		if (info) {
+			if (ioctl(fd, PGCLASS_IOC_INFO, &in) ||
+			    ioctl(fd, PGCLASS_IOC_INFO, &in))
+				return -1;
+		} else if (ioctl(fd, DB_IOC_UNKNOWN) != -1 || errno != ENOTTY ||
+			   ioctl(fd, DB_IOC_UNKNOWN) != -1 || errno != ENOTTY) {
+			return -1;
+		}
 	}
 	return (db_now() - t0) * 1000 / DB_PER_ROUND;
 }
@@ -421,6 +453,7 @@ static int db_mmap(void)
 int main(void)
 {
 	unsigned long long dev[DB_ROUNDS], sys[DB_ROUNDS];
+	unsigned long long nop[DB_ROUNDS], info[DB_ROUNDS];
 	int fd = open("/dev/pgclass", O_RDWR);
 	long long v;
 	int r;
@@ -437,10 +470,25 @@ int main(void)
 		}
 		dev[r] = v;
 		sys[r] = db_syscalls();
+		v = db_ioctls(fd, 0);
+		if (v < 0) {
+			fprintf(stderr, "devbench: unknown ioctl: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		nop[r] = v;
+		v = db_ioctls(fd, 1);
+		if (v < 0) {
+			fprintf(stderr, "devbench: INFO: %s\n", strerror(errno));
+			return 1;
+		}
+		info[r] = v;
 	}
 	close(fd);
 	db_print("alloc64+free", dev);
 	db_print("2xgetppid", sys);
+	db_print("2xioctl-enotty", nop);
+	db_print("2xinfo", info);
 	fflush(stdout);
 	if (db_scales())
 		return 1;
