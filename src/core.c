@@ -1437,7 +1437,7 @@ static noinline void *pgc_alloc_shared(struct pgclass_pool *pool, size_t size,
  *
  * Inlined into pgclass_alloc() (the other callers, and pgclass_alloc()
  * while the event is on, share one copy, pgc_alloc_call_ool()): the
- * fast path makes no call of its own.
+ * fast path's only call is to pgc_owned_take().
  */
 static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 					    size_t size, enum pgc_call call,
@@ -1476,7 +1476,10 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 	return pgc_alloc_shared(pool, size, call, ip);
 }
 
-/* pgc_alloc_call() for the callers other than pgclass_alloc(). */
+/*
+ * pgc_alloc_call() out of line: for the callers other than pgclass_alloc(),
+ * and for pgclass_alloc() while its event is on.
+ */
 static noinline void *pgc_alloc_call_ool(struct pgclass_pool *pool,
 					 size_t size, enum pgc_call call,
 					 unsigned long ip)
@@ -1767,11 +1770,33 @@ out:
 	pgc_slot_unlock(s);
 }
 
+/* A failed call @call, under the pool lock (PGC_CALL_NONE: not counted). */
+static void pgc_count_bad(struct pgclass_pool *pool, enum pgc_call call)
+{
+	lockdep_assert_held(&pool->lock);
+	if (call != PGC_CALL_NONE) {
+		pgc_count_call(pool, call);
+		pool->failed_calls++;
+	}
+}
+
 /*
- * A bad @ptr, refused for @bad by the call @call (PGC_CALL_NONE: an
- * internal one, on a block known to be good, neither counted nor warned
- * about); the bad_free event names @ip as the caller (none if @ip is 0).
+ * Tell of a bad @ptr, refused for @bad by the call @call, counted already:
+ * a warning (none for PGC_CALL_NONE: pgclass_usable_size() and realloc's
+ * own free, which warns itself), and the bad_free event naming @ip as the
+ * caller (none if @ip is 0).
  */
+static void pgc_report_bad(struct pgclass_pool *pool, const void *ptr,
+			   enum pgc_call call, unsigned long ip, int bad)
+{
+	if (call == PGC_CALL_FREE)
+		pgc_warn(pool, "free", ptr, bad);
+	else if (call != PGC_CALL_NONE)
+		pgc_warn(pool, "realloc", ptr, bad);
+	pgc_trace_bad_free(pool, ip, ptr, bad);
+}
+
+/* A bad @ptr found on a page a slot owns: counted, then reported. */
 static noinline int pgc_refuse(struct pgclass_pool *pool, const void *ptr,
 			       enum pgc_call call, unsigned long ip, int bad)
 {
@@ -1779,20 +1804,20 @@ static noinline int pgc_refuse(struct pgclass_pool *pool, const void *ptr,
 
 	if (call != PGC_CALL_NONE) {
 		raw_spin_lock_irqsave(&pool->lock, flags);
-		pgc_count_call(pool, call);
-		pool->failed_calls++;
+		pgc_count_bad(pool, call);
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		pgc_warn(pool, call == PGC_CALL_FREE ? "free" : "realloc", ptr,
-			 bad);
 	}
-	pgc_trace_bad_free(pool, ip, ptr, bad);
+	pgc_report_bad(pool, ptr, call, ip, bad);
 	return bad;
 }
 
 /*
  * pgc_block_op() when the block's page was not a slot's at first sight
  * (@not_owned: then the pool lock is the first place to look), or
- * changed hands meanwhile: looks again, from the start.
+ * changed hands meanwhile: looks again, from the start.  Skipping the
+ * first look is safe: a page becomes a slot's only under the pool lock,
+ * and pgc_lookup() answers -EAGAIN for such a page, which sends the loop
+ * round again, looking.
  */
 static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
 				      const void *ptr, struct pgc_ref *r,
@@ -1824,15 +1849,23 @@ static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
 			raw_spin_unlock_irqrestore(&pool->lock, flags);
 			continue;
 		}
-		if (!bad && do_free) {
+		if (bad) {
+			pgc_count_bad(pool, call);
+		} else if (do_free) {
 			pgc_count_call(pool, call);
 			pgc_free_ref(pool, r);
 			if (r->kind == PGC_SMALL)
 				pgc_adopt(pool, r->page, r->class);
 		}
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
-		break;
+		if (bad) {
+			pgc_report_bad(pool, ptr, call, ip, bad);
+			return bad;
+		}
+		pgc_trace_free(pool, ip, ptr, r, do_free);
+		return 0;
 	}
+	/* Found on a page a slot owns. */
 	if (bad)
 		return pgc_refuse(pool, ptr, call, ip, bad);
 	pgc_trace_free(pool, ip, ptr, r, do_free);
@@ -1842,14 +1875,15 @@ static noinline int pgc_block_op_slow(struct pgclass_pool *pool,
 /*
  * Look up, and if @do_free free, the block at @ptr under the lock that
  * governs its page.  A bad pointer is counted as @call and warned about
- * (not for PGC_CALL_NONE, an internal call on a block known to be good);
- * returns 0 or why it is bad.  The free or bad_free event names @ip as the
- * caller (none if @ip is 0).
+ * (neither for PGC_CALL_NONE: pgclass_usable_size() and realloc's own
+ * free); returns 0 or why it is bad.  The free or bad_free event names
+ * @ip as the caller (none if @ip is 0).
  *
- * Always inlined: a block on a page a slot owns, the common case, is
- * freed without a call of its own.  A pointer found bad there is refused
- * at once: looking again could find a block allocated meanwhile at the
- * same address, and free it.
+ * Always inlined into pgclass_free() (the other callers share one copy,
+ * pgc_block_op_ool()): a block on a page a slot owns, the common case,
+ * is freed with one call, pgc_owned_op().  A pointer found bad there is
+ * refused at once: looking again could find a block allocated meanwhile
+ * at the same address, and free it.
  */
 static __always_inline int pgc_block_op(struct pgclass_pool *pool,
 					const void *ptr, struct pgc_ref *r,
@@ -1878,6 +1912,18 @@ static __always_inline int pgc_block_op(struct pgclass_pool *pool,
 		}
 	}
 	return pgc_block_op_slow(pool, ptr, r, do_free, call, ip, true);
+}
+
+/*
+ * pgc_block_op() out of line: for the callers other than pgclass_free(),
+ * and for pgclass_free() while its events are on.
+ */
+static noinline int pgc_block_op_ool(struct pgclass_pool *pool,
+				     const void *ptr, struct pgc_ref *r,
+				     bool do_free, enum pgc_call call,
+				     unsigned long ip)
+{
+	return pgc_block_op(pool, ptr, r, do_free, call, ip);
 }
 
 /* Blocks of small class @c allocated now: the pool's and the slots' sum. */
@@ -2389,6 +2435,7 @@ EXPORT_SYMBOL_GPL(pgclass_drain);
  */
 void *pgclass_alloc(struct pgclass_pool *pool, size_t size)
 {
+	/* Event off: the inlined path, where it folds away (pgc_may_trace()). */
 	if (trace_pgclass_alloc_enabled())
 		return pgc_alloc_call_ool(pool, size, PGC_CALL_ALLOC, _RET_IP_);
 	return pgc_alloc_call(pool, size, PGC_CALL_ALLOC, 0);
@@ -2426,17 +2473,6 @@ void *pgclass_alloc_aligned(struct pgclass_pool *pool, size_t size,
 }
 EXPORT_SYMBOL_GPL(pgclass_alloc_aligned);
 
-/* pgclass_free() while its events are on: the same call, out of line. */
-static noinline int pgc_free_traced(struct pgclass_pool *pool, void *ptr,
-				    unsigned long ip)
-{
-	struct pgc_ref r;
-
-	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, ip))
-		return -EINVAL;
-	return 0;
-}
-
 /**
  * pgclass_free() - free a block
  * @pool: the pool
@@ -2456,14 +2492,17 @@ static noinline int pgc_free_traced(struct pgclass_pool *pool, void *ptr,
 int pgclass_free(struct pgclass_pool *pool, void *ptr)
 {
 	struct pgc_ref r;
+	int bad;
 
 	if (!ptr)
 		return 0;
+	/* Events off: the inlined path, where they fold away. */
 	if (trace_pgclass_free_enabled() || trace_pgclass_bad_free_enabled())
-		return pgc_free_traced(pool, ptr, _RET_IP_);
-	if (pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, 0))
-		return -EINVAL;
-	return 0;
+		bad = pgc_block_op_ool(pool, ptr, &r, true, PGC_CALL_FREE,
+				       _RET_IP_);
+	else
+		bad = pgc_block_op(pool, ptr, &r, true, PGC_CALL_FREE, 0);
+	return bad ? -EINVAL : 0;
 }
 EXPORT_SYMBOL_GPL(pgclass_free);
 
@@ -2603,10 +2642,10 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 	if (!ptr)
 		return pgc_alloc_call_ool(pool, size, PGC_CALL_REALLOC, ip);
 	if (!size) {
-		pgc_block_op(pool, ptr, &r, true, PGC_CALL_REALLOC, ip);
+		pgc_block_op_ool(pool, ptr, &r, true, PGC_CALL_REALLOC, ip);
 		return NULL;
 	}
-	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_REALLOC, ip))
+	if (pgc_block_op_ool(pool, ptr, &r, false, PGC_CALL_REALLOC, ip))
 		return NULL;
 	shrink = size < r.size;
 	bad = pgc_realloc_in_place(pool, ptr, size, shrink, &r, &how);
@@ -2625,7 +2664,11 @@ void *pgclass_realloc(struct pgclass_pool *pool, void *ptr, size_t size)
 		if (p) {
 			/* The caller owns both blocks: nobody else uses them. */
 			memcpy(p, ptr, min(r.size, size));
-			pgc_block_op(pool, ptr, &r, true, PGC_CALL_NONE, 0);
+			/* Refused only if the caller freed it meanwhile. */
+			bad = pgc_block_op_ool(pool, ptr, &r, true,
+					       PGC_CALL_NONE, 0);
+			if (bad)
+				pgc_warn(pool, "realloc", ptr, bad);
 		} else if (shrink) {
 			/* Counted already: kept, with only its first page. */
 			if (r.kind == PGC_HEAD)
@@ -2657,7 +2700,7 @@ size_t pgclass_usable_size(struct pgclass_pool *pool, const void *ptr)
 
 	if (!ptr)
 		return 0;
-	if (pgc_block_op(pool, ptr, &r, false, PGC_CALL_NONE, 0))
+	if (pgc_block_op_ool(pool, ptr, &r, false, PGC_CALL_NONE, 0))
 		return 0;
 	return r.size;
 }
