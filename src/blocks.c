@@ -51,13 +51,6 @@
 /* Blocks release frees between two chances for others to run. */
 #define PGCLASS_RELEASE_BATCH	64
 
-/*
- * The records of the blocks handed out, struct pgclass_block: one per
- * ALLOC, freed at FREE, so a cache of their own (charged to the caller's
- * memory cgroup, as the rest of a file's bookkeeping).
- */
-static struct kmem_cache *pgclass_block_cache;
-
 /**
  * enum pgclass_block_state - where a block is in its life
  * @PGCLASS_BLOCK_LIVE: in its file's tree, found by every call
@@ -312,7 +305,7 @@ static void pgclass_block_destroy(struct pgclass_dev *dev,
 	if (pgclass_free(dev->pool, pgclass_block_ptr(dev, blk->handle)))
 		pr_err("block at %#lx was owned but not allocated\n",
 		       blk->handle);
-	kmem_cache_free(pgclass_block_cache, blk);
+	kfree(blk);
 }
 
 /*
@@ -329,28 +322,6 @@ static void pgclass_zero(void *ptr, size_t len)
 		len -= n;
 		cond_resched();
 	}
-}
-
-/**
- * pgclass_blocks_init() - create the cache of the blocks' records
- *
- * Context: module init.
- * Return: 0, or -ENOMEM.
- */
-int pgclass_blocks_init(void)
-{
-	pgclass_block_cache = KMEM_CACHE(pgclass_block, SLAB_ACCOUNT);
-	return pgclass_block_cache ? 0 : -ENOMEM;
-}
-
-/**
- * pgclass_blocks_exit() - destroy the cache of the blocks' records
- *
- * Context: module exit, once /dev/pgclass is gone and every file with it.
- */
-void pgclass_blocks_exit(void)
-{
-	kmem_cache_destroy(pgclass_block_cache);
 }
 
 /**
@@ -454,12 +425,12 @@ struct pgclass_block *pgclass_blocks_alloc(struct pgclass_file *pf, u64 size,
 	void *ptr;
 
 	/* Allocated first, so that the pool is asked only when it can stay. */
-	blk = kmem_cache_zalloc(pgclass_block_cache, GFP_KERNEL);
+	blk = kzalloc(sizeof(*blk), GFP_KERNEL_ACCOUNT);
 	if (!blk)
 		return ERR_PTR(-ENOMEM);
 	ptr = pgclass_alloc(dev->pool, size);
 	if (!ptr) {
-		kmem_cache_free(pgclass_block_cache, blk);
+		kfree(blk);
 		return ERR_PTR(-ENOMEM);
 	}
 	INIT_LIST_HEAD(&blk->resizing);

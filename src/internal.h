@@ -106,8 +106,6 @@ struct pgclass_block_info {
 	unsigned int serial;
 };
 
-int pgclass_blocks_init(void);
-void pgclass_blocks_exit(void);
 struct pgclass_file *pgclass_file_open(struct pgclass_dev *dev);
 void pgclass_file_release(struct pgclass_file *pf);
 struct pgclass_dev *pgclass_file_dev(struct pgclass_file *pf);

@@ -258,9 +258,6 @@ static int __init pgclass_init(void)
 		goto err_arena;
 	}
 
-	ret = pgclass_blocks_init();
-	if (ret)
-		goto err_pool;
 	pgclass_debugfs_init(dev);
 	ret = pgclass_chardev_init(dev);
 	if (ret)
@@ -272,8 +269,6 @@ static int __init pgclass_init(void)
 
 err_debugfs:
 	pgclass_debugfs_exit(dev);
-	pgclass_blocks_exit();
-err_pool:
 	pgclass_pool_destroy(dev->pool);
 err_arena:
 	pgclass_arena_destroy(&pgclass_arena);
@@ -286,7 +281,6 @@ static void __exit pgclass_exit(void)
 
 	pgclass_chardev_exit(dev);
 	pgclass_debugfs_exit(dev);
-	pgclass_blocks_exit();
 	/*
 	 * Every file is closed, so every block is back; the core warns about
 	 * any that is not, which would be a bug here.
