@@ -59,7 +59,7 @@ muts = [
    ("\tpgc_pool_poison(pool, pgc_ref_addr(pool, r), r->size);\n\t/* Another free", "\t/* Another free")]),
  ("small block not unpoisoned", "\t\t\tif (p)\n\t\t\t\tpgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));\n", ""),
  ("small block unpoisoned short", "pgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT));", "pgc_pool_unpoison(pool, p, BIT(c + PGCLASS_MIN_BLOCK_SHIFT) - 8);"),
- ("multi block not unpoisoned", "\tif (p)\n\t\tpgc_pool_unpoison(pool, p, pgc_usable(pool, size));", "\tif (p && size <= BIT(shift))\n\t\tpgc_pool_unpoison(pool, p, pgc_usable(pool, size));"),
+ ("multi block not unpoisoned", "\tif (p)\n\t\tpgc_pool_unpoison(pool, p, pgc_usable(pool, size));", "\tif (p && size <= BIT(pool->page_shift))\n\t\tpgc_pool_unpoison(pool, p, pgc_usable(pool, size));"),
  ("new pool's pages not poisoned", "\tpgc_pool_poison(pool, pgc_addr(pool, first), (size_t)data << shift);", ""),
  ("shrunk tail not poisoned", "\t\tpgc_pool_poison(pool, pgc_addr(pool, r->page + m),\n\t\t\t\t(size_t)(r->pages - m) << shift);", ""),
  ("grown pages not unpoisoned", "\tpgc_pool_unpoison(pool, pgc_addr(pool, r->page + r->pages),\n\t\t\t  (size_t)(m - r->pages) << shift);", ""),
