@@ -101,6 +101,13 @@ muts = [
     "\t} else {\n\t\t(void)flags;\n\t\tbad = pgc_owned_op_locked("),
    ("\t\t\t\t\t  NULL, cpu);\n\t\traw_spin_unlock_irqrestore(&pool->lock, flags);\n",
     "\t\t\t\t\t  NULL, cpu);\n")], 'tsan'),
+ # Which page a freeing CPU adopts (pgc_adopt()).
+ ("a freeing CPU adopts only into an empty slot page",
+  "\t\tif (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
+  "\t\tif (!pgc_map_empty(qd, nb))"),
+ ("an allocating CPU gives its page up to adopt",
+  "\t\tif (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
+  "\t\tif (!(qd->prev & PGC_ADOPTED) && !qd)"),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:]

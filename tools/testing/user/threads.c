@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <linux/smp.h>
+
 #include "common.h"
 
 struct thread_arg {
@@ -78,7 +80,90 @@ static int t_threads(const struct test_case *tc __maybe_unused)
 	return 0;
 }
 
+/*
+ * Which page a freeing CPU adopts.  This thread, CPU 0, allocates 64 B
+ * blocks over three pages: pages 1 and 2 given up full, page 3 its own.
+ * Thread B, CPU 1, frees one block of page 1 (it adopts page 1), then all
+ * of page 2 but one block: the first of those frees takes the pool lock
+ * and adopts page 2 although page 1, adopted too, still has blocks; the
+ * others go through B's slot.  Then this thread frees a block of page 1,
+ * given back: its slot keeps page 3, which it allocates from, so its next
+ * block is on page 3 and it refills nothing.
+ */
+#define ADOPT_SIZE	64
+#define ADOPT_PER_PAGE	(4096 / ADOPT_SIZE)
+#define ADOPT_BLOCKS	(2 * ADOPT_PER_PAGE + 1)
+
+struct adopt {
+	struct pgclass_pool *pool;
+	char *blk[ADOPT_BLOCKS];
+	unsigned int cpu;
+	int failed;
+};
+
+static void *adopt_b(void *data)
+{
+	struct adopt *a = data;
+	unsigned int i;
+
+	a->cpu = shim_this_cpu();
+	a->failed |= pgclass_free(a->pool, a->blk[0]) != 0;
+	for (i = ADOPT_PER_PAGE; i < 2 * ADOPT_PER_PAGE - 1; i++)
+		a->failed |= pgclass_free(a->pool, a->blk[i]) != 0;
+	return NULL;
+}
+
+static int t_adopt(const struct test_case *tc __maybe_unused)
+{
+	struct pgclass_cpu_stats own, b;
+	struct adopt a = { 0 };
+	unsigned int i, refills;
+	pthread_t th;
+	struct ctx c;
+	char *p;
+
+	T_EQ(shim_this_cpu(), 0);
+	T_OK(ctx_new_cpus(&c, 512, 12, 2));
+	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
+	a.pool = c.pool;
+	for (i = 0; i < ADOPT_BLOCKS; i++) {
+		a.blk[i] = pgclass_alloc(c.pool, ADOPT_SIZE);
+		T_ASSERT(a.blk[i]);
+		/* Three pages, filled in order. */
+		T_EQ(ctx_page(&c, a.blk[i]),
+		     ctx_page(&c, a.blk[0]) + i / ADOPT_PER_PAGE);
+	}
+	T_EQ(pthread_create(&th, NULL, adopt_b, &a), 0);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(a.failed, 0);
+	T_EQ(a.cpu, 1);
+	T_EQ(pgclass_get_cpu_stats(c.pool, 1, &b), 0);
+	/* All but the first free into each page went through B's slot. */
+	T_EQ(b.free_calls, ADOPT_PER_PAGE - 2);
+	T_EQ(b.remote_frees, 0);
+	T_EQ(b.cached_pages, 1);
+
+	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
+	refills = own.refills;
+	T_EQ(pgclass_free(c.pool, a.blk[1]), 0);
+	p = pgclass_alloc(c.pool, ADOPT_SIZE);
+	T_ASSERT(p);
+	T_EQ(ctx_page(&c, p), ctx_page(&c, a.blk[2 * ADOPT_PER_PAGE]));
+	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
+	T_EQ(own.refills, refills);
+
+	T_EQ(pgclass_free(c.pool, p), 0);
+	for (i = 2; i < ADOPT_BLOCKS; i++)
+		if (i < ADOPT_PER_PAGE || i >= 2 * ADOPT_PER_PAGE - 1)
+			T_EQ(pgclass_free(c.pool, a.blk[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
 const struct test_case threads_tests[] = {
+	{ "a freeing CPU adopts the page it frees into, an allocating one keeps its own",
+	  t_adopt, 12, 0 },
 	{ "four threads on one pool: real lock, contents intact", t_threads, 12, 0 },
 };
 
