@@ -577,7 +577,8 @@ class Report:
         sl = [r for r in g if r[0] == 'ksmpslots']
         need = [(k, a, n) for a in ('pgclass', 'kmalloc')
                 for k, n in (('pairs', 1), ('pairs', 2), ('xfree', 2))]
-        need.append(('ring-only', 'none', 2))
+        need += [('ring-only', 'none', 2), ('pairs', 'atomics', 1),
+                 ('pairs', 'atomics', 2)]
         for k in need:
             if k not in t:
                 raise Missing(f'guest: no ksmp {k}')
@@ -596,6 +597,14 @@ class Report:
                                         2)])
             cbody.append([a] + [fmt(v, 3) for v in p1 + p2] +
                          [fmt(sc[a], 3)] + [fmt(v, 3) for v in x])
+        # The fast path's locked instructions alone, in place of the calls.
+        p1, p2 = t['pairs', 'atomics', 1], t['pairs', 'atomics', 2]
+        sc_atom = ratio(p1[0], p2[0])
+        body.append(['pgclass\'s fast-path atomics alone', fmt(p1[0]),
+                     fmt(p2[0]), fmt(sc_atom, 2), '—', '—'])
+        cbody.append(['atomics'] + [fmt(v, 3) for v in p1 + p2] +
+                     [fmt(sc_atom, 3)] + ['', '', ''])
+        self.ksmp_atomics = (p1[0], p2[0], sc_atom)
         ring = t['ring-only', 'none', 2][0]
         self.write(
             'kernel-smp', 'In the kernel: two CPUs (same guest boot)',
@@ -612,8 +621,13 @@ class Report:
             f'{fmt(ring)} ns per block.  The pool got {nslot} slots; its '
             f'slots served {100 * sa / ta:.1f}% of its allocations and '
             f'{100 * sf / tf:.1f}% of its frees ({rf:,} frees of another '
-            'CPU\'s block).  Under TCG a vCPU is a host thread: two run at '
-            'once only when the host has two cores free for them.',
+            'CPU\'s block).  *pgclass\'s fast-path atomics alone*: the '
+            'same pairs with, in place of each call, only the locked '
+            'instructions a fast-path call executes (the slot lock\'s '
+            'cmpxchg_acquire() and release store, a cmpxchg() on a bitmap '
+            'word), each kthread on lines of its own.  Under TCG a vCPU is '
+            'a host thread: two run at once only when the host has two '
+            'cores free for them.',
             ['allocator', '1 kthread ns/call', '2 kthreads ns/call',
              '2 ÷ 1 throughput', 'cross-CPU ns/block',
              'cross-CPU ÷ kmalloc'], body,
@@ -629,7 +643,8 @@ class Report:
                     f'pgclass {fmt(sc["pgclass"], 2)}, kmalloc '
                     f'{fmt(sc["kmalloc"], 2)}; pool of {mib} MiB, {nslot} '
                     f'slots, {100 * sa / ta:.0f}% of allocations on them'
-                    f'{why}', sc['pgclass'] >= bar)
+                    f'{why}; its fast path\'s atomics alone '
+                    f'{fmt(sc_atom, 2)}', sc['pgclass'] >= bar)
         x = ratio(t['xfree', 'pgclass', 2][0], t['xfree', 'kmalloc', 2][0])
         self.target('guest cross-CPU frees: pgclass ≤ 1.5× kmalloc\'s '
                     'time per block, same boot',

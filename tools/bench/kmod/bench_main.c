@@ -24,6 +24,8 @@
  * to CPUs 0 and 1 ("ksmp"): 64 B pairs on one and on two CPUs, and 64 B
  * blocks allocated on CPU 0, passed through a ring and freed on CPU 1
  * ("xfree"); each run from a common start to the last kthread's end.
+ * The pairs are also run with the fast path's atomics alone in place of
+ * the calls ("atomics"): how the locked instructions scale by themselves.
  *
  * Under emulation (the test bed's TCG guest) the times are not native
  * times: only ratios from one load mean something.
@@ -70,7 +72,11 @@ MODULE_PARM_DESC(smp_mib, "the pool of the two-CPU runs, in MiB (default 64)");
 #define KB_GP_ORDER	4	/* gen_pool's granule: 16 bytes, pgclass's least */
 #define KB_FILL_SEED	0xf111
 
-enum kb_alloc { KB_PGCLASS, KB_KMALLOC, KB_GENPOOL, KB_NR };
+/*
+ * The allocators; past KB_NR, two kinds of the two-CPU runs only: the
+ * ring alone (KB_NR), and the pgclass fast path's atomics alone.
+ */
+enum kb_alloc { KB_PGCLASS, KB_KMALLOC, KB_GENPOOL, KB_NR, KB_ATOMICS };
 
 static const char * const kb_alloc_name[KB_NR] = {
 	[KB_PGCLASS] = "pgclass",
@@ -554,6 +560,10 @@ static const struct kb_smp_case kb_smp_cases[] = {
 	  KB_SMP_BLOCKS, 0 },
 	{ "ring-only", KB_NR, 2, { KB_SMP_RING_PRODUCE, KB_SMP_RING_CONSUME },
 	  KB_SMP_BLOCKS, 0 },
+	{ "pairs", KB_ATOMICS, 1, { KB_SMP_PAIRS_K }, KB_SMP_PAIRS,
+	  2 * KB_SMP_PAIRS },
+	{ "pairs", KB_ATOMICS, 2, { KB_SMP_PAIRS_K, KB_SMP_PAIRS_K },
+	  KB_SMP_PAIRS, 2 * KB_SMP_PAIRS },
 };
 
 #define KB_NR_SMP	ARRAY_SIZE(kb_smp_cases)
@@ -563,10 +573,39 @@ static u32 kb_smp_slots;
 static u64 kb_smp_slot_calls[2], kb_smp_calls[2], kb_smp_remote;
 static bool kb_smp_done;
 
+/*
+ * KB_ATOMICS: what a fast-path call executes of locked instructions, on
+ * lines of this CPU's own, as pgc_alloc_call() and pgc_owned_op() do: the
+ * slot lock taken (cmpxchg_acquire()) and dropped (a release store), and
+ * the block's bit set or cleared with cmpxchg().  No allocator.
+ */
+static struct kb_smp_atomics {
+	u32 lock ____cacheline_aligned;
+	unsigned long bits ____cacheline_aligned;
+} kb_smp_atomics[KB_SMP_CPUS];
+
+static __always_inline void kb_smp_atomic_call(void)
+{
+	struct kb_smp_atomics *a = &kb_smp_atomics[raw_smp_processor_id() %
+						   KB_SMP_CPUS];
+	unsigned long old;
+
+	if (cmpxchg_acquire(&a->lock, 0, 1) != 0)
+		return;		/* never: the line is this CPU's */
+	old = READ_ONCE(a->bits);
+	cmpxchg(&a->bits, old, old ^ 1);
+	/* As pgc_slot_unlock(): release the slot's state. */
+	smp_store_release(&a->lock, 0);
+}
+
 static __always_inline void *kb_smp_alloc(struct kb_worker *w)
 {
 	if (w->alloc == KB_PGCLASS)
 		return pgclass_alloc(w->pool, KB_SMP_SIZE);
+	if (w->alloc == KB_ATOMICS) {
+		kb_smp_atomic_call();
+		return w;
+	}
 	return kmalloc(KB_SMP_SIZE, GFP_KERNEL);
 }
 
@@ -574,6 +613,8 @@ static __always_inline void kb_smp_free(struct kb_worker *w, void *p)
 {
 	if (w->alloc == KB_PGCLASS)
 		pgclass_free(w->pool, p);
+	else if (w->alloc == KB_ATOMICS)
+		kb_smp_atomic_call();
 	else
 		kfree(p);
 }
@@ -819,6 +860,7 @@ static int kb_results_show(struct seq_file *m, void *v)
 
 			seq_printf(m, "ksmp,%s,%s,%d", sc->name,
 				   sc->alloc == KB_NR ? "none" :
+				   sc->alloc == KB_ATOMICS ? "atomics" :
 				   kb_alloc_name[sc->alloc], sc->threads);
 			memcpy(sorted, kb_smp_ps[t], rounds * sizeof(u64));
 			kb_print_stats(m, sorted, rounds);
