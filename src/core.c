@@ -127,6 +127,7 @@
 #include <linux/align.h>
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/cpumask.h>
@@ -282,7 +283,7 @@ struct pgclass_pool {
 	u32 desc_off;		/* offset of the first data page's descriptor */
 	u16 id;			/* the pool's number in tracepoints */
 	bool slots_own;		/* a slot may own a page: reclaim has work */
-	u8 pad;
+	u8 desc_words;		/* pgc_words_for(page_shift), at hand */
 	u16 nr_slots;		/* CPUs 0 .. nr_slots - 1 have a slot, just
 				 * before the descriptors
 				 */
@@ -375,6 +376,10 @@ static inline void pgc_init(struct pgc_desc *d, u32 kind, u32 class)
 	d->prev = class << PGC_IDX_BITS;
 }
 
+static_assert(BIT(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT) /
+	      BITS_PER_LONG <= U8_MAX,
+	      "the largest pages' bitmap words fit a pool's desc_words");
+
 /* Pools are numbered as they are made, for the tracepoints. */
 static atomic_t pgc_pool_ids = ATOMIC_INIT(0);
 
@@ -389,8 +394,7 @@ static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
 				   (size_t)(i - pool->meta_pages) *
 				   (sizeof(struct pgc_desc) +
-				    pgc_words_for(pool->page_shift) *
-				    sizeof(unsigned long)));
+				    pool->desc_words * sizeof(unsigned long)));
 }
 
 static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
@@ -875,7 +879,7 @@ static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 
 	lockdep_assert_held(&pool->lock);
 	d->map[0] = pgc_preset(nb);
-	for (w = 1; w < pgc_words_for(pool->page_shift); w++)
+	for (w = 1; w < pool->desc_words; w++)
 		d->map[w] = w < nw ? 0 : ~0UL;
 }
 
@@ -2137,6 +2141,7 @@ static struct pgclass_pool *pgc_pool_init(void *meta, unsigned long base,
 	pool->desc_off = desc_off;
 	pool->nr_slots = slots;
 	pool->page_shift = shift;
+	pool->desc_words = pgc_words_for(shift);
 	pool->flags = flags;
 	pool->id = atomic_inc_return(&pgc_pool_ids);
 	pool->free_pages = data;
