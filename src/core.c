@@ -890,8 +890,9 @@ static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
  * cmpxchg(), as a holder of the other lock may clear a bit of the same word
  * meanwhile (pgc_owned_clear()).
  */
-static long pgc_owned_take(struct pgclass_pool *pool, struct pgc_cpu *owner,
-			   struct pgc_desc *d, u32 nw)
+static inline long pgc_owned_take(struct pgclass_pool *pool,
+				  struct pgc_cpu *owner, struct pgc_desc *d,
+				  u32 nw)
 {
 	unsigned long old;
 	u32 w;
@@ -1262,7 +1263,7 @@ static void pgc_count_failure(struct pgclass_pool *pool, enum pgc_call call,
 		pool->cache_busy_failures++;
 }
 
-static void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
+static inline void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 {
 	pgc_assert_slot_held(s);
 	if (call == PGC_CALL_ALLOC)
@@ -1674,10 +1675,11 @@ static void pgc_free_ref(struct pgclass_pool *pool, const struct pgc_ref *r)
  * pgc_owned_op()'s work, under slot @s's lock (counted there) or, with @s
  * NULL, under the pool lock (counted in the pool).
  */
-static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
-			       u32 page, u32 k, struct pgc_ref *r,
-			       bool do_free, enum pgc_call call,
-			       struct pgc_cpu *s, u32 cpu)
+static __always_inline int pgc_owned_op_locked(struct pgclass_pool *pool,
+					       const void *ptr, u32 page, u32 k,
+					       struct pgc_ref *r, bool do_free,
+					       enum pgc_call call,
+					       struct pgc_cpu *s, u32 cpu)
 {
 	struct pgc_desc *d = pgc_desc(pool, page);
 	int bad;
@@ -1712,19 +1714,36 @@ static int pgc_owned_op_locked(struct pgclass_pool *pool, const void *ptr,
 	return PGC_OK;
 }
 
+/* pgc_owned_op() when slot @k is busy: under the pool lock instead. */
+static noinline int pgc_owned_op_busy(struct pgclass_pool *pool,
+				      const void *ptr, u32 page, u32 k,
+				      struct pgc_ref *r, bool do_free,
+				      enum pgc_call call, u32 cpu)
+{
+	unsigned long flags;
+	int bad;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	bad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call, NULL,
+				  cpu);
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return bad;
+}
+
 /*
  * Look up, and if @do_free free, the block at @ptr on page @page, which
  * was seen owned by slot @k: under @k's lock, or under the pool lock when
  * the slot is taken (see "Slot locks").  -EAGAIN if the page changed hands
- * before the lock was had.
+ * before the lock was had.  Inlined: it is the whole of a fast-path free
+ * but the lookup of the page's descriptor.
  */
-static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
-			u32 k, struct pgc_ref *r, bool do_free,
-			enum pgc_call call)
+static __always_inline int pgc_owned_op(struct pgclass_pool *pool,
+					const void *ptr, u32 page, u32 k,
+					struct pgc_ref *r, bool do_free,
+					enum pgc_call call)
 {
 	struct pgc_cpu *s = pgc_slot(pool, k);
 	u32 cpu = get_cpu();
-	unsigned long flags;
 	int bad;
 
 	/*
@@ -1738,10 +1757,8 @@ static int pgc_owned_op(struct pgclass_pool *pool, const void *ptr, u32 page,
 					  s, cpu);
 		pgc_slot_unlock(s);
 	} else {
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		bad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call,
-					  NULL, cpu);
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		bad = pgc_owned_op_busy(pool, ptr, page, k, r, do_free, call,
+					cpu);
 	}
 	put_cpu();
 	return bad;

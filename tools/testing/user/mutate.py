@@ -97,10 +97,8 @@ muts = [
  # Slot locks are never waited for: a free that finds the owner's slot
  # taken must take the pool lock instead (pgc_owned_op()).
  ("free into a busy owner's slot skips the pool lock",
-  [("\t} else {\n\t\traw_spin_lock_irqsave(&pool->lock, flags);\n\t\tbad = pgc_owned_op_locked(",
-    "\t} else {\n\t\t(void)flags;\n\t\tbad = pgc_owned_op_locked("),
-   ("\t\t\t\t\t  NULL, cpu);\n\t\traw_spin_unlock_irqrestore(&pool->lock, flags);\n",
-    "\t\t\t\t\t  NULL, cpu);\n")], 'tsan'),
+  [("\traw_spin_lock_irqsave(&pool->lock, flags);\n\tbad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call, NULL,\n\t\t\t\t  cpu);\n\traw_spin_unlock_irqrestore(&pool->lock, flags);",
+    "\t(void)flags;\n\tbad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call, NULL,\n\t\t\t\t  cpu);")], 'tsan'),
  # Which page a freeing CPU adopts (pgc_adopt()).
  ("a freeing CPU adopts only into an empty slot page",
   "\t\tif (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
