@@ -1028,13 +1028,13 @@ static bool pgc_slot_give(struct pgclass_pool *pool, u32 k, u32 c)
 /* Give all of slot @k's pages back.  Under the pool lock and @k's lock. */
 static void pgc_slot_flush(struct pgclass_pool *pool, u32 k)
 {
+	struct pgc_cpu *s = pgc_slot(pool, k);
 	u32 c, taken = 0;
 
 	for (c = 0; c < pgc_nr_small(pool); c++)
 		taken += pgc_slot_give(pool, k, c);
 	if (taken)
-		WRITE_ONCE(pgc_slot(pool, k)->flushes,
-			   pgc_slot(pool, k)->flushes + 1);
+		WRITE_ONCE(s->flushes, s->flushes + 1);
 }
 
 /*

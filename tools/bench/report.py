@@ -606,7 +606,6 @@ class Report:
                      fmt(p2[0]), fmt(sc_atom, 2), '—', '—'])
         cbody.append(['atomics'] + [fmt(v, 3) for v in p1 + p2] +
                      [fmt(sc_atom, 3)] + ['', '', ''])
-        self.ksmp_atomics = (p1[0], p2[0], sc_atom)
         ring = t['ring-only', 'none', 2][0]
         self.write(
             'kernel-smp', 'In the kernel: two CPUs (same guest boot)',
