@@ -74,6 +74,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(RM) -r build
 	-$(MAKE) -s -C tools/testing/user clean 2>/dev/null
+	-$(MAKE) -s -C tools/testing/user/malloc clean 2>/dev/null
 	-$(MAKE) -s -C tools/pgclassctl clean 2>/dev/null
 
 # Every test, from nothing; last line `N passed, N failed`.

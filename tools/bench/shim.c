@@ -115,10 +115,51 @@ int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
 	return 0;
 }
 
+/*
+ * The first locks shim_spin_init() made, for the LD_PRELOAD malloc
+ * (tools/testing/user/malloc), which holds them across fork(): a child
+ * must not inherit a pool lock that another thread of its parent held
+ * at that instant, with the pool half changed under it.  The malloc makes
+ * one pool, and so one lock; the benchmarks never fork.
+ */
+#define SHIM_FORK_LOCKS	8
+static spinlock_t *shim_locks[SHIM_FORK_LOCKS];
+static unsigned int shim_nr_locks;
+
 void shim_spin_init(spinlock_t *l)
 {
+	unsigned int k;
+
 	if (pthread_spin_init(&l->lock, PTHREAD_PROCESS_PRIVATE))
 		abort();
+	k = __atomic_fetch_add(&shim_nr_locks, 1, __ATOMIC_RELAXED);
+	if (k < SHIM_FORK_LOCKS)
+		__atomic_store_n(&shim_locks[k], l, __ATOMIC_RELEASE);
+}
+
+static inline struct shim_spinlock *shim_fork_lock(unsigned int k)
+{
+	return __atomic_load_n(&shim_locks[k], __ATOMIC_ACQUIRE);
+}
+
+/* Take every recorded lock, in the order they were made. */
+void shim_lock_all(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < SHIM_FORK_LOCKS; k++)
+		if (shim_fork_lock(k))
+			pthread_spin_lock(&shim_fork_lock(k)->lock);
+}
+
+/* Drop them: in the parent after fork(), and in the child. */
+void shim_unlock_all(void)
+{
+	unsigned int k;
+
+	for (k = SHIM_FORK_LOCKS; k-- > 0;)
+		if (shim_fork_lock(k))
+			pthread_spin_unlock(&shim_fork_lock(k)->lock);
 }
 
 /*

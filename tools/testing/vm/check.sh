@@ -3,7 +3,8 @@
 #
 # make check: every test from nothing.  First the tests that need no
 # kernel (the core built in user space with ASan, then with
-# ThreadSanitizer, then pgclassctl's own), then the debug guest: KUnit,
+# ThreadSanitizer, then as an LD_PRELOAD malloc under real programs, then
+# pgclassctl's own), then the debug guest: KUnit,
 # the selftests, the lab scenario, the splat, taint and leak checks, and
 # GUEST_EXTRA's tests if given; last a smoke test of the module on
 # Debian's stock 6.12 kernel.  Prints one line per test and closes with
@@ -37,6 +38,7 @@ host_tap() {
 
 host_tap user tools/testing/user check
 host_tap user-tsan tools/testing/user check-tsan
+host_tap user-malloc tools/testing/user/malloc check
 host_tap pgclassctl tools/pgclassctl test O="$out/pgclassctl"
 
 if [ -n "$extra" ]; then

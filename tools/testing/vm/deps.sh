@@ -3,7 +3,8 @@
 #
 # Install the Debian packages a part of the project needs.
 #
-#   tools/testing/vm/deps.sh [vm|lint|stock|dkms|bench|fuzz]...    (default: vm)
+#   tools/testing/vm/deps.sh [vm|lint|stock|dkms|bench|fuzz|programs]...
+#                                                      (default: vm)
 #
 # As root it runs apt-get; otherwise it prints the exact command and
 # fails, so nothing half-works for want of a package.
@@ -17,6 +18,8 @@ pkgs_bench="libjemalloc-dev libmimalloc-dev valgrind gawk gnuplot-nox
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_dkms="dkms"
 pkgs_stock="linux-image-6.12-amd64 linux-headers-6.12-amd64"
+# The real programs that tools/testing/user/malloc runs on the allocator.
+pkgs_programs="python3 coreutils gawk sqlite3 git gcc binutils"
 
 want=""
 for group in "${@:-vm}"; do

@@ -41,6 +41,12 @@ extern __thread int shim_lock_depth;
 void shim_spin_init(spinlock_t *l);
 void shim_spin_lock(spinlock_t *l);
 void shim_spin_unlock(spinlock_t *l);
+/*
+ * tools/bench/shim.c only: take and drop the locks it made, around fork()
+ * (the LD_PRELOAD malloc's pthread_atfork() handlers).
+ */
+void shim_lock_all(void);
+void shim_unlock_all(void);
 
 #define spin_lock_init(l)	shim_spin_init(l)
 #define spin_lock(l)		shim_spin_lock(l)
