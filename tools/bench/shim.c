@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The out-of-line parts of tools/testing/user/include's shims, for the
- * benchmarks.  The test suite's own shim.c checks lock ownership on every
+ * benchmarks and the LD_PRELOAD malloc (tools/testing/user/malloc), both
+ * built optimised.  The test suite's own shim.c checks lock ownership on every
  * call, which a kernel spinlock does not do; here spin_lock() is a bare
  * pthread spinlock (one atomic to take, one store to drop), the closest
  * user-space match of the kernel's uncontended lock, so that timings pay
@@ -10,9 +11,10 @@
  * A thread is a CPU, as in the tests (linux/smp.h): its first call takes
  * the lowest free CPU number and keeps it until the thread exits.  Here
  * nr_cpu_ids, which sizes a new pool's slots, is the machine's CPU count,
- * as the kernel's is; the benchmarks pin each of their threads to a CPU
- * of its own.  A thread that exits leaves its slot's pages in place, as a
- * CPU that goes idle does: the next thread to take the number uses them.
+ * as the kernel's is (the malloc sets its own before it makes its pool);
+ * the benchmarks pin each of their threads to a CPU of its own.  A thread
+ * that exits leaves its slot's pages in place, as a CPU that goes idle
+ * does: the next thread to take the number uses them.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -37,6 +39,7 @@ __thread unsigned int shim_cpu_id;
 void (*shim_cpu_exit)(unsigned int cpu);
 
 static unsigned long shim_cpus_taken[SHIM_MAX_CPUS / (8 * sizeof(long))];
+static unsigned int shim_cpus_extra;
 static pthread_key_t shim_cpu_key;
 static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
 
@@ -45,6 +48,19 @@ static __attribute__((constructor)) void bench_nr_cpus(void)
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 
 	nr_cpu_ids = n > 0 && n < SHIM_MAX_CPUS ? (unsigned int)n : 1;
+}
+
+/*
+ * A number of its own above every slot, never given back, for a thread
+ * that has none.  Not one number for all such threads: the core tells a
+ * slot lock held by an interrupted context on its own CPU by the CPU
+ * number in it, and two threads sharing one would each take the other's
+ * lock for their own.
+ */
+static unsigned int shim_extra_cpu(void)
+{
+	return SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
+						__ATOMIC_RELAXED);
 }
 
 /* A thread exits: its CPU number is free again. */
@@ -57,6 +73,12 @@ static void shim_cpu_release(void *arg)
 	__atomic_fetch_and(&shim_cpus_taken[cpu / (8 * sizeof(long))],
 			   ~(1UL << (cpu % (8 * sizeof(long)))),
 			   __ATOMIC_RELEASE);
+	/*
+	 * Destructors that run after this one (other keys', the C
+	 * library's) may still free: not through the number just given
+	 * back, which another thread may hold already.
+	 */
+	shim_cpu_id = shim_extra_cpu() + 1;
 }
 
 static void shim_cpu_key_init(void)
@@ -82,8 +104,9 @@ unsigned int shim_cpu_take(void)
 				    (void *)(unsigned long)(cpu + 1));
 		return cpu;
 	}
-	shim_cpu_id = SHIM_NO_CPU + 1;
-	return SHIM_NO_CPU;
+	cpu = shim_extra_cpu();
+	shim_cpu_id = cpu + 1;
+	return cpu;
 }
 
 static void bench_vprint(int level, const char *fmt, va_list ap)
@@ -121,10 +144,17 @@ int shim_printk_ratelimited(struct shim_ratelimit *rs, int level,
  * must not inherit a pool lock that another thread of its parent held
  * at that instant, with the pool half changed under it.  The malloc makes
  * one pool, and so one lock; the benchmarks never fork.
+ *
+ * The thread that holds them for fork() still allocates: fork handlers
+ * registered before the malloc's run after its prepare handler, and the
+ * child's before its child handler, and they may call malloc().  For
+ * that thread, taking and dropping one of them is a no-op meanwhile, as
+ * the C library takes its own malloc's locks after every handler has run.
  */
 #define SHIM_FORK_LOCKS	8
 static spinlock_t *shim_locks[SHIM_FORK_LOCKS];
 static unsigned int shim_nr_locks;
+static __thread bool shim_fork_holder;
 
 void shim_spin_init(spinlock_t *l)
 {
@@ -150,6 +180,7 @@ void shim_lock_all(void)
 	for (k = 0; k < SHIM_FORK_LOCKS; k++)
 		if (shim_fork_lock(k))
 			pthread_spin_lock(&shim_fork_lock(k)->lock);
+	shim_fork_holder = true;
 }
 
 /* Drop them: in the parent after fork(), and in the child. */
@@ -157,6 +188,7 @@ void shim_unlock_all(void)
 {
 	unsigned int k;
 
+	shim_fork_holder = false;
 	for (k = SHIM_FORK_LOCKS; k-- > 0;)
 		if (shim_fork_lock(k))
 			pthread_spin_unlock(&shim_fork_lock(k)->lock);
@@ -180,6 +212,8 @@ static unsigned long long shim_now(void)
 
 void shim_spin_lock(spinlock_t *l)
 {
+	if (shim_fork_holder)
+		return;
 	pthread_spin_lock(&l->lock);
 	if (shim_time_locks)
 		shim_hold_start = shim_now();
@@ -196,5 +230,6 @@ void shim_spin_unlock(spinlock_t *l)
 			shim_hold_max_ns = held;
 		shim_hold_start = 0;
 	}
-	pthread_spin_unlock(&l->lock);
+	if (!shim_fork_holder)
+		pthread_spin_unlock(&l->lock);
 }

@@ -34,6 +34,19 @@ static unsigned int shim_cpus_extra;
 static pthread_key_t shim_cpu_key;
 static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
 
+/*
+ * A number of its own above every slot, never given back, for a thread
+ * that has none.  Not one number for all such threads: the core tells a
+ * slot lock held by an interrupted context on its own CPU by the CPU
+ * number in it, and two threads sharing one would each take the other's
+ * lock for their own.
+ */
+static unsigned int shim_extra_cpu(void)
+{
+	return SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
+						__ATOMIC_RELAXED);
+}
+
 /* A thread exits: its CPU number is free again, its caches drained. */
 static void shim_cpu_release(void *arg)
 {
@@ -44,6 +57,12 @@ static void shim_cpu_release(void *arg)
 	__atomic_fetch_and(&shim_cpus_taken[cpu / (8 * sizeof(long))],
 			   ~(1UL << (cpu % (8 * sizeof(long)))),
 			   __ATOMIC_RELEASE);
+	/*
+	 * Destructors that run after this one (other keys', the C
+	 * library's) may still free: not through the number just given
+	 * back, which another thread may hold already.
+	 */
+	shim_cpu_id = shim_extra_cpu() + 1;
 }
 
 static void shim_cpu_key_init(void)
@@ -68,15 +87,8 @@ unsigned int shim_cpu_take(void)
 		pthread_setspecific(shim_cpu_key, (void *)(unsigned long)(cpu + 1));
 		return cpu;
 	}
-	/*
-	 * None free: a number of its own above every slot, never given
-	 * back.  Not one number for all such threads: the core tells a slot
-	 * lock held by an interrupted context on its own CPU by the CPU
-	 * number in it, and two threads sharing one would each take the
-	 * other's lock for their own.
-	 */
-	cpu = SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
-					       __ATOMIC_RELAXED);
+	/* None free: a number of its own (shim_extra_cpu()). */
+	cpu = shim_extra_cpu();
 	shim_cpu_id = cpu + 1;
 	return cpu;
 }

@@ -20,28 +20,36 @@
  *
  * What glibc leaves to the allocator, this does as glibc does: malloc(0)
  * returns a block of its own, realloc(p, 0) frees and returns NULL,
- * failures set errno to ENOMEM.  Unlike glibc, a bad free is always
- * caught (the core's exact check): the message names the pointer and the
- * program aborts, as glibc does for the bad frees it notices.  A pointer
- * outside the region is no block of this allocator (the dynamic linker's
- * own early allocations): free() leaves it alone.
+ * memalign() takes any alignment and rounds it up to a power of two,
+ * posix_memalign() refuses one that is not a power of two times a
+ * pointer's size, failures set errno to ENOMEM.  Unlike glibc, a bad free
+ * is always caught (the core's exact check): the message names the
+ * pointer and the program aborts, as glibc does for the bad frees it
+ * notices.  A pointer outside the region is no block of this allocator
+ * (the dynamic linker's own early allocations): free() leaves it alone.
  *
- * Alignments above the page size (4 KiB) cannot be met: the core aligns a
- * block to its class size or to the page, and a pointer into the middle of
- * a larger block could not be freed.  Such requests fail with ENOMEM,
- * which the C library allows.
+ * Alignments above the pool's 4 KiB pages cannot be met: the core aligns
+ * a block to its class size or to its page, and a pointer into the middle
+ * of a larger block could not be freed.  Such requests fail with ENOMEM,
+ * which the C library allows; so do valloc() and pvalloc() where the
+ * system's pages are larger.
  *
  * fork(): the pool lock is held across it (pthread_atfork()), so that the
- * child never inherits it taken.  A slot that another thread of the parent
- * was using at that instant stays taken in the child: its pages are lost
- * to the child's reclaim, and only they.
+ * child never inherits it taken; the forking thread may still allocate
+ * meanwhile, in other libraries' fork handlers (tools/bench/shim.c).  A
+ * slot that another thread of the parent was using at that instant stays
+ * taken in the child: its pages are lost to the child's reclaim, and only
+ * they.
  *
  * PGCLASS_MALLOC_STATS=1 prints the pool's counters to stderr at exit,
- * through a copy of the descriptor taken at start: many programs close
- * their stderr before they exit (gnulib's close_stdout()).
+ * with the program's name, through a copy of the descriptor taken at
+ * start (many programs close their stderr before they exit: gnulib's
+ * close_stdout()), numbered high, out of the way of a program that
+ * counts on its own low ones.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +65,8 @@
 #define PM_EXPORT	__attribute__((visibility("default")))
 #define PM_PAGE_SHIFT	12
 #define PM_PAGE_SIZE	4096UL		/* 2^PM_PAGE_SHIFT */
+#define PM_MIN_ALIGN	16		/* every block's, its class's at least */
+#define PM_STATS_FD	1000
 #define PM_DEFAULT_SIZE	(16UL << 30)
 #define PM_MIN_SIZE	(64UL << 20)
 
@@ -219,12 +229,13 @@ PM_EXPORT void *memalign(size_t align, size_t size)
 {
 	void *p;
 
-	if (!align || (align & (align - 1))) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (align <= PM_MIN_ALIGN)
+		return malloc(size);
 	if (align > PM_PAGE_SIZE)
 		return pm_fail();
+	/* As glibc: an alignment that is no power of two is rounded up. */
+	if (align & (align - 1))
+		align = 1UL << (64 - __builtin_clzl(align));
 	p = pgclass_alloc_aligned(pm_get_pool(), size ? size : 1, align);
 	return p ? p : pm_fail();
 }
@@ -234,7 +245,7 @@ PM_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	int err = 0;	/* POSIX: the error itself, positive */
 	void *p;
 
-	if (align % sizeof(void *) || (align & (align - 1))) {
+	if (!align || align % sizeof(void *) || (align & (align - 1))) {
 		err = EINVAL;
 	} else if (align > PM_PAGE_SIZE) {
 		err = ENOMEM;
@@ -254,18 +265,26 @@ PM_EXPORT void *aligned_alloc(size_t align, size_t size)
 	return memalign(align, size);
 }
 
+/* The system's page, which valloc() and pvalloc() align to. */
+static size_t pm_sys_page(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (size_t)page : PM_PAGE_SIZE;
+}
+
 PM_EXPORT void *valloc(size_t size)
 {
-	return memalign(PM_PAGE_SIZE, size);
+	return memalign(pm_sys_page(), size);
 }
 
 PM_EXPORT void *pvalloc(size_t size)
 {
-	size_t bytes;
+	size_t page = pm_sys_page(), bytes;
 
-	if (__builtin_add_overflow(size, PM_PAGE_SIZE - 1, &bytes))
+	if (__builtin_add_overflow(size, page - 1, &bytes))
 		return pm_fail();
-	return memalign(PM_PAGE_SIZE, bytes & ~(PM_PAGE_SIZE - 1));
+	return memalign(page, bytes & ~(page - 1));
 }
 
 PM_EXPORT size_t malloc_usable_size(void *ptr)
@@ -293,8 +312,9 @@ static void pm_print_stats(void)
 
 	pgclass_get_stats(pm_pool, &st);
 	n = snprintf(buf, sizeof(buf),
-		     "pgclass-malloc: pid %d, %zu MiB region, %u slots: alloc_calls %llu free_calls %llu realloc_calls %llu failed_calls %llu blocks %llu peak_used_pages %u cache_busy_failures %llu\n",
-		     (int)getpid(), pm_size >> 20,
+		     "pgclass-malloc: pid %d %s, %zu MiB region, %u slots: alloc_calls %llu free_calls %llu realloc_calls %llu failed_calls %llu blocks %llu peak_used_pages %u cache_busy_failures %llu\n",
+		     (int)getpid(), program_invocation_short_name,
+		     pm_size >> 20,
 		     pgclass_nr_cpu_slots(pm_pool),
 		     (unsigned long long)st.alloc_calls,
 		     (unsigned long long)st.free_calls,
@@ -317,7 +337,18 @@ static __attribute__((constructor)) void pm_init(void)
 	const char *env = getenv("PGCLASS_MALLOC_STATS");
 
 	if (env && !strcmp(env, "1"))
-		pm_stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		pm_stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, PM_STATS_FD);
 	pm_get_pool();
-	pthread_atfork(pm_fork_prepare, pm_fork_done, pm_fork_done);
+	/*
+	 * The thread's number now, and with it the key that gives numbers
+	 * back at thread exit: made early, its index is low, and glibc's
+	 * pthread_setspecific() allocates for keys from 32 up.
+	 */
+	get_cpu();
+	put_cpu();
+	if (pthread_atfork(pm_fork_prepare, pm_fork_done, pm_fork_done)) {
+		pm_say(__func__, "cannot hold the pool lock across fork()",
+		       NULL);
+		abort();
+	}
 }

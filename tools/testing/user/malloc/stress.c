@@ -5,9 +5,10 @@
  * many pages), replaces, grows and shrinks them at random, and swaps some
  * with a shared transfer array, so that blocks are freed and reallocated
  * on threads other than the one that allocated them.  Every block carries
- * a pattern derived from its identity, checked before each free and
- * realloc: a block handed out twice, or moved without its contents, is
- * found.  It calls only the C library's malloc family: run it on
+ * its identity and a pattern derived from it, checked before each free
+ * and realloc against the identity its holder keeps apart: a block handed
+ * out again while held (its new holder writes another identity), or moved
+ * without its contents, is found.  It calls only the C library's malloc family: run it on
  * libpgclass-malloc.so (LD_PRELOAD), or on anything else for comparison.
  *
  *	stress [THREADS [ROUNDS]]	(defaults 8 and 20)
@@ -15,13 +16,13 @@
  *
  * Prints "stress: ok" and exits 0, or names the first bad block and
  * exits 1.  The fork mode forks while three threads allocate and free
- * blocks of a page and more, which take the allocator's locks: each
- * child allocates and must exit within 10 seconds.  A child that
+ * small blocks and blocks of a page and more, which take the allocator's
+ * locks: each child allocates both and must exit within 10 seconds.  A child that
  * inherited a lock held at the fork hangs, and SIGALRM tells.
  */
+#include <linux/types.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +34,16 @@
 #define STEPS		20000
 
 struct block {
-	uint64_t id;		/* identity: the pattern's seed */
+	u64 id;		/* identity: the pattern's seed */
 	size_t words;		/* payload words after the header */
-	uint64_t data[];
+	u64 data[];
 };
 
 static struct block *transfer[TRANSFERS];
 static int nr_threads = 8, rounds = 20;
 static int failed;
 
-static uint64_t next_rand(uint64_t *s)
+static u64 next_rand(u64 *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -51,9 +52,9 @@ static uint64_t next_rand(uint64_t *s)
 }
 
 /* Mostly small, sometimes a page or two, rarely up to 64 pages. */
-static size_t pick_words(uint64_t *rng)
+static size_t pick_words(u64 *rng)
 {
-	uint64_t r = next_rand(rng) % 1000;
+	u64 r = next_rand(rng) % 1000;
 
 	if (r < 900)
 		return next_rand(rng) % 64;
@@ -62,15 +63,15 @@ static size_t pick_words(uint64_t *rng)
 	return next_rand(rng) % 32768;
 }
 
-static uint64_t pattern(uint64_t id, size_t i)
+static u64 pattern(u64 id, size_t i)
 {
 	return id * 0x9e3779b97f4a7c15ULL + i;
 }
 
-static struct block *make(uint64_t *rng, uint64_t id)
+static struct block *make(u64 *rng, u64 id)
 {
 	size_t words = pick_words(rng), i;
-	struct block *b = malloc(sizeof(*b) + words * sizeof(uint64_t));
+	struct block *b = malloc(sizeof(*b) + words * sizeof(u64));
 
 	if (!b) {
 		fprintf(stderr, "stress: malloc of %zu words failed\n", words);
@@ -84,12 +85,19 @@ static struct block *make(uint64_t *rng, uint64_t id)
 	return b;
 }
 
-static int check(const struct block *b, const char *when)
+static int check(const struct block *b, u64 id, const char *when)
 {
 	size_t i;
 
+	if (b->id != id) {
+		fprintf(stderr, "stress: block %p is id %llu, not %llu, %s\n",
+			(void *)b, (unsigned long long)b->id,
+			(unsigned long long)id, when);
+		__atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
 	for (i = 0; i < b->words; i++) {
-		if (b->data[i] != pattern(b->id, i)) {
+		if (b->data[i] != pattern(id, i)) {
 			fprintf(stderr,
 				"stress: block %p (id %llu, %zu words) word %zu wrong %s\n",
 				(void *)b, (unsigned long long)b->id, b->words,
@@ -101,21 +109,21 @@ static int check(const struct block *b, const char *when)
 	return 0;
 }
 
-static void drop(struct block *b)
+static void drop(struct block *b, u64 id)
 {
-	if (b && !check(b, "at free"))
+	if (b && !check(b, id, "at free"))
 		free(b);
 }
 
 /* Grow or shrink @b with realloc(); what it kept must be intact. */
-static struct block *resize(uint64_t *rng, struct block *b)
+static struct block *resize(u64 *rng, struct block *b, u64 id)
 {
 	size_t words = pick_words(rng), i, keep;
 	struct block *n;
 
-	if (check(b, "before realloc"))
+	if (check(b, id, "before realloc"))
 		return b;
-	n = realloc(b, sizeof(*n) + words * sizeof(uint64_t));
+	n = realloc(b, sizeof(*n) + words * sizeof(u64));
 	if (!n) {
 		fprintf(stderr, "stress: realloc to %zu words failed\n", words);
 		__atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
@@ -137,11 +145,12 @@ static struct block *resize(uint64_t *rng, struct block *b)
 
 static void *run(void *arg)
 {
-	uint64_t tid = (uintptr_t)arg, rng = tid * 2654435761ULL + 1, id;
+	u64 tid = (uintptr_t)arg, rng = tid * 2654435761ULL + 1, id;
 	struct block **items = calloc(ITEMS, sizeof(*items));
+	u64 *ids = calloc(ITEMS, sizeof(*ids));	/* what items[] are */
 	int r, s, k, j;
 
-	if (!items) {
+	if (!items || !ids) {
 		__atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
@@ -149,30 +158,35 @@ static void *run(void *arg)
 	for (r = 0; r < rounds && !__atomic_load_n(&failed, __ATOMIC_RELAXED);
 	     r++) {
 		for (s = 0; s < STEPS; s++) {
-			uint64_t op = next_rand(&rng) % 100;
+			u64 op = next_rand(&rng) % 100;
 
 			k = next_rand(&rng) % ITEMS;
 			if (op < 50) {
-				drop(items[k]);
+				drop(items[k], ids[k]);
 				items[k] = make(&rng, ++id);
+				ids[k] = id;
 			} else if (op < 65) {
 				if (items[k])
-					items[k] = resize(&rng, items[k]);
+					items[k] = resize(&rng, items[k],
+							  ids[k]);
 			} else if (op < 80) {
 				/* Give a block away, take another's. */
 				j = next_rand(&rng) % TRANSFERS;
 				items[k] = __atomic_exchange_n(&transfer[j],
 							       items[k],
 							       __ATOMIC_ACQ_REL);
+				/* Taken on trust here, checked from now. */
+				ids[k] = items[k] ? items[k]->id : 0;
 			} else {
-				drop(items[k]);
+				drop(items[k], ids[k]);
 				items[k] = NULL;
 			}
 		}
 	}
 	for (k = 0; k < ITEMS; k++)
-		drop(items[k]);
+		drop(items[k], ids[k]);
 	free(items);
+	free(ids);
 	return NULL;
 }
 
@@ -180,14 +194,16 @@ static int stop_churn;
 
 static void *churn(void *arg)
 {
-	uint64_t rng = (uintptr_t)arg;
+	u64 rng = (uintptr_t)arg;
 	void *p[16] = { NULL };
 	int k;
 
 	while (!__atomic_load_n(&stop_churn, __ATOMIC_RELAXED)) {
 		k = next_rand(&rng) % 16;
 		free(p[k]);
-		p[k] = malloc(2049 + next_rand(&rng) % 20000);
+		/* Half small (slot locks), half a page or more (pool lock). */
+		p[k] = malloc(k & 1 ? 2049 + next_rand(&rng) % 20000 :
+				      1 + next_rand(&rng) % 2048);
 	}
 	for (k = 0; k < 16; k++)
 		free(p[k]);
@@ -197,7 +213,7 @@ static void *churn(void *arg)
 static int fork_test(int forks)
 {
 	pthread_t threads[3];
-	int t, bad = 0, status;
+	int t, bad = 0, status = 0;
 	pid_t pid;
 
 	for (t = 0; t < 3; t++)
@@ -213,7 +229,7 @@ static int fork_test(int forks)
 
 			alarm(10);
 			a = malloc(5000);
-			b = malloc(100);
+			b = malloc(1 + t % 2048);
 			free(a);
 			free(b);
 			_exit(a && b ? 0 : 1);
@@ -225,6 +241,7 @@ static int fork_test(int forks)
 				WIFSIGNALED(status) ? WTERMSIG(status) :
 				WEXITSTATUS(status));
 			bad++;
+			break;	/* one hang is the answer: no need for more */
 		}
 	}
 	__atomic_store_n(&stop_churn, 1, __ATOMIC_RELAXED);
@@ -262,7 +279,8 @@ int main(int argc, char **argv)
 	for (t = 0; t < nr_threads; t++)
 		pthread_join(threads[t], NULL);
 	for (t = 0; t < TRANSFERS; t++)
-		drop(transfer[t]);
+		if (transfer[t])
+			drop(transfer[t], transfer[t]->id);
 	free(threads);
 	if (failed)
 		return 1;

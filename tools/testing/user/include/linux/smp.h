@@ -29,9 +29,22 @@ static inline unsigned int shim_this_cpu(void)
 	return cpu ? cpu - 1 : shim_cpu_take();
 }
 
+/*
+ * The thread's number, or SHIM_NO_CPU if it has none yet: never takes one.
+ * The core calls raw_smp_processor_id() under the pool lock, where taking
+ * a number must not happen: pthread_setspecific() may allocate, and in the
+ * LD_PRELOAD malloc an allocation is a call into the same pool.
+ */
+static inline unsigned int shim_peek_cpu(void)
+{
+	unsigned int cpu = shim_cpu_id;
+
+	return cpu ? cpu - 1 : SHIM_NO_CPU;
+}
+
 #define get_cpu()		shim_this_cpu()
 #define put_cpu()		do { } while (0)
 #define smp_processor_id()	shim_this_cpu()
-#define raw_smp_processor_id()	shim_this_cpu()
+#define raw_smp_processor_id()	shim_peek_cpu()
 
 #endif
