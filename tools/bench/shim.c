@@ -8,8 +8,7 @@
  * user-space match of the kernel's uncontended lock, so that timings pay
  * for real locking and nothing more.
  *
- * A thread is a CPU, as in the tests (linux/smp.h): its first call takes
- * the lowest free CPU number and keeps it until the thread exits.  Here
+ * A thread is a CPU, as in the tests (tools/testing/user/cpu.c).  Here
  * nr_cpu_ids, which sizes a new pool's slots, is the machine's CPU count,
  * as the kernel's is (the malloc sets its own before it makes its pool);
  * the benchmarks pin each of their threads to a CPU of its own.  A thread
@@ -35,78 +34,12 @@ __thread int shim_lock_depth;
 bool shim_trace_on;
 
 unsigned int nr_cpu_ids = 1;
-__thread unsigned int shim_cpu_id;
-void (*shim_cpu_exit)(unsigned int cpu);
-
-static unsigned long shim_cpus_taken[SHIM_MAX_CPUS / (8 * sizeof(long))];
-static unsigned int shim_cpus_extra;
-static pthread_key_t shim_cpu_key;
-static pthread_once_t shim_cpu_once = PTHREAD_ONCE_INIT;
 
 static __attribute__((constructor)) void bench_nr_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 
 	nr_cpu_ids = n > 0 && n < SHIM_MAX_CPUS ? (unsigned int)n : 1;
-}
-
-/*
- * A number of its own above every slot, never given back, for a thread
- * that has none.  Not one number for all such threads: the core tells a
- * slot lock held by an interrupted context on its own CPU by the CPU
- * number in it, and two threads sharing one would each take the other's
- * lock for their own.
- */
-static unsigned int shim_extra_cpu(void)
-{
-	return SHIM_NO_CPU + __atomic_fetch_add(&shim_cpus_extra, 1,
-						__ATOMIC_RELAXED);
-}
-
-/* A thread exits: its CPU number is free again. */
-static void shim_cpu_release(void *arg)
-{
-	unsigned int cpu = (unsigned int)(unsigned long)arg - 1;
-
-	if (shim_cpu_exit)
-		shim_cpu_exit(cpu);
-	__atomic_fetch_and(&shim_cpus_taken[cpu / (8 * sizeof(long))],
-			   ~(1UL << (cpu % (8 * sizeof(long)))),
-			   __ATOMIC_RELEASE);
-	/*
-	 * Destructors that run after this one (other keys', the C
-	 * library's) may still free: not through the number just given
-	 * back, which another thread may hold already.
-	 */
-	shim_cpu_id = shim_extra_cpu() + 1;
-}
-
-static void shim_cpu_key_init(void)
-{
-	if (pthread_key_create(&shim_cpu_key, shim_cpu_release))
-		abort();
-}
-
-unsigned int shim_cpu_take(void)
-{
-	const unsigned int bpl = 8 * sizeof(long);
-	unsigned int cpu;
-
-	pthread_once(&shim_cpu_once, shim_cpu_key_init);
-	for (cpu = 0; cpu < SHIM_MAX_CPUS; cpu++) {
-		unsigned long bit = 1UL << (cpu % bpl);
-
-		if (__atomic_fetch_or(&shim_cpus_taken[cpu / bpl], bit,
-				      __ATOMIC_ACQUIRE) & bit)
-			continue;
-		shim_cpu_id = cpu + 1;
-		pthread_setspecific(shim_cpu_key,
-				    (void *)(unsigned long)(cpu + 1));
-		return cpu;
-	}
-	cpu = shim_extra_cpu();
-	shim_cpu_id = cpu + 1;
-	return cpu;
 }
 
 static void bench_vprint(int level, const char *fmt, va_list ap)

@@ -12,9 +12,9 @@
  * pgclass_pool_create_zeroed(): its 1% of descriptors are not written
  * until their pages are used.  Nothing goes back to the kernel.
  *
- * A thread is a CPU (tools/bench/shim.c, the optimised build's shims): its
- * first call takes the lowest free number and a slot with it, up to
- * SHIM_MAX_CPUS threads at once; more run through the pool lock.  The
+ * A thread is a CPU (tools/testing/user/cpu.c, as in every user-space
+ * build): its first call takes the lowest free number and a slot with it,
+ * up to SHIM_MAX_CPUS threads at once; more run through the pool lock.  The
  * pool has a slot for each number, not only for each CPU, since threads
  * outnumber CPUs and are not pinned.
  *
