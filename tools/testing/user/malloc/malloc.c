@@ -207,13 +207,18 @@ PM_EXPORT void *realloc(void *ptr, size_t size)
 		free(ptr);
 		return NULL;
 	}
-	/* The core refuses a bad pointer with NULL, as it does for no room. */
+	p = pgclass_realloc(pm_pool, ptr, size);
+	if (p)
+		return p;
+	/*
+	 * The core refuses a bad pointer with NULL, as it does for no room:
+	 * only a failed call pays for a second look.
+	 */
 	if (!pgclass_usable_size(pm_pool, ptr)) {
 		pm_say(__func__, "not an allocated block:", ptr);
 		abort();
 	}
-	p = pgclass_realloc(pm_pool, ptr, size);
-	return p ? p : pm_fail();
+	return pm_fail();
 }
 
 PM_EXPORT void *reallocarray(void *ptr, size_t n, size_t size)
