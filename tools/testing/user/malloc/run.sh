@@ -62,13 +62,14 @@ on_libc() {
 	timeout 300 "$@" >"$name.libc" 2>"$name.libc.err"
 }
 
-# stat FILE PROG KEY...: the sum of the KEYs over PROG's processes.
-stat() {
+# pool_sum FILE PROG KEY...: the sum of the KEYs over PROG's processes (over
+# every process if PROG is empty).
+pool_sum() {
 	local file=$1 prog=$2
 	shift 2
 	awk -v prog="$prog," -v keys="$*" '
 	BEGIN { split(keys, k, " "); for (j in k) want[k[j]] = 1 }
-	/^pgclass-malloc: pid/ && $4 == prog {
+	/^pgclass-malloc: pid/ && (prog == "," || $4 == prog) {
 		for (i = 5; i < NF; i++)
 			if ($i in want)
 				s += $(i + 1)
@@ -80,12 +81,8 @@ stat() {
 # process of the run saw a failed call.
 compare() {
 	local name=$1 prog=$2 min=$3 what=$4 rc_pg=$5 rc_libc=$6 calls fails
-	calls=$(stat "$name.pg.err" "$prog" alloc_calls realloc_calls)
-	fails=$(awk '/^pgclass-malloc: pid/ {
-		for (i = 5; i < NF; i++)
-			if ($i == "failed_calls" || $i == "cache_busy_failures")
-				s += $(i + 1)
-	} END { print s + 0 }' "$name.pg.err")
+	calls=$(pool_sum "$name.pg.err" "$prog" alloc_calls realloc_calls)
+	fails=$(pool_sum "$name.pg.err" "" failed_calls cache_busy_failures)
 	if [ "$rc_pg" -ne 0 ] || [ "$rc_libc" -ne 0 ]; then
 		not_ok "$what" "exit $rc_pg on the pool, $rc_libc on libc" \
 			"$(tail -n 5 "$name.pg.err" | tr '\n' ' ')"
@@ -217,7 +214,7 @@ both gcc cc1 10000 "gcc -O2 -c: the library's own source compiles to the same ob
 # What the library promises call by call (malloc.c's header).
 on_pool conform "$conform"
 rc=$?
-calls=$(stat conform.pg.err conform alloc_calls)
+calls=$(pool_sum conform.pg.err conform alloc_calls)
 if [ $rc -eq 0 ] && grep -qx "conform: ok" conform.pg && [ "$calls" -gt 0 ]; then
 	ok "malloc(0), calloc, realloc, reallocarray, the memalign family, errno, usable sizes"
 else
