@@ -453,8 +453,9 @@ static void test_percpu_cross_cpu_free(struct kunit *test)
 	 * owner still has is a remote free through its slot; a free into a
 	 * page it gave up full takes the pool lock once, and the freeing
 	 * CPU's slot then adopts that page and serves the frees after it
-	 * there.  Between them, both slots serve most frees: at most one per
-	 * page adopted goes through the pool lock.
+	 * there, unless the page's descriptor shares a cache line with one
+	 * of the owner's pages: those frees all take the pool lock.  Between
+	 * them, both slots serve most frees.
 	 */
 	pc_cpu_stats(test, f, cpu[owner], &own);
 	pc_cpu_stats(test, f, cpu[!owner], &other);

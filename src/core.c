@@ -68,10 +68,14 @@
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
  * list of pages that are not full, or a new page from the free runs, under
- * the pool lock.  Frees of blocks on shared pages, whole and multi-page
- * blocks, and every call that finds the slot it needs locked (an interrupt
- * that came in while its CPU was in the fast path, another CPU's free) take
- * the pool lock, as the whole allocator did before it had slots.
+ * the pool lock.  Neighbouring pages' descriptors share cache lines, so a
+ * slot passes over a page beside another slot's (pgc_line_shared()), and a
+ * freeing CPU does not adopt one: two CPUs writing one line at every call
+ * make each call three to five times as slow.  Frees of blocks on shared
+ * pages, whole and multi-page blocks, and every call that finds the slot
+ * it needs locked (an interrupt that came in while its CPU was in the fast
+ * path, another CPU's free) take the pool lock, as the whole allocator did
+ * before it had slots.
  *
  * Reclaim.  A request that the free runs cannot meet first takes back each
  * class's spare empty page, then, if any slot owns a page, every slot's
@@ -389,12 +393,17 @@ static inline u32 pgc_words_for(u32 shift)
 	return max(1UL, BIT(shift - PGCLASS_MIN_BLOCK_SHIFT) / BITS_PER_LONG);
 }
 
+/* From one descriptor to the next, in bytes. */
+static inline size_t pgc_stride(struct pgclass_pool *pool)
+{
+	return sizeof(struct pgc_desc) + pool->desc_words * sizeof(unsigned long);
+}
+
 static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
 {
 	return (struct pgc_desc *)((char *)pool + pool->desc_off +
 				   (size_t)(i - pool->meta_pages) *
-				   (sizeof(struct pgc_desc) +
-				    pool->desc_words * sizeof(unsigned long)));
+				   pgc_stride(pool));
 }
 
 static inline void *pgc_addr(struct pgclass_pool *pool, u32 i)
@@ -871,6 +880,37 @@ static inline bool pgc_slot_held(struct pgc_cpu *s)
 	lockdep_assert(lockdep_is_held(&(pool)->lock) ||		\
 		       pgc_slot_held(owner))
 
+/*
+ * Does page @i's descriptor share a cache line with the descriptor of a
+ * page that a slot other than @k owns?  Then the two slots' CPUs would
+ * write one line at every call, each cmpxchg taking the line from the
+ * other: two threads doing 64-byte pairs natively (`ubench-pgclass scale`)
+ * took 50 to 59 ns a call whenever their pages' descriptors met on a line,
+ * 10 to 18 ns otherwise.  Padding descriptors to lines of their own would
+ * cost 1.6% of the pool; this check costs a slot's refill a look at the
+ * descriptors that overlap @i's lines, four at most on either side (a
+ * descriptor is at least 16 bytes, 40 at 4 KiB pages: two).  Under the
+ * pool lock, which every change of owner takes: the answer holds until it
+ * is dropped.
+ */
+static bool pgc_line_shared(struct pgclass_pool *pool, u32 i, u32 k)
+{
+	unsigned long a = (unsigned long)pgc_desc(pool, i);
+	size_t stride = pgc_stride(pool);
+	u32 before = DIV_ROUND_UP(a % PGC_LINE, stride);
+	u32 after = DIV_ROUND_UP(ALIGN(a + stride, PGC_LINE) - a, stride) - 1;
+	u32 j, last = min(i + after, pool->nr_pages - 1);
+	struct pgc_desc *d;
+
+	lockdep_assert_held(&pool->lock);
+	for (j = i - min(before, i - pool->meta_pages); j <= last; j++) {
+		d = pgc_desc(pool, j);
+		if (j != i && pgc_kind(d) == PGC_OWNED && pgc_next(d) != k)
+			return true;
+	}
+	return false;
+}
+
 /* An empty page of small class @c: its bits past the blocks set. */
 static void pgc_small_init(struct pgclass_pool *pool, struct pgc_desc *d,
 			   u32 c)
@@ -1070,6 +1110,28 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 }
 
 /*
+ * A page of the free run that starts at @s, for slot @k.  Descriptors of
+ * neighbouring pages share cache lines, and a slot's CPU writes its page's
+ * at every call: a slot with an odd index takes the run's last page, one
+ * with an even index its first, so that two CPUs taking pages from one run
+ * are not neighbours; and either takes the other end if its own would put
+ * it on a line with another slot's page (pgc_line_shared()).
+ */
+static u32 pgc_take_end(struct pgclass_pool *pool, u32 s, u32 k)
+{
+	u32 len = pgc_desc(pool, s)->map[0];
+	bool last = k % 2;
+
+	lockdep_assert_held(&pool->lock);
+	if (len > 1 && pgc_line_shared(pool, last ? s + len - 1 : s, k))
+		last = !last;
+	if (last)
+		return pgc_take_last(pool, s);
+	pgc_take(pool, s, 1);
+	return s;
+}
+
+/*
  * @n contiguous free pages, taking the spares and then the slots' pages
  * back if need be, and scanning a list as the last resort; *@busy counts
  * slots that could not be asked.  Under the pool lock.
@@ -1093,20 +1155,41 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 		s = pgc_fit_scan(pool, n);
 	if (!s)
 		return PGC_NIL;
-	/*
-	 * Descriptors of neighbouring pages share cache lines: a slot with an
-	 * odd index takes its pages from the far end of a run, so that two
-	 * CPUs' pages, which each writes at every call, are not neighbours.
-	 */
-	if (n == 1 && held != U32_MAX && held % 2)
-		return pgc_take_last(pool, s);
+	if (n == 1 && held != U32_MAX)
+		return pgc_take_end(pool, s, held);
 	pgc_take(pool, s, n);
 	return s;
 }
 
+/* How many pages of a class's list a refilling slot looks at. */
+#define PGC_PICK_TRIES	3
+
 /*
- * A page of class @c that is not full, off its list for a slot, or a new
- * one; PGC_NIL if there is none.  Under the pool lock.
+ * The first of the first PGC_PICK_TRIES pages of class @c's list that
+ * shares no descriptor line with another slot's page, for slot @k;
+ * PGC_NIL if there is none.  Under the pool lock.
+ */
+static u32 pgc_part_pick(struct pgclass_pool *pool, u32 c, u32 k)
+{
+	u32 h = pool->cls[c].partial, i = h, n;
+
+	lockdep_assert_held(&pool->lock);
+	for (n = 0; i && n < PGC_PICK_TRIES; n++) {
+		if (!pgc_line_shared(pool, i, k))
+			return i;
+		i = pgc_next(pgc_desc(pool, i));
+		if (i == h)
+			break;
+	}
+	return PGC_NIL;
+}
+
+/*
+ * A page of class @c that is not full, off its list, or a new one; PGC_NIL
+ * if there is none.  For slot @held (not U32_MAX), a listed page whose
+ * descriptor shares a line with another slot's page is passed over for
+ * the next one, or for a new page if one is free at once; failing both,
+ * the list's head does.  Under the pool lock.
  */
 static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 			  u32 *busy)
@@ -1115,6 +1198,11 @@ static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 	u32 i = cl->partial;
 
 	lockdep_assert_held(&pool->lock);
+	if (i && held != U32_MAX) {
+		i = pgc_part_pick(pool, c, held);
+		if (!i && !pgc_find_run(pool, 1))
+			i = cl->partial;
+	}
 	if (i) {
 		pgc_part_del(pool, c, i);
 		return i;
@@ -1792,9 +1880,14 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	struct pgc_cpu *s;
 
 	lockdep_assert_held(&pool->lock);
-	/* Released, or empty: the spare and release rules have it. */
+	/*
+	 * Released, or empty: the spare and release rules have it.  Beside
+	 * another CPU's page: adopted, it would be the page this CPU
+	 * allocates from too, and two CPUs would write one line at every
+	 * call.  Its frees take the pool lock instead.
+	 */
 	if (cpu >= pool->nr_slots || pgc_kind(d) != PGC_SMALL ||
-	    pgc_map_empty(d, nb))
+	    pgc_map_empty(d, nb) || pgc_line_shared(pool, i, cpu))
 		return;
 	s = pgc_slot(pool, cpu);
 	if (!pgc_slot_trylock(s, cpu))

@@ -106,6 +106,19 @@ muts = [
  ("an allocating CPU gives its page up to adopt",
   "\t\tif (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
   "\t\tif (!(qd->prev & PGC_ADOPTED) && !qd)"),
+ # Where a refilling slot's page goes: not on another slot's descriptor line.
+ ("a refill takes a listed page beside another CPU's",
+  "\t\tif (!pgc_line_shared(pool, i, k))\n\t\t\treturn i;",
+  "\t\tif (k != U32_MAX)\n\t\t\treturn i;"),
+ ("a refill takes its run end beside another CPU's",
+  "\tif (len > 1 && pgc_line_shared(pool, last ? s + len - 1 : s, k))",
+  "\tif (len > 1 && !pool)"),
+ ("a freeing CPU adopts a page beside another CPU's",
+  "\t    pgc_map_empty(d, nb) || pgc_line_shared(pool, i, cpu))",
+  "\t    pgc_map_empty(d, nb))"),
+ ("descriptor lines looked at off by one",
+  "\tu32 after = DIV_ROUND_UP(ALIGN(a + stride, PGC_LINE) - a, stride) - 1;",
+  "\tu32 after = DIV_ROUND_UP(ALIGN(a + stride, PGC_LINE) - a, stride) - 2;"),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:]

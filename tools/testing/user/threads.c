@@ -82,17 +82,21 @@ static int t_threads(const struct test_case *tc __maybe_unused)
 
 /*
  * Which page a freeing CPU adopts.  This thread, CPU 0, allocates 64 B
- * blocks over three pages: pages 1 and 2 given up full, page 3 its own.
+ * blocks over six pages: pages 1 to 5 given up full, page 6 its own.
+ * Pages 1 and 2 are far enough from page 6, and page 5 from page 2, for
+ * their descriptors not to share a cache line (see t_line()): adoption
+ * is not refused for that.
  * Thread B, CPU 1, frees one block of page 1 (it adopts page 1), then all
  * of page 2 but one block: the first of those frees takes the pool lock
  * and adopts page 2 although page 1, adopted too, still has blocks; the
- * others go through B's slot.  Then this thread frees a block of page 1,
- * given back: its slot keeps page 3, which it allocates from, so its next
- * block is on page 3 and it refills nothing.
+ * others go through B's slot.  Then this thread frees a block of page 5:
+ * its slot keeps page 6, which it allocates from, so its next block is on
+ * page 6 and it refills nothing.
  */
 #define ADOPT_SIZE	64
 #define ADOPT_PER_PAGE	(4096 / ADOPT_SIZE)
-#define ADOPT_BLOCKS	(2 * ADOPT_PER_PAGE + 1)
+#define ADOPT_BLOCKS	(5 * ADOPT_PER_PAGE + 1)
+#define ADOPT_OWN_FREE	(4 * ADOPT_PER_PAGE)	/* on page 5 */
 
 struct adopt {
 	struct pgclass_pool *pool;
@@ -129,7 +133,7 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 	for (i = 0; i < ADOPT_BLOCKS; i++) {
 		a.blk[i] = pgclass_alloc(c.pool, ADOPT_SIZE);
 		T_ASSERT(a.blk[i]);
-		/* Three pages, filled in order. */
+		/* Six pages, filled in order. */
 		T_EQ(ctx_page(&c, a.blk[i]),
 		     ctx_page(&c, a.blk[0]) + i / ADOPT_PER_PAGE);
 	}
@@ -145,25 +149,210 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 
 	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
 	refills = own.refills;
-	T_EQ(pgclass_free(c.pool, a.blk[1]), 0);
+	T_EQ(pgclass_free(c.pool, a.blk[ADOPT_OWN_FREE]), 0);
 	p = pgclass_alloc(c.pool, ADOPT_SIZE);
 	T_ASSERT(p);
-	T_EQ(ctx_page(&c, p), ctx_page(&c, a.blk[2 * ADOPT_PER_PAGE]));
+	T_EQ(ctx_page(&c, p), ctx_page(&c, a.blk[ADOPT_BLOCKS - 1]));
 	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
 	T_EQ(own.refills, refills);
 
 	T_EQ(pgclass_free(c.pool, p), 0);
-	for (i = 2; i < ADOPT_BLOCKS; i++)
-		if (i < ADOPT_PER_PAGE || i >= 2 * ADOPT_PER_PAGE - 1)
+	for (i = 1; i < ADOPT_BLOCKS; i++)
+		if ((i < ADOPT_PER_PAGE || i >= 2 * ADOPT_PER_PAGE - 1) &&
+		    i != ADOPT_OWN_FREE)
 			T_EQ(pgclass_free(c.pool, a.blk[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
 	return 0;
 }
 
+/*
+ * Where a refilling or freeing CPU's page goes.  At 4 KiB pages a descriptor is 40
+ * bytes and, in a pool with slots, the first data page's starts a line:
+ * page F + m's descriptor is at bytes [40m, 40m + 40) of the lines from
+ * there, so F and F + 1 share a line, as do F + 3 and F + 4, while F + 2
+ * and F + 4 do not.  Each part below would give CPU 1 a page on CPU 0's
+ * page's line without the check (pgc_line_shared()).
+ */
+#define LINE_WHOLE	4096
+#define LINE_SMALL	64
+#define LINE_MAX_PAGES	512
+
+struct line_b {
+	struct pgclass_pool *pool;
+	void *p;
+	unsigned int cpu;
+};
+
+static void *line_b(void *data)
+{
+	struct line_b *b = data;
+
+	b->cpu = shim_this_cpu();
+	b->p = pgclass_alloc(b->pool, LINE_SMALL);
+	return NULL;
+}
+
+/* A 64 B block allocated on CPU 1 (a thread of its own). */
+static int line_alloc_b(struct ctx *c, struct line_b *b)
+{
+	pthread_t th;
+
+	*b = (struct line_b){ .pool = c->pool };
+	T_EQ(pthread_create(&th, NULL, line_b, b), 0);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(b->cpu, 1);
+	T_ASSERT(b->p);
+	return 0;
+}
+
+/*
+ * From a class's list: CPU 0 fills page F and moves on to F + 1, then
+ * frees a block of F, which goes on the list.  CPU 1 must not take F, the
+ * list's only page, next to CPU 0's; it takes a new page instead, the
+ * free run's last (odd slot), far from both.
+ */
+static int line_from_list(void)
+{
+	char *blk[ADOPT_PER_PAGE + 1];
+	struct line_b b;
+	unsigned long f;
+	unsigned int i;
+	struct ctx c;
+
+	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
+	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
+	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
+		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(blk[i]);
+	}
+	f = ctx_page(&c, blk[0]);
+	T_EQ(ctx_page(&c, blk[ADOPT_PER_PAGE]), f + 1);
+	T_EQ(pgclass_free(c.pool, blk[0]), 0);
+	T_EQ(ctx_cstats(&c, 2).pages, 2);
+	T_OK(line_alloc_b(&c, &b));
+	T_ASSERT(ctx_page(&c, b.p) >= f + 4);
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
+
+	T_EQ(pgclass_free(c.pool, b.p), 0);
+	for (i = 1; i <= ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+/*
+ * From a free run: whole pages fill the pool; CPU 0 takes F + 4 when it is
+ * the only free page, then F + 2 and F + 3 are freed.  CPU 1's odd slot
+ * would take F + 3, the run's last page, next to CPU 0's page: it takes
+ * F + 2 instead.
+ */
+static int line_from_run(void)
+{
+	static void *page[LINE_MAX_PAGES];
+	unsigned int n = 0, i;
+	struct line_b b;
+	unsigned long f;
+	struct ctx c;
+	void *own;
+
+	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
+	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
+	while ((page[n] = pgclass_alloc(c.pool, LINE_WHOLE)))
+		n++;
+	T_ASSERT(n > 4);
+	f = ctx_page(&c, page[0]);
+	for (i = 0; i < n; i++)
+		T_EQ(ctx_page(&c, page[i]), f + i);
+	T_EQ(pgclass_free(c.pool, page[4]), 0);
+	own = pgclass_alloc(c.pool, LINE_SMALL);
+	T_ASSERT(own);
+	T_EQ(ctx_page(&c, own), f + 4);
+	T_EQ(pgclass_free(c.pool, page[2]), 0);
+	T_EQ(pgclass_free(c.pool, page[3]), 0);
+	T_OK(line_alloc_b(&c, &b));
+	T_EQ(ctx_page(&c, b.p), f + 2);
+
+	T_EQ(pgclass_free(c.pool, b.p), 0);
+	T_EQ(pgclass_free(c.pool, own), 0);
+	for (i = 0; i < n; i++)
+		if (i < 2 || i > 4)
+			T_EQ(pgclass_free(c.pool, page[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+struct line_free {
+	struct pgclass_pool *pool;
+	char **blk;
+	unsigned int cpu;
+	int failed;
+};
+
+static void *line_free_b(void *data)
+{
+	struct line_free *b = data;
+
+	b->cpu = shim_this_cpu();
+	b->failed |= pgclass_free(b->pool, b->blk[0]) != 0;
+	b->failed |= pgclass_free(b->pool, b->blk[1]) != 0;
+	return NULL;
+}
+
+/*
+ * No adoption beside another CPU's page: CPU 0 fills page F and moves on
+ * to F + 1; CPU 1 frees two blocks of F.  Adopting F would have CPU 1
+ * allocate from it later, beside CPU 0's page, so both frees take the pool
+ * lock and CPU 1's slot is left without a page.
+ */
+static int line_no_adopt(void)
+{
+	char *blk[ADOPT_PER_PAGE + 1];
+	struct pgclass_cpu_stats ps;
+	struct line_free b;
+	unsigned int i;
+	pthread_t th;
+	struct ctx c;
+
+	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
+	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
+	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
+		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(blk[i]);
+	}
+	T_EQ(ctx_page(&c, blk[ADOPT_PER_PAGE]), ctx_page(&c, blk[0]) + 1);
+	b = (struct line_free){ .pool = c.pool, .blk = blk };
+	T_EQ(pthread_create(&th, NULL, line_free_b, &b), 0);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(b.cpu, 1);
+	T_EQ(b.failed, 0);
+	T_EQ(pgclass_get_cpu_stats(c.pool, 1, &ps), 0);
+	T_EQ(ps.cached_pages, 0);
+	T_EQ(ps.free_calls, 0);
+	T_EQ(ctx_stats(&c).free_calls, 2);
+
+	for (i = 2; i <= ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+static int t_line(const struct test_case *tc __maybe_unused)
+{
+	T_EQ(shim_this_cpu(), 0);
+	T_OK(line_from_list());
+	T_OK(line_no_adopt());
+	return line_from_run();
+}
+
 const struct test_case threads_tests[] = {
 	{ "a freeing CPU adopts the page it frees into, an allocating one keeps its own",
 	  t_adopt, 12, 0 },
+	{ "a CPU takes no page whose descriptor shares a line with another CPU's",
+	  t_line, 12, 0 },
 	{ "four threads on one pool: real lock, contents intact", t_threads, 12, 0 },
 };
 
