@@ -116,9 +116,12 @@ muts = [
  ("a freeing CPU adopts a page beside another CPU's",
   "\t    pgc_map_empty(d, nb) || pgc_line_shared(pool, i, cpu))",
   "\t    pgc_map_empty(d, nb))"),
- ("descriptor lines looked at off by one",
+ ("descriptor lines looked at: one short after",
   "\tu32 after = DIV_ROUND_UP(ALIGN(a + stride, PGC_LINE) - a, stride) - 1;",
   "\tu32 after = DIV_ROUND_UP(ALIGN(a + stride, PGC_LINE) - a, stride) - 2;"),
+ ("descriptor lines looked at: none before",
+  "\tfor (j = i - min(before, i - pool->meta_pages); j <= last; j++) {",
+  "\tfor (j = i - min(before, 0U); j <= last; j++) {"),
 ]
 core = open(SRC+'/src/core.c').read()
 sel = sys.argv[1:]

@@ -167,12 +167,13 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 }
 
 /*
- * Where a refilling or freeing CPU's page goes.  At 4 KiB pages a descriptor is 40
- * bytes and, in a pool with slots, the first data page's starts a line:
- * page F + m's descriptor is at bytes [40m, 40m + 40) of the lines from
- * there, so F and F + 1 share a line, as do F + 3 and F + 4, while F + 2
- * and F + 4 do not.  Each part below would give CPU 1 a page on CPU 0's
- * page's line without the check (pgc_line_shared()).
+ * Where a refilling or freeing CPU's page goes.  At 4 KiB pages a
+ * descriptor is 40 bytes and, in a pool with slots, the first data page's
+ * starts a line: page F + m's descriptor is at bytes [40m, 40m + 40) of
+ * the lines from there, so F and F + 1 share a line, as do F + 2 and
+ * F + 3, and F + 3 and F + 4, while F + 2 and F + 4 do not.  Each part
+ * below would give one CPU a page on the other's page's line without the
+ * check (pgc_line_shared()).
  */
 #define LINE_WHOLE	4096
 #define LINE_SMALL	64
@@ -243,12 +244,16 @@ static int line_from_list(void)
 }
 
 /*
- * From a free run: whole pages fill the pool; CPU 0 takes F + 4 when it is
- * the only free page, then F + 2 and F + 3 are freed.  CPU 1's odd slot
- * would take F + 3, the run's last page, next to CPU 0's page: it takes
- * F + 2 instead.
+ * From a free run: whole pages fill the pool, and pages F + 2 to F + 4 are
+ * given back one CPU at a time.  With @cpu0_first, CPU 0 takes F + 4 when
+ * it is the only free page, then F + 2 and F + 3 are freed: CPU 1's odd
+ * slot would take F + 3, the run's last page, beside CPU 0's page (the
+ * descriptor after its own), and takes F + 2 instead.  Without, CPU 1
+ * takes F + 2 first, then F + 3 and F + 4 are freed: CPU 0's even slot
+ * would take F + 3, the run's first page, beside CPU 1's (the descriptor
+ * before its own), and takes F + 4 instead.
  */
-static int line_from_run(void)
+static int line_from_run(bool cpu0_first)
 {
 	static void *page[LINE_MAX_PAGES];
 	unsigned int n = 0, i;
@@ -265,14 +270,25 @@ static int line_from_run(void)
 	f = ctx_page(&c, page[0]);
 	for (i = 0; i < n; i++)
 		T_EQ(ctx_page(&c, page[i]), f + i);
-	T_EQ(pgclass_free(c.pool, page[4]), 0);
-	own = pgclass_alloc(c.pool, LINE_SMALL);
-	T_ASSERT(own);
-	T_EQ(ctx_page(&c, own), f + 4);
-	T_EQ(pgclass_free(c.pool, page[2]), 0);
-	T_EQ(pgclass_free(c.pool, page[3]), 0);
-	T_OK(line_alloc_b(&c, &b));
-	T_EQ(ctx_page(&c, b.p), f + 2);
+	if (cpu0_first) {
+		T_EQ(pgclass_free(c.pool, page[4]), 0);
+		own = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(own);
+		T_EQ(ctx_page(&c, own), f + 4);
+		T_EQ(pgclass_free(c.pool, page[2]), 0);
+		T_EQ(pgclass_free(c.pool, page[3]), 0);
+		T_OK(line_alloc_b(&c, &b));
+		T_EQ(ctx_page(&c, b.p), f + 2);
+	} else {
+		T_EQ(pgclass_free(c.pool, page[2]), 0);
+		T_OK(line_alloc_b(&c, &b));
+		T_EQ(ctx_page(&c, b.p), f + 2);
+		T_EQ(pgclass_free(c.pool, page[3]), 0);
+		T_EQ(pgclass_free(c.pool, page[4]), 0);
+		own = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(own);
+		T_EQ(ctx_page(&c, own), f + 4);
+	}
 
 	T_EQ(pgclass_free(c.pool, b.p), 0);
 	T_EQ(pgclass_free(c.pool, own), 0);
@@ -345,7 +361,8 @@ static int t_line(const struct test_case *tc __maybe_unused)
 	T_EQ(shim_this_cpu(), 0);
 	T_OK(line_from_list());
 	T_OK(line_no_adopt());
-	return line_from_run();
+	T_OK(line_from_run(true));
+	return line_from_run(false);
 }
 
 const struct test_case threads_tests[] = {
