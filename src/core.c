@@ -61,9 +61,10 @@
  * than the owner's trylocks the owner's slot the same way: no list, no
  * pool lock.  A free into a shared page (one its owner gave up full)
  * takes the pool lock, and the freeing CPU then adopts that page for its
- * slot unless the slot allocates from a page of that class: blocks made on
- * one CPU and freed on another cost the pool lock once a page, not once a
- * block, as mimalloc's and snmalloc's remote frees are batched.
+ * slot unless the slot allocates from a page of that class, or the page is
+ * beside another slot's (see "Slow path"): blocks made on one CPU and
+ * freed on another cost the pool lock once a page, not once a block, as
+ * mimalloc's and snmalloc's remote frees are batched.
  *
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
@@ -886,12 +887,12 @@ static inline bool pgc_slot_held(struct pgc_cpu *s)
  * write one line at every call, each cmpxchg taking the line from the
  * other: two threads doing 64-byte pairs natively (`ubench-pgclass scale`)
  * took 50 to 59 ns a call whenever their pages' descriptors met on a line,
- * 10 to 18 ns otherwise.  Padding descriptors to lines of their own would
- * cost 1.6% of the pool; this check costs a slot's refill a look at the
- * descriptors that overlap @i's lines, four at most on either side (a
- * descriptor is at least 16 bytes, 40 at 4 KiB pages: two).  Under the
- * pool lock, which every change of owner takes: the answer holds until it
- * is dropped.
+ * 10 to 18 ns otherwise.  Descriptors padded to lines of their own would
+ * take 1.56% of the pool, over the 1% budget; this check costs a refill,
+ * or a free that may adopt, a look at the descriptors that overlap @i's
+ * lines: two at most on either side at 4 KiB pages (40 bytes each), four
+ * at 512-byte pages on 64-bit (16 bytes).  Under the pool lock, which
+ * every change of owner takes: the answer holds until it is dropped.
  */
 static bool pgc_line_shared(struct pgclass_pool *pool, u32 i, u32 k)
 {
@@ -1115,7 +1116,8 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
  * at every call: a slot with an odd index takes the run's last page, one
  * with an even index its first, so that two CPUs taking pages from one run
  * are not neighbours; and either takes the other end if its own would put
- * it on a line with another slot's page (pgc_line_shared()).
+ * it on a line with another slot's page (pgc_line_shared()), unchecked:
+ * a short run between two slots' pages has no better end.
  */
 static u32 pgc_take_end(struct pgclass_pool *pool, u32 s, u32 k)
 {
@@ -1161,8 +1163,26 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 	return s;
 }
 
-/* How many pages of a class's list a refilling slot looks at. */
+/*
+ * How many pages of a class's list a refilling slot looks at: a bound, so
+ * that a refill's cost does not grow with the list.  Few listed pages sit
+ * beside another CPU's page (a CPU owns one page per class), so the first
+ * few are seldom all taken.
+ */
 #define PGC_PICK_TRIES	3
+
+/*
+ * A slot passes over its class's listed pages for a new page only while
+ * more than 1/64 of the data pages are free.  A new page is a page more in
+ * use; near full, the pages are worth more than the line.
+ */
+#define PGC_SPARE_SHIFT	6
+
+static bool pgc_pages_to_spare(struct pgclass_pool *pool)
+{
+	return pool->free_pages >
+	       (pool->nr_pages - pool->meta_pages) >> PGC_SPARE_SHIFT;
+}
 
 /*
  * The first of the first PGC_PICK_TRIES pages of class @c's list that
@@ -1188,8 +1208,9 @@ static u32 pgc_part_pick(struct pgclass_pool *pool, u32 c, u32 k)
  * A page of class @c that is not full, off its list, or a new one; PGC_NIL
  * if there is none.  For slot @held (not U32_MAX), a listed page whose
  * descriptor shares a line with another slot's page is passed over for
- * the next one, or for a new page if one is free at once; failing both,
- * the list's head does.  Under the pool lock.
+ * the next one, or for a new page while the pool has pages to spare
+ * (pgc_pages_to_spare()); failing both, the list's head does.  Under the
+ * pool lock.
  */
 static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 			  u32 *busy)
@@ -1200,7 +1221,7 @@ static u32 pgc_class_page(struct pgclass_pool *pool, u32 c, u32 held,
 	lockdep_assert_held(&pool->lock);
 	if (i && held != U32_MAX) {
 		i = pgc_part_pick(pool, c, held);
-		if (!i && !pgc_find_run(pool, 1))
+		if (!i && !pgc_pages_to_spare(pool))
 			i = cl->partial;
 	}
 	if (i) {
@@ -1880,14 +1901,9 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	struct pgc_cpu *s;
 
 	lockdep_assert_held(&pool->lock);
-	/*
-	 * Released, or empty: the spare and release rules have it.  Beside
-	 * another CPU's page: adopted, it would be the page this CPU
-	 * allocates from too, and two CPUs would write one line at every
-	 * call.  Its frees take the pool lock instead.
-	 */
+	/* Released, or empty: the spare and release rules have it. */
 	if (cpu >= pool->nr_slots || pgc_kind(d) != PGC_SMALL ||
-	    pgc_map_empty(d, nb) || pgc_line_shared(pool, i, cpu))
+	    pgc_map_empty(d, nb))
 		return;
 	s = pgc_slot(pool, cpu);
 	if (!pgc_slot_trylock(s, cpu))
@@ -1897,8 +1913,18 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 		qd = pgc_desc(pool, q);
 		if (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))
 			goto out;	/* it allocates from that one */
-		pgc_slot_give(pool, cpu, c);
 	}
+	/*
+	 * Beside another CPU's page, adopted, it would become the page this
+	 * CPU allocates that class from, and the two CPUs would write one
+	 * line at every call of either.  Not adopted, the frees into it still
+	 * write that line, under the pool lock, but this CPU's allocations
+	 * go to a page of its own.
+	 */
+	if (pgc_line_shared(pool, i, cpu))
+		goto out;
+	if (q)
+		pgc_slot_give(pool, cpu, c);
 	/* Neither full nor empty: it is on its class's list. */
 	pgc_part_del(pool, c, i);
 	pgc_own(pool, i, c, cpu, true);

@@ -228,6 +228,7 @@ static int line_from_list(void)
 		T_ASSERT(blk[i]);
 	}
 	f = ctx_page(&c, blk[0]);
+	T_EQ(f, c.meta);	/* the first data page: its descriptor starts a line */
 	T_EQ(ctx_page(&c, blk[ADOPT_PER_PAGE]), f + 1);
 	T_EQ(pgclass_free(c.pool, blk[0]), 0);
 	T_EQ(ctx_cstats(&c, 2).pages, 2);
@@ -268,6 +269,7 @@ static int line_from_run(bool cpu0_first)
 		n++;
 	T_ASSERT(n > 4);
 	f = ctx_page(&c, page[0]);
+	T_EQ(f, c.meta);
 	for (i = 0; i < n; i++)
 		T_EQ(ctx_page(&c, page[i]), f + i);
 	if (cpu0_first) {
@@ -294,6 +296,92 @@ static int line_from_run(bool cpu0_first)
 	T_EQ(pgclass_free(c.pool, own), 0);
 	for (i = 0; i < n; i++)
 		if (i < 2 || i > 4)
+			T_EQ(pgclass_free(c.pool, page[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+/*
+ * Past the list's head: CPU 0 fills F and F + 1 and moves on to F + 2,
+ * then frees a block of F and one of F + 1, which go on the list in that
+ * order, F + 1 at its head.  CPU 1 passes over F + 1, beside CPU 0's page,
+ * for F, which is not.
+ */
+static int line_list_walk(void)
+{
+	char *blk[2 * ADOPT_PER_PAGE + 1];
+	struct line_b b;
+	unsigned long f;
+	unsigned int i;
+	struct ctx c;
+
+	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
+	for (i = 0; i < ARRAY_SIZE(blk); i++) {
+		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(blk[i]);
+	}
+	f = ctx_page(&c, blk[0]);
+	T_EQ(f, c.meta);
+	T_EQ(ctx_page(&c, blk[2 * ADOPT_PER_PAGE]), f + 2);
+	T_EQ(pgclass_free(c.pool, blk[0]), 0);
+	T_EQ(pgclass_free(c.pool, blk[ADOPT_PER_PAGE]), 0);
+	T_OK(line_alloc_b(&c, &b));
+	T_EQ(ctx_page(&c, b.p), f);
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
+
+	T_EQ(pgclass_free(c.pool, b.p), 0);
+	for (i = 1; i < ARRAY_SIZE(blk); i++)
+		if (i != ADOPT_PER_PAGE)
+			T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+/*
+ * Near full, the page beats the line: whole pages fill the pool but F and
+ * F + 1; CPU 0 fills F and moves on to F + 1, then frees a block of F,
+ * listed.  One more whole page P is freed, the only free one.  CPU 1
+ * takes F, beside CPU 0's page, rather than P, which a whole page then
+ * gets: taking P would have failed that allocation.
+ */
+static int line_near_full(void)
+{
+	static void *page[LINE_MAX_PAGES];
+	char *blk[ADOPT_PER_PAGE + 1];
+	unsigned int n = 0, i;
+	struct line_b b;
+	unsigned long f;
+	struct ctx c;
+	void *w;
+
+	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
+	while ((page[n] = pgclass_alloc(c.pool, LINE_WHOLE)))
+		n++;
+	T_ASSERT(n > 10);
+	f = ctx_page(&c, page[0]);
+	T_EQ(pgclass_free(c.pool, page[0]), 0);
+	T_EQ(pgclass_free(c.pool, page[1]), 0);
+	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
+		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
+		T_ASSERT(blk[i]);
+		T_EQ(ctx_page(&c, blk[i]), f + i / ADOPT_PER_PAGE);
+	}
+	T_EQ(pgclass_free(c.pool, blk[0]), 0);
+	T_EQ(pgclass_free(c.pool, page[10]), 0);
+	T_EQ(ctx_stats(&c).free_pages, 1);
+	T_OK(line_alloc_b(&c, &b));
+	T_EQ(ctx_page(&c, b.p), f);
+	w = pgclass_alloc(c.pool, LINE_WHOLE);
+	T_EQ(ctx_page(&c, w), f + 10);
+
+	T_EQ(pgclass_free(c.pool, w), 0);
+	T_EQ(pgclass_free(c.pool, b.p), 0);
+	for (i = 1; i <= ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	for (i = 2; i < n; i++)
+		if (i != 10)
 			T_EQ(pgclass_free(c.pool, page[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
@@ -360,6 +448,8 @@ static int t_line(const struct test_case *tc __maybe_unused)
 {
 	T_EQ(shim_this_cpu(), 0);
 	T_OK(line_from_list());
+	T_OK(line_list_walk());
+	T_OK(line_near_full());
 	T_OK(line_no_adopt());
 	T_OK(line_from_run(true));
 	return line_from_run(false);
