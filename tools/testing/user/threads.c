@@ -208,6 +208,44 @@ static int line_alloc_b(struct ctx *c, struct line_b *b)
 }
 
 /*
+ * A pool of LINE_MAX_PAGES pages with a slot for each of 2 CPUs.  Its
+ * first data page, F below, is c->meta: its descriptor starts a line.
+ */
+static int line_pool(struct ctx *c)
+{
+	T_OK(ctx_new_cpus(c, LINE_MAX_PAGES, 12, 2));
+	T_EQ(pgclass_nr_cpu_slots(c->pool), 2);
+	return 0;
+}
+
+/* @n 64 B blocks into @blk on this CPU, filling pages @f, @f + 1, ... */
+static int line_fill_small(struct ctx *c, char **blk, unsigned int n,
+			   unsigned long f)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		blk[i] = pgclass_alloc(c->pool, LINE_SMALL);
+		T_ASSERT(blk[i]);
+		T_EQ(ctx_page(c, blk[i]), f + i / ADOPT_PER_PAGE);
+	}
+	return 0;
+}
+
+/* Whole pages into @page until the pool is full, F on: *@n of them. */
+static int line_fill_whole(struct ctx *c, void **page, unsigned int *n)
+{
+	unsigned int i;
+
+	for (*n = 0; (page[*n] = pgclass_alloc(c->pool, LINE_WHOLE)); ++*n)
+		;
+	T_ASSERT(*n > 10);
+	for (i = 0; i < *n; i++)
+		T_EQ(ctx_page(c, page[i]), c->meta + i);
+	return 0;
+}
+
+/*
  * From a class's list: CPU 0 fills page F and moves on to F + 1, then
  * frees a block of F, which goes on the list.  CPU 1 must not take F, the
  * list's only page, next to CPU 0's; it takes a new page instead, the
@@ -217,23 +255,15 @@ static int line_from_list(void)
 {
 	char *blk[ADOPT_PER_PAGE + 1];
 	struct line_b b;
-	unsigned long f;
 	unsigned int i;
 	struct ctx c;
 
-	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
-	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
-	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
-		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
-		T_ASSERT(blk[i]);
-	}
-	f = ctx_page(&c, blk[0]);
-	T_EQ(f, c.meta);	/* the first data page: its descriptor starts a line */
-	T_EQ(ctx_page(&c, blk[ADOPT_PER_PAGE]), f + 1);
+	T_OK(line_pool(&c));
+	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
 	T_EQ(pgclass_free(c.pool, blk[0]), 0);
 	T_EQ(ctx_cstats(&c, 2).pages, 2);
 	T_OK(line_alloc_b(&c, &b));
-	T_ASSERT(ctx_page(&c, b.p) >= f + 4);
+	T_ASSERT(ctx_page(&c, b.p) >= c.meta + 4);
 	T_EQ(ctx_cstats(&c, 2).pages, 3);
 
 	T_EQ(pgclass_free(c.pool, b.p), 0);
@@ -257,21 +287,15 @@ static int line_from_list(void)
 static int line_from_run(bool cpu0_first)
 {
 	static void *page[LINE_MAX_PAGES];
-	unsigned int n = 0, i;
 	struct line_b b;
 	unsigned long f;
+	unsigned int n, i;
 	struct ctx c;
 	void *own;
 
-	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
-	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
-	while ((page[n] = pgclass_alloc(c.pool, LINE_WHOLE)))
-		n++;
-	T_ASSERT(n > 4);
-	f = ctx_page(&c, page[0]);
-	T_EQ(f, c.meta);
-	for (i = 0; i < n; i++)
-		T_EQ(ctx_page(&c, page[i]), f + i);
+	T_OK(line_pool(&c));
+	T_OK(line_fill_whole(&c, page, &n));
+	f = c.meta;
 	if (cpu0_first) {
 		T_EQ(pgclass_free(c.pool, page[4]), 0);
 		own = pgclass_alloc(c.pool, LINE_SMALL);
@@ -312,22 +336,15 @@ static int line_list_walk(void)
 {
 	char *blk[2 * ADOPT_PER_PAGE + 1];
 	struct line_b b;
-	unsigned long f;
 	unsigned int i;
 	struct ctx c;
 
-	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
-	for (i = 0; i < ARRAY_SIZE(blk); i++) {
-		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
-		T_ASSERT(blk[i]);
-	}
-	f = ctx_page(&c, blk[0]);
-	T_EQ(f, c.meta);
-	T_EQ(ctx_page(&c, blk[2 * ADOPT_PER_PAGE]), f + 2);
+	T_OK(line_pool(&c));
+	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
 	T_EQ(pgclass_free(c.pool, blk[0]), 0);
 	T_EQ(pgclass_free(c.pool, blk[ADOPT_PER_PAGE]), 0);
 	T_OK(line_alloc_b(&c, &b));
-	T_EQ(ctx_page(&c, b.p), f);
+	T_EQ(ctx_page(&c, b.p), c.meta);
 	T_EQ(ctx_cstats(&c, 2).pages, 3);
 
 	T_EQ(pgclass_free(c.pool, b.p), 0);
@@ -350,24 +367,18 @@ static int line_near_full(void)
 {
 	static void *page[LINE_MAX_PAGES];
 	char *blk[ADOPT_PER_PAGE + 1];
-	unsigned int n = 0, i;
 	struct line_b b;
 	unsigned long f;
+	unsigned int n, i;
 	struct ctx c;
 	void *w;
 
-	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
-	while ((page[n] = pgclass_alloc(c.pool, LINE_WHOLE)))
-		n++;
-	T_ASSERT(n > 10);
-	f = ctx_page(&c, page[0]);
+	T_OK(line_pool(&c));
+	T_OK(line_fill_whole(&c, page, &n));
+	f = c.meta;
 	T_EQ(pgclass_free(c.pool, page[0]), 0);
 	T_EQ(pgclass_free(c.pool, page[1]), 0);
-	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
-		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
-		T_ASSERT(blk[i]);
-		T_EQ(ctx_page(&c, blk[i]), f + i / ADOPT_PER_PAGE);
-	}
+	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), f));
 	T_EQ(pgclass_free(c.pool, blk[0]), 0);
 	T_EQ(pgclass_free(c.pool, page[10]), 0);
 	T_EQ(ctx_stats(&c).free_pages, 1);
@@ -420,13 +431,8 @@ static int line_no_adopt(void)
 	pthread_t th;
 	struct ctx c;
 
-	T_OK(ctx_new_cpus(&c, LINE_MAX_PAGES, 12, 2));
-	T_EQ(pgclass_nr_cpu_slots(c.pool), 2);
-	for (i = 0; i <= ADOPT_PER_PAGE; i++) {
-		blk[i] = pgclass_alloc(c.pool, LINE_SMALL);
-		T_ASSERT(blk[i]);
-	}
-	T_EQ(ctx_page(&c, blk[ADOPT_PER_PAGE]), ctx_page(&c, blk[0]) + 1);
+	T_OK(line_pool(&c));
+	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
 	b = (struct line_free){ .pool = c.pool, .blk = blk };
 	T_EQ(pthread_create(&th, NULL, line_free_b, &b), 0);
 	T_EQ(pthread_join(th, NULL), 0);
