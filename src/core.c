@@ -394,10 +394,16 @@ static inline u32 pgc_words_for(u32 shift)
 	return max(1UL, BIT(shift - PGCLASS_MIN_BLOCK_SHIFT) / BITS_PER_LONG);
 }
 
+/* A descriptor's size with @words bitmap words. */
+static inline size_t pgc_desc_bytes(u32 words)
+{
+	return sizeof(struct pgc_desc) + words * sizeof(unsigned long);
+}
+
 /* From one descriptor to the next, in bytes. */
 static inline size_t pgc_stride(struct pgclass_pool *pool)
 {
-	return sizeof(struct pgc_desc) + pool->desc_words * sizeof(unsigned long);
+	return pgc_desc_bytes(pool->desc_words);
 }
 
 static inline struct pgc_desc *pgc_desc(struct pgclass_pool *pool, u32 i)
@@ -2206,10 +2212,10 @@ static u32 pgc_meta_with_slots(u32 nr, u32 nr_small, size_t dsize, u32 shift,
 	return meta;
 }
 
-/* A descriptor's size. */
+/* A descriptor's size at 2^@shift-byte pages, before a pool exists. */
 static inline size_t pgc_desc_size(u32 shift)
 {
-	return sizeof(struct pgc_desc) + pgc_words_for(shift) * sizeof(long);
+	return pgc_desc_bytes(pgc_words_for(shift));
 }
 
 /*
