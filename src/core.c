@@ -61,22 +61,25 @@
  * than the owner's trylocks the owner's slot the same way: no list, no
  * pool lock.  A free into a shared page (one its owner gave up full)
  * takes the pool lock, and the freeing CPU then adopts that page for its
- * slot unless the slot allocates from a page of that class, or the page is
- * beside another slot's (see "Slow path"): blocks made on one CPU and
- * freed on another cost the pool lock once a page, not once a block, as
- * mimalloc's and snmalloc's remote frees are batched.
+ * slot unless the slot allocates from a page of that class: blocks made on
+ * one CPU and freed on another cost the pool lock once a page, not once a
+ * block, as mimalloc's and snmalloc's remote frees are batched.
  *
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
  * list of pages that are not full, or a new page from the free runs, under
  * the pool lock.  Neighbouring pages' descriptors share cache lines, so a
- * slot passes over a page beside another slot's (pgc_line_shared()), and a
- * freeing CPU does not adopt one: two CPUs writing one line at every call
- * make each call three to five times as slow.  Frees of blocks on shared
- * pages, whole and multi-page blocks, and every call that finds the slot
- * it needs locked (an interrupt that came in while its CPU was in the fast
- * path, another CPU's free) take the pool lock, as the whole allocator did
- * before it had slots.
+ * slot passes over a page beside another slot's (pgc_line_shared()): two
+ * CPUs allocating from pages whose descriptors share a line make each call
+ * three to five times as slow.  A freeing CPU adopts such a page all the
+ * same, as its frees write that line either way; but a slot never
+ * allocates from an adopted page on the fast path: its first allocation
+ * there goes to the slow path, which makes the page the slot's own, or
+ * gives it up for another if it is beside another slot's (pgc_refill()).
+ * Frees of blocks on shared pages, whole and multi-page blocks, and every
+ * call that finds the slot it needs locked (an interrupt that came in
+ * while its CPU was in the fast path, another CPU's free) take the pool
+ * lock, as the whole allocator did before it had slots.
  *
  * Reclaim.  A request that the free runs cannot meet first takes back each
  * class's spare empty page, then, if any slot owns a page, every slot's
@@ -894,11 +897,11 @@ static inline bool pgc_slot_held(struct pgc_cpu *s)
  * other: two threads doing 64-byte pairs natively (`ubench-pgclass scale`)
  * took 50 to 59 ns a call whenever their pages' descriptors met on a line,
  * 10 to 18 ns otherwise.  Descriptors padded to lines of their own would
- * take 1.56% of the pool, over the 1% budget; this check costs a refill,
- * or a free that may adopt, a look at the descriptors that overlap @i's
- * lines: two at most on either side at 4 KiB pages (40 bytes each), four
- * at 512-byte pages on 64-bit (16 bytes).  Under the pool lock, which
- * every change of owner takes: the answer holds until it is dropped.
+ * take 1.56% of the pool, over the 1% budget; this check costs a refill a
+ * look at the descriptors that overlap @i's lines: two at most on either
+ * side at 4 KiB pages (40 bytes each), four at 512-byte pages on 64-bit
+ * (16 bytes).  Under the pool lock, which every change of owner takes:
+ * the answer holds until it is dropped.
  */
 static bool pgc_line_shared(struct pgclass_pool *pool, u32 i, u32 k)
 {
@@ -1393,6 +1396,12 @@ static inline void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
  * The slow half of a small allocation on slot @s (locked by CPU @k): give
  * up its full page of class @c and own another.  Interrupts are off from
  * here on, so nothing on this CPU changes the page meanwhile.
+ *
+ * A page the slot adopted to free into (pgc_adopt()) comes here too, at
+ * the slot's first allocation of its class: it becomes the page the slot
+ * allocates from, unless its descriptor shares a line with another slot's
+ * page, the case pgc_class_page() avoids; then it is given up (to its
+ * class's list, or the free runs if empty) and another page taken.
  */
 static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 			u32 c, enum pgc_call call)
@@ -1405,6 +1414,14 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 	pgc_assert_slot_held(s);
 	raw_spin_lock_irqsave(&pool->lock, flags);
 	i = s->page[c];
+	if (i && (pgc_desc(pool, i)->prev & PGC_ADOPTED)) {
+		if (pgc_line_shared(pool, i, k)) {
+			pgc_slot_give(pool, k, c);
+			i = PGC_NIL;
+		} else {
+			pgc_desc(pool, i)->prev &= ~PGC_ADOPTED;
+		}
+	}
 	if (i) {
 		/* An interrupt may have freed a block since the first look. */
 		bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
@@ -1577,6 +1594,7 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 					    unsigned long ip)
 {
 	u32 shift = pool->page_shift, cpu, c, i, nw;
+	struct pgc_desc *d;
 	struct pgc_cpu *s;
 	void *p;
 	long bit;
@@ -1588,8 +1606,10 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 			c = pgc_class_of(size);
 			nw = pgc_words(pgc_blocks(pool, c));
 			i = s->page[c];
-			bit = i ? pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
-				-1;
+			d = i ? pgc_desc(pool, i) : NULL;
+			/* An adopted page: pgc_refill() decides. */
+			bit = d && !(d->prev & PGC_ADOPTED) ?
+				pgc_owned_take(pool, s, d, nw) : -1;
 			if (bit >= 0) {
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
@@ -1899,6 +1919,15 @@ static __always_inline int pgc_owned_op(struct pgclass_pool *pool,
  * under the pool lock, when only an empty page was given back.  A page the
  * slot took to allocate from stays: giving it back for a page with one
  * free block would cost that CPU a refill on its next allocation.
+ *
+ * A page whose descriptor shares a line with another slot's page is
+ * adopted too.  Its frees write that line whether adopted or not; refused,
+ * each of them took the pool lock as well.  In `ubench-pgclass scale`'s
+ * xfree case, whose consumer often trails its producer by a page or two,
+ * a tenth of all frees did, and a block took 54 ns against 44 with the
+ * page adopted (medians of 8 interleaved runs of each build, `scale 5`).
+ * Should this CPU then allocate that class, pgc_refill() gives such a
+ * page up before its first block.
  */
 static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 {
@@ -1920,15 +1949,6 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 		if (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))
 			goto out;	/* it allocates from that one */
 	}
-	/*
-	 * Beside another CPU's page, adopted, it would become the page this
-	 * CPU allocates that class from, and the two CPUs would write one
-	 * line at every call of either.  Not adopted, the frees into it still
-	 * write that line, under the pool lock, but this CPU's allocations
-	 * go to a page of its own.
-	 */
-	if (pgc_line_shared(pool, i, cpu))
-		goto out;
 	if (q)
 		pgc_slot_give(pool, cpu, c);
 	/* Neither full nor empty: it is on its class's list. */

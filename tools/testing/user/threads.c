@@ -89,7 +89,9 @@ static int t_threads(const struct test_case *tc __maybe_unused)
  * Thread B, CPU 1, frees one block of page 1 (it adopts page 1), then all
  * of page 2 but one block: the first of those frees takes the pool lock
  * and adopts page 2 although page 1, adopted too, still has blocks; the
- * others go through B's slot.  Then this thread frees a block of page 5:
+ * others go through B's slot.  B then allocates a block: from page 2,
+ * which becomes its own, as it is far from page 6; no refill.  Then this
+ * thread frees a block of page 5:
  * its slot keeps page 6, which it allocates from, so its next block is on
  * page 6 and it refills nothing.
  */
@@ -101,6 +103,8 @@ static int t_threads(const struct test_case *tc __maybe_unused)
 struct adopt {
 	struct pgclass_pool *pool;
 	char *blk[ADOPT_BLOCKS];
+	char *own;		/* B's allocation */
+	struct pgclass_cpu_stats b;	/* B's slot after it */
 	unsigned int cpu;
 	int failed;
 };
@@ -114,6 +118,8 @@ static void *adopt_b(void *data)
 	a->failed |= pgclass_free(a->pool, a->blk[0]) != 0;
 	for (i = ADOPT_PER_PAGE; i < 2 * ADOPT_PER_PAGE - 1; i++)
 		a->failed |= pgclass_free(a->pool, a->blk[i]) != 0;
+	a->own = pgclass_alloc(a->pool, ADOPT_SIZE);
+	a->failed |= pgclass_get_cpu_stats(a->pool, a->cpu, &a->b) != 0;
 	return NULL;
 }
 
@@ -146,6 +152,13 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 	T_EQ(b.free_calls, ADOPT_PER_PAGE - 2);
 	T_EQ(b.remote_frees, 0);
 	T_EQ(b.cached_pages, 1);
+	/* Its block: on page 2, adopted and now B's own, with no refill. */
+	T_ASSERT(a.own);
+	T_EQ(ctx_page(&c, a.own), ctx_page(&c, a.blk[ADOPT_PER_PAGE]));
+	T_EQ(a.b.alloc_calls, 1);
+	T_EQ(a.b.refills, 0);
+	T_EQ(a.b.cached_pages, 1);
+	T_EQ(pgclass_free(c.pool, a.own), 0);
 
 	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
 	refills = own.refills;
@@ -402,6 +415,8 @@ static int line_near_full(void)
 struct line_free {
 	struct pgclass_pool *pool;
 	char **blk;
+	void *p;
+	struct pgclass_cpu_stats freed;	/* CPU 1's slot after the frees */
 	unsigned int cpu;
 	int failed;
 };
@@ -413,19 +428,23 @@ static void *line_free_b(void *data)
 	b->cpu = shim_this_cpu();
 	b->failed |= pgclass_free(b->pool, b->blk[0]) != 0;
 	b->failed |= pgclass_free(b->pool, b->blk[1]) != 0;
+	b->failed |= pgclass_get_cpu_stats(b->pool, b->cpu, &b->freed) != 0;
+	b->p = pgclass_alloc(b->pool, LINE_SMALL);
 	return NULL;
 }
 
 /*
- * No adoption beside another CPU's page: CPU 0 fills page F and moves on
- * to F + 1; CPU 1 frees two blocks of F.  Adopting F would have CPU 1
- * allocate from it later, beside CPU 0's page, so both frees take the pool
- * lock and CPU 1's slot is left without a page.
+ * Adopted beside another CPU's page, but not allocated from: CPU 0 fills
+ * page F and moves on to F + 1; CPU 1 frees two blocks of F.  The first
+ * takes the pool lock and adopts F, the second goes through CPU 1's slot:
+ * refused, it too would have taken the pool lock, and written F's line
+ * all the same.  CPU 1 then allocates: not from F, which would have it
+ * write F's line at every call, but from a page whose descriptor shares
+ * no line with F + 1's (F + 4 or further); F goes back to its list.
  */
-static int line_no_adopt(void)
+static int line_adopts(void)
 {
 	char *blk[ADOPT_PER_PAGE + 1];
-	struct pgclass_cpu_stats ps;
 	struct line_free b;
 	unsigned int i;
 	pthread_t th;
@@ -438,11 +457,13 @@ static int line_no_adopt(void)
 	T_EQ(pthread_join(th, NULL), 0);
 	T_EQ(b.cpu, 1);
 	T_EQ(b.failed, 0);
-	T_EQ(pgclass_get_cpu_stats(c.pool, 1, &ps), 0);
-	T_EQ(ps.cached_pages, 0);
-	T_EQ(ps.free_calls, 0);
-	T_EQ(ctx_stats(&c).free_calls, 2);
+	T_EQ(b.freed.cached_pages, 1);
+	T_EQ(b.freed.free_calls, 1);
+	T_ASSERT(b.p);
+	T_ASSERT(ctx_page(&c, b.p) >= c.meta + 4);
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
 
+	T_EQ(pgclass_free(c.pool, b.p), 0);
 	for (i = 2; i <= ADOPT_PER_PAGE; i++)
 		T_EQ(pgclass_free(c.pool, blk[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
@@ -456,7 +477,7 @@ static int t_line(const struct test_case *tc __maybe_unused)
 	T_OK(line_from_list());
 	T_OK(line_list_walk());
 	T_OK(line_near_full());
-	T_OK(line_no_adopt());
+	T_OK(line_adopts());
 	T_OK(line_from_run(true));
 	return line_from_run(false);
 }
