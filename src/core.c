@@ -51,19 +51,20 @@
  *
  * Per-CPU layer (the fast path).  Each CPU has a slot in the metadata, and
  * a slot owns at most one page per small class: the page its CPU allocates
- * that class from.  An owned page is on no list; its descriptor says OWNED
- * and names the slot.  A small allocation trylocks the slot, sets the
- * lowest clear bit of the owned page and counts the block in the slot; a
- * free of a block on a page the slot owns clears the bit the same way.  No
- * pool lock and no interrupt flag: two atomic read-modify-writes, the slot
- * lock's cmpxchg and the bit's, on lines that only this CPU writes unless
- * another CPU frees into its pages or reclaims them.  A free on another CPU
- * than the owner's trylocks the owner's slot the same way: no list, no
- * pool lock.  A free into a shared page (one its owner gave up full)
- * takes the pool lock, and the freeing CPU then adopts that page for its
- * slot unless the slot allocates from a page of that class: blocks made on
- * one CPU and freed on another cost the pool lock once a page, not once a
- * block, as mimalloc's and snmalloc's remote frees are batched.
+ * that class from, or frees into.  An owned page is on no list; its
+ * descriptor says OWNED and names the slot.  A small allocation trylocks
+ * the slot, sets the lowest clear bit of the owned page and counts the
+ * block in the slot; a free of a block on a page the slot owns clears the
+ * bit the same way.  No pool lock and no interrupt flag: two atomic
+ * read-modify-writes, the slot lock's cmpxchg and the bit's, on lines that
+ * only this CPU writes unless another CPU frees into its pages or reclaims
+ * them.  A free on another CPU than the owner's trylocks the owner's slot
+ * the same way: no list, no pool lock.  A free into a shared page (one its
+ * owner gave up full) takes the pool lock, and the freeing CPU then adopts
+ * that page for its slot unless the slot allocates from a page of that
+ * class: blocks made on one CPU and freed on another cost the pool lock
+ * once a page, not once a block, as mimalloc's and snmalloc's remote frees
+ * are batched.
  *
  * Slow path.  When the owned page is full, the slot gives it up (it is
  * then a full shared page on no list) and takes the head of the class's
@@ -72,10 +73,10 @@
  * slot passes over a page beside another slot's (pgc_line_shared()): two
  * CPUs allocating from pages whose descriptors share a line make each call
  * three to five times as slow.  A freeing CPU adopts such a page all the
- * same, as its frees write that line either way; but a slot never
- * allocates from an adopted page on the fast path: its first allocation
- * there goes to the slow path, which makes the page the slot's own, or
- * gives it up for another if it is beside another slot's (pgc_refill()).
+ * same, as its frees write that line either way, unless it would give up
+ * a page it allocates from for it; but its slot does not allocate from
+ * it on the fast path: the first allocation takes another page for it,
+ * as a refill does, if the neighbour is still there (pgc_adopt_checked()).
  * Frees of blocks on shared pages, whole and multi-page blocks, and every
  * call that finds the slot it needs locked (an interrupt that came in
  * while its CPU was in the fast path, another CPU's free) take the pool
@@ -173,6 +174,13 @@
 #define PGC_RUN_COLS		BIT(PGC_RUN_COL_SHIFT)
 /* An owned page's @prev: its slot took it to free into, not to allocate. */
 #define PGC_ADOPTED	1U
+/*
+ * In a slot's @page: adopted beside another slot's page, not yet looked at
+ * again.  Read as signed, such an entry is negative, as PGC_NIL is not
+ * positive: the fast path tests for both at once.
+ */
+#define PGC_UNCHECKED	BIT(31)
+static_assert(PGC_IDX_BITS < 31, "a slot's page entry has room for a mark");
 /* Small classes of a pool with the largest pages: 16 B .. 32 KiB. */
 #define PGC_MAX_SMALL	(PGCLASS_MAX_PAGE_SHIFT - PGCLASS_MIN_BLOCK_SHIFT)
 /* Slots sit on lines of their own: no CPU writes another's line. */
@@ -229,7 +237,8 @@ struct pgc_class {
  *	2^32 (a block allocated here and freed elsewhere makes one slot's
  *	count grow and another's shrink: only the sum over the slots and the
  *	pool, which is below 2^32, is a count)
- * @page: per class, the page it owns, or PGC_NIL
+ * @page: per class, the page it owns, or PGC_NIL; with PGC_UNCHECKED
+ *	while the fast path must not allocate from it (see pgc_adopt())
  *
  * Everything but @lock is written by the holder of @lock only, @page with
  * the pool lock held too.  Stats, walk and destroy read the counters
@@ -1047,24 +1056,18 @@ static void pgc_own(struct pgclass_pool *pool, u32 i, u32 c, u32 k,
 }
 
 /*
- * Give slot @k's page of class @c back, if it has one: an empty page to the
- * free runs, one that is not full to the head of its class's list, a full
- * one to no list.  Under the pool lock and @k's lock.  Returns whether
- * there was a page.
+ * Page @i of class @c, which slot @k owned, is shared again: an empty page
+ * goes to the free runs, one that is not full to the head of its class's
+ * list, a full one to no list.  Under the pool lock and @k's lock.
  */
-static bool pgc_slot_give(struct pgclass_pool *pool, u32 k, u32 c)
+static void pgc_unown(struct pgclass_pool *pool, u32 k, u32 c, u32 i)
 {
-	struct pgc_cpu *s = pgc_slot(pool, k);
-	u32 i = s->page[c], nb = pgc_blocks(pool, c);
-	struct pgc_desc *d;
+	struct pgc_desc *d = pgc_desc(pool, i);
+	u32 nb = pgc_blocks(pool, c);
 
 	lockdep_assert_held(&pool->lock);
-	pgc_assert_slot_held(s);
-	if (!i)
-		return false;
+	pgc_assert_slot_held(pgc_slot(pool, k));
 	pgc_trace_cache(pool, false, k, c, i);
-	WRITE_ONCE(s->page[c], PGC_NIL);
-	d = pgc_desc(pool, i);
 	pgc_init(d, PGC_SMALL, c);
 	if (pgc_map_empty(d, nb)) {
 		pool->cls[c].pages--;
@@ -1072,6 +1075,21 @@ static bool pgc_slot_give(struct pgclass_pool *pool, u32 k, u32 c)
 	} else if (!pgc_map_full(d, pgc_words(nb))) {
 		pgc_part_add(pool, c, i, false);
 	}
+}
+
+/*
+ * Give slot @k's page of class @c back, if it has one (pgc_unown()).
+ * Under the pool lock and @k's lock.  Returns whether there was a page.
+ */
+static bool pgc_slot_give(struct pgclass_pool *pool, u32 k, u32 c)
+{
+	struct pgc_cpu *s = pgc_slot(pool, k);
+	u32 i = s->page[c] & PGC_IDX_MASK;
+
+	if (!i)
+		return false;
+	WRITE_ONCE(s->page[c], PGC_NIL);
+	pgc_unown(pool, k, c, i);
 	return true;
 }
 
@@ -1393,15 +1411,47 @@ static inline void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
 }
 
 /*
+ * Slot @k is to allocate from its page of class @c, which it adopted
+ * beside another slot's page (PGC_UNCHECKED): the two CPUs would write
+ * one line at every call.  If that slot's page is still there, take
+ * another page as a refill would and give the adopted one up; if none
+ * can be had, keep it, a slow call rather than a failed one.  The new page
+ * is taken first: given up first, an empty page would be back in the free
+ * runs, the very page pgc_class_page() would then find.  And it is owned
+ * before the old one goes: until then its descriptor still says FREE, and
+ * an empty page given back beside it would merge with it.  Under the pool
+ * lock and @k's lock.
+ */
+static void pgc_adopt_checked(struct pgclass_pool *pool, u32 k, u32 c,
+			      u32 *busy)
+{
+	struct pgc_cpu *s = pgc_slot(pool, k);
+	u32 i = s->page[c] & PGC_IDX_MASK, n;
+
+	lockdep_assert_held(&pool->lock);
+	pgc_assert_slot_held(s);
+	WRITE_ONCE(s->page[c], i);
+	if (!pgc_line_shared(pool, i, k))
+		return;
+	n = pgc_class_page(pool, c, k, busy);
+	if (!n)
+		return;
+	/* Reclaim, to find @n, may have flushed this slot: nothing to give. */
+	i = s->page[c];
+	pgc_own(pool, n, c, k, false);
+	if (i)
+		pgc_unown(pool, k, c, i);
+	WRITE_ONCE(s->refills, s->refills + 1);
+	pgc_trace_cache(pool, true, k, c, n);
+}
+
+/*
  * The slow half of a small allocation on slot @s (locked by CPU @k): give
  * up its full page of class @c and own another.  Interrupts are off from
  * here on, so nothing on this CPU changes the page meanwhile.
  *
- * A page the slot adopted to free into (pgc_adopt()) comes here too, at
- * the slot's first allocation of its class: it becomes the page the slot
- * allocates from, unless its descriptor shares a line with another slot's
- * page, the case pgc_class_page() avoids; then it is given up (to its
- * class's list, or the free runs if empty) and another page taken.
+ * A page adopted beside another slot's page (PGC_UNCHECKED) comes here
+ * too, at the slot's first allocation of its class: pgc_adopt_checked().
  */
 static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 			u32 c, enum pgc_call call)
@@ -1413,15 +1463,9 @@ static void *pgc_refill(struct pgclass_pool *pool, struct pgc_cpu *s, u32 k,
 
 	pgc_assert_slot_held(s);
 	raw_spin_lock_irqsave(&pool->lock, flags);
+	if (s->page[c] & PGC_UNCHECKED)
+		pgc_adopt_checked(pool, k, c, &busy);
 	i = s->page[c];
-	if (i && (pgc_desc(pool, i)->prev & PGC_ADOPTED)) {
-		if (pgc_line_shared(pool, i, k)) {
-			pgc_slot_give(pool, k, c);
-			i = PGC_NIL;
-		} else {
-			pgc_desc(pool, i)->prev &= ~PGC_ADOPTED;
-		}
-	}
 	if (i) {
 		/* An interrupt may have freed a block since the first look. */
 		bit = pgc_owned_take(pool, s, pgc_desc(pool, i), nw);
@@ -1594,7 +1638,6 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 					    unsigned long ip)
 {
 	u32 shift = pool->page_shift, cpu, c, i, nw;
-	struct pgc_desc *d;
 	struct pgc_cpu *s;
 	void *p;
 	long bit;
@@ -1606,10 +1649,10 @@ static __always_inline void *pgc_alloc_call(struct pgclass_pool *pool,
 			c = pgc_class_of(size);
 			nw = pgc_words(pgc_blocks(pool, c));
 			i = s->page[c];
-			d = i ? pgc_desc(pool, i) : NULL;
-			/* An adopted page: pgc_refill() decides. */
-			bit = d && !(d->prev & PGC_ADOPTED) ?
-				pgc_owned_take(pool, s, d, nw) : -1;
+			/* None, or PGC_UNCHECKED: pgc_refill() sees to it. */
+			bit = (s32)i > 0 ?
+				pgc_owned_take(pool, s, pgc_desc(pool, i), nw) :
+				-1;
 			if (bit >= 0) {
 				p = pgc_block_addr(pool, i, c, bit);
 				pgc_count_slot(s, call);
@@ -1921,19 +1964,22 @@ static __always_inline int pgc_owned_op(struct pgclass_pool *pool,
  * free block would cost that CPU a refill on its next allocation.
  *
  * A page whose descriptor shares a line with another slot's page is
- * adopted too.  Its frees write that line whether adopted or not; refused,
- * each of them took the pool lock as well.  In `ubench-pgclass scale`'s
- * xfree case, whose consumer often trails its producer by a page or two,
- * a tenth of all frees did, and a block took 54 ns against 44 with the
- * page adopted (medians of 8 interleaved runs of each build, `scale 5`).
- * Should this CPU then allocate that class, pgc_refill() gives such a
- * page up before its first block.
+ * adopted too, marked PGC_UNCHECKED so that the fast path does not
+ * allocate from it (pgc_adopt_checked()).  Its frees write that line
+ * whether adopted or not; refused, each of them took the pool lock as
+ * well.  In `ubench-pgclass scale`'s xfree case, whose consumer often
+ * trails its producer by a page or two, a tenth of all frees did, and a
+ * block took 54 ns against 44 with the page adopted (medians of 8
+ * interleaved runs of each build, `scale 5`).  Only a page the slot
+ * allocates from, even an empty one, is not given up for such a page:
+ * the slot's next allocation would only take another.
  */
 static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 {
 	u32 cpu = raw_smp_processor_id(), nb = pgc_blocks(pool, c), q;
 	struct pgc_desc *d = pgc_desc(pool, i), *qd;
 	struct pgc_cpu *s;
+	bool shared;
 
 	lockdep_assert_held(&pool->lock);
 	/* Released, or empty: the spare and release rules have it. */
@@ -1943,17 +1989,21 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	s = pgc_slot(pool, cpu);
 	if (!pgc_slot_trylock(s, cpu))
 		return;
-	q = s->page[c];
-	if (q) {
-		qd = pgc_desc(pool, q);
-		if (!(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))
-			goto out;	/* it allocates from that one */
-	}
+	q = s->page[c] & PGC_IDX_MASK;
+	qd = q ? pgc_desc(pool, q) : NULL;
+	/* It allocates from that one. */
+	if (qd && !(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))
+		goto out;
+	shared = pgc_line_shared(pool, i, cpu);
+	if (shared && qd && !(qd->prev & PGC_ADOPTED))
+		goto out;
 	if (q)
 		pgc_slot_give(pool, cpu, c);
 	/* Neither full nor empty: it is on its class's list. */
 	pgc_part_del(pool, c, i);
 	pgc_own(pool, i, c, cpu, true);
+	if (shared)
+		WRITE_ONCE(s->page[c], i | PGC_UNCHECKED);
 	pgc_trace_cache(pool, true, cpu, c, i);
 out:
 	pgc_slot_unlock(s);
@@ -2907,7 +2957,7 @@ static void pgc_slot_cached(struct pgclass_pool *pool, struct pgc_cpu *s,
 
 	lockdep_assert_held(&pool->lock);
 	for (c = 0; c < pgc_nr_small(pool); c++) {
-		i = READ_ONCE(s->page[c]);
+		i = READ_ONCE(s->page[c]) & PGC_IDX_MASK;
 		if (!i)
 			continue;
 		(*pages)++;

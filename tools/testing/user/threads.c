@@ -90,7 +90,9 @@ static int t_threads(const struct test_case *tc __maybe_unused)
  * of page 2 but one block: the first of those frees takes the pool lock
  * and adopts page 2 although page 1, adopted too, still has blocks; the
  * others go through B's slot.  B then allocates a block: from page 2,
- * which becomes its own, as it is far from page 6; no refill.  Then this
+ * far from page 6, with no refill.  Having allocated from page 2 does not
+ * keep B from adopting page 3 when it frees two blocks there: page 2 was
+ * adopted, and the second free goes through B's slot.  Then this
  * thread frees a block of page 5:
  * its slot keeps page 6, which it allocates from, so its next block is on
  * page 6 and it refills nothing.
@@ -120,6 +122,8 @@ static void *adopt_b(void *data)
 		a->failed |= pgclass_free(a->pool, a->blk[i]) != 0;
 	a->own = pgclass_alloc(a->pool, ADOPT_SIZE);
 	a->failed |= pgclass_get_cpu_stats(a->pool, a->cpu, &a->b) != 0;
+	for (i = 2 * ADOPT_PER_PAGE; i < 2 * ADOPT_PER_PAGE + 2; i++)
+		a->failed |= pgclass_free(a->pool, a->blk[i]) != 0;
 	return NULL;
 }
 
@@ -149,7 +153,7 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 	T_EQ(a.cpu, 1);
 	T_EQ(pgclass_get_cpu_stats(c.pool, 1, &b), 0);
 	/* All but the first free into each page went through B's slot. */
-	T_EQ(b.free_calls, ADOPT_PER_PAGE - 2);
+	T_EQ(b.free_calls, ADOPT_PER_PAGE - 2 + 1);
 	T_EQ(b.remote_frees, 0);
 	T_EQ(b.cached_pages, 1);
 	/* Its block: on page 2, adopted and now B's own, with no refill. */
@@ -172,6 +176,7 @@ static int t_adopt(const struct test_case *tc __maybe_unused)
 	T_EQ(pgclass_free(c.pool, p), 0);
 	for (i = 1; i < ADOPT_BLOCKS; i++)
 		if ((i < ADOPT_PER_PAGE || i >= 2 * ADOPT_PER_PAGE - 1) &&
+		    (i < 2 * ADOPT_PER_PAGE || i >= 2 * ADOPT_PER_PAGE + 2) &&
 		    i != ADOPT_OWN_FREE)
 			T_EQ(pgclass_free(c.pool, a.blk[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
@@ -412,11 +417,23 @@ static int line_near_full(void)
 	return 0;
 }
 
+/*
+ * CPU 1's part in the adoption cases: it frees blocks of page F, which CPU
+ * 0 filled before moving on to F + 1, then allocates a block.  Before the
+ * frees, if @own_page, it allocates and frees a block of its own; between
+ * the frees and the allocation, if @gone, it waits for CPU 0 to move on.
+ */
 struct line_free {
 	struct pgclass_pool *pool;
 	char **blk;
-	void *p;
-	struct pgclass_cpu_stats freed;	/* CPU 1's slot after the frees */
+	unsigned int nfree;
+	bool own_page;
+	bool gone;
+	pthread_barrier_t moved[2];
+	void *own;	/* its own page's block, freed */
+	void *p;	/* the block allocated after the frees */
+	struct pgclass_cpu_stats freed;	/* its slot after the frees */
+	struct pgclass_cpu_stats after;	/* and after the allocation */
 	unsigned int cpu;
 	int failed;
 };
@@ -424,48 +441,254 @@ struct line_free {
 static void *line_free_b(void *data)
 {
 	struct line_free *b = data;
+	unsigned int i;
 
 	b->cpu = shim_this_cpu();
-	b->failed |= pgclass_free(b->pool, b->blk[0]) != 0;
-	b->failed |= pgclass_free(b->pool, b->blk[1]) != 0;
+	if (b->own_page) {
+		b->own = pgclass_alloc(b->pool, LINE_SMALL);
+		b->failed |= !b->own || pgclass_free(b->pool, b->own) != 0;
+	}
+	for (i = 0; i < b->nfree; i++)
+		b->failed |= pgclass_free(b->pool, b->blk[i]) != 0;
 	b->failed |= pgclass_get_cpu_stats(b->pool, b->cpu, &b->freed) != 0;
+	if (b->gone) {
+		pthread_barrier_wait(&b->moved[0]);
+		pthread_barrier_wait(&b->moved[1]);
+	}
 	b->p = pgclass_alloc(b->pool, LINE_SMALL);
+	b->failed |= pgclass_get_cpu_stats(b->pool, b->cpu, &b->after) != 0;
 	return NULL;
 }
 
 /*
- * Adopted beside another CPU's page, but not allocated from: CPU 0 fills
- * page F and moves on to F + 1; CPU 1 frees two blocks of F.  The first
- * takes the pool lock and adopts F, the second goes through CPU 1's slot:
- * refused, it too would have taken the pool lock, and written F's line
- * all the same.  CPU 1 then allocates: not from F, which would have it
- * write F's line at every call, but from a page whose descriptor shares
- * no line with F + 1's (F + 4 or further); F goes back to its list.
+ * CPU 0 fills page F and moves on to F + 1 (one block there); CPU 1 runs
+ * line_free_b() as @b asks.  If @gone, CPU 0 meanwhile fills F + 1 and
+ * moves on to F + 2, whose descriptor shares no line with F's; its blocks
+ * past F are in @more, *@nmore of them.
+ */
+static int line_free_run(struct ctx *c, char **blk, struct line_free *b,
+			 char **more, unsigned int *nmore)
+{
+	pthread_t th;
+	unsigned int i;
+
+	T_OK(line_pool(c));
+	T_OK(line_fill_small(c, blk, ADOPT_PER_PAGE + 1, c->meta));
+	b->pool = c->pool;
+	b->blk = blk;
+	*nmore = 0;
+	if (b->gone) {
+		T_EQ(pthread_barrier_init(&b->moved[0], NULL, 2), 0);
+		T_EQ(pthread_barrier_init(&b->moved[1], NULL, 2), 0);
+	}
+	T_EQ(pthread_create(&th, NULL, line_free_b, b), 0);
+	if (b->gone) {
+		pthread_barrier_wait(&b->moved[0]);
+		for (i = 0; i < ADOPT_PER_PAGE; i++) {
+			more[i] = pgclass_alloc(c->pool, LINE_SMALL);
+			T_ASSERT(more[i]);
+			T_EQ(ctx_page(c, more[i]), c->meta + 1 + (i + 1) / ADOPT_PER_PAGE);
+		}
+		*nmore = ADOPT_PER_PAGE;
+		pthread_barrier_wait(&b->moved[1]);
+	}
+	T_EQ(pthread_join(th, NULL), 0);
+	if (b->gone) {
+		pthread_barrier_destroy(&b->moved[0]);
+		pthread_barrier_destroy(&b->moved[1]);
+	}
+	T_EQ(b->cpu, 1);
+	T_EQ(b->failed, 0);
+	T_ASSERT(b->p);
+	return 0;
+}
+
+/* Free what line_free_run() left: CPU 0's blocks, CPU 1's last one. */
+static int line_free_done(struct ctx *c, char **blk, struct line_free *b,
+			  char **more, unsigned int nmore)
+{
+	unsigned int i;
+
+	T_EQ(pgclass_free(c->pool, b->p), 0);
+	for (i = b->nfree; i <= ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c->pool, blk[i]), 0);
+	for (i = 0; i < nmore; i++)
+		T_EQ(pgclass_free(c->pool, more[i]), 0);
+	T_EQ(ctx_stats(c).blocks, 0);
+	T_OK(check_pool(c));
+	return 0;
+}
+
+/*
+ * Adopted beside another CPU's page, but not allocated from: CPU 1 frees
+ * two blocks of F.  The first takes the pool lock and adopts F, the second
+ * goes through CPU 1's slot: refused, it too would have taken the pool
+ * lock, and written F's line all the same.  CPU 1 then allocates: not
+ * from F, which would have it write F's line at every call, but from a
+ * page whose descriptor shares no line with F + 1's (F + 4 or further),
+ * taken as a refill; F goes back to its list.
  */
 static int line_adopts(void)
 {
-	char *blk[ADOPT_PER_PAGE + 1];
-	struct line_free b;
-	unsigned int i;
-	pthread_t th;
+	char *blk[ADOPT_PER_PAGE + 1], *more[ADOPT_PER_PAGE];
+	struct line_free b = { .nfree = 2 };
+	unsigned int nmore;
 	struct ctx c;
 
-	T_OK(line_pool(&c));
-	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
-	b = (struct line_free){ .pool = c.pool, .blk = blk };
-	T_EQ(pthread_create(&th, NULL, line_free_b, &b), 0);
-	T_EQ(pthread_join(th, NULL), 0);
-	T_EQ(b.cpu, 1);
-	T_EQ(b.failed, 0);
+	T_OK(line_free_run(&c, blk, &b, more, &nmore));
 	T_EQ(b.freed.cached_pages, 1);
 	T_EQ(b.freed.free_calls, 1);
-	T_ASSERT(b.p);
 	T_ASSERT(ctx_page(&c, b.p) >= c.meta + 4);
+	T_EQ(b.after.refills, 1);
+	T_EQ(b.after.cached_pages, 1);
 	T_EQ(ctx_cstats(&c, 2).pages, 3);
+	return line_free_done(&c, blk, &b, more, nmore);
+}
 
-	T_EQ(pgclass_free(c.pool, b.p), 0);
-	for (i = 2; i <= ADOPT_PER_PAGE; i++)
-		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+/*
+ * The same with F emptied: CPU 1 frees all of F.  Its allocation still
+ * lands clear of F + 1's line, and F, given up empty, is free again.
+ */
+static int line_adopts_empty(void)
+{
+	char *blk[ADOPT_PER_PAGE + 1], *more[ADOPT_PER_PAGE];
+	struct line_free b = { .nfree = ADOPT_PER_PAGE };
+	unsigned int nmore;
+	struct ctx c;
+
+	T_OK(line_free_run(&c, blk, &b, more, &nmore));
+	T_EQ(b.freed.cached_pages, 1);
+	T_EQ(b.freed.free_calls, ADOPT_PER_PAGE - 1);
+	T_ASSERT(ctx_page(&c, b.p) >= c.meta + 4);
+	T_EQ(b.after.refills, 1);
+	T_EQ(ctx_cstats(&c, 2).pages, 2);
+	return line_free_done(&c, blk, &b, more, nmore);
+}
+
+/*
+ * The neighbour gone, the adopted page stays: CPU 1 adopts F, then CPU 0
+ * fills F + 1 and moves on to F + 2, away from F's line.  CPU 1's block
+ * then comes from F, with no refill.
+ */
+static int line_adopts_kept(void)
+{
+	char *blk[ADOPT_PER_PAGE + 1], *more[ADOPT_PER_PAGE];
+	struct line_free b = { .nfree = 2, .gone = true };
+	unsigned int nmore;
+	struct ctx c;
+
+	T_OK(line_free_run(&c, blk, &b, more, &nmore));
+	T_EQ(b.freed.cached_pages, 1);
+	T_EQ(ctx_page(&c, b.p), c.meta);
+	T_EQ(b.after.refills, 0);
+	T_EQ(b.after.cached_pages, 1);
+	return line_free_done(&c, blk, &b, more, nmore);
+}
+
+/*
+ * A page a CPU allocates from, even an empty one, is not given up for a
+ * page beside another CPU's: CPU 1 allocates and frees a block of its own
+ * first.  Its frees into F take the pool lock, and its next block comes
+ * from its own page again, with no second refill.
+ */
+static int line_keeps_own(void)
+{
+	char *blk[ADOPT_PER_PAGE + 1], *more[ADOPT_PER_PAGE];
+	struct line_free b = { .nfree = 2, .own_page = true };
+	unsigned int nmore;
+	struct ctx c;
+
+	T_OK(line_free_run(&c, blk, &b, more, &nmore));
+	T_EQ(b.freed.cached_pages, 1);
+	T_EQ(b.freed.free_calls, 1);	/* its own block's */
+	T_EQ(ctx_page(&c, b.p), ctx_page(&c, b.own));
+	T_EQ(b.after.refills, 1);
+	return line_free_done(&c, blk, &b, more, nmore);
+}
+
+/*
+ * 256 B blocks: 16 a page, so that an empty page's first bitmap word has
+ * bits set in its low 32, which read as a free run's length (a u32) are
+ * seen at once.
+ */
+#define BESIDE_SIZE	256
+#define BESIDE_PER_PAGE	(4096 / BESIDE_SIZE)
+
+struct line_prod {
+	struct pgclass_pool *pool;
+	char *blk[BESIDE_PER_PAGE + 1];
+	pthread_barrier_t step[2];
+	int failed;
+};
+
+/* CPU 1: fills a page and moves on, then stays until told. */
+static void *line_prod_b(void *data)
+{
+	struct line_prod *b = data;
+	unsigned int i;
+
+	for (i = 0; i <= BESIDE_PER_PAGE; i++) {
+		b->blk[i] = pgclass_alloc(b->pool, BESIDE_SIZE);
+		b->failed |= !b->blk[i];
+	}
+	pthread_barrier_wait(&b->step[0]);
+	pthread_barrier_wait(&b->step[1]);
+	return NULL;
+}
+
+/*
+ * An adopted page given up empty beside the page taken for it: whole
+ * pages fill the pool but F + 9 and F + 10, where CPU 1 fills F + 10 and
+ * moves on to F + 9 (an odd slot takes a run's last page).  F + 11 is
+ * freed, the one free page.  CPU 0 frees all of F + 10, adopting it, and
+ * allocates: its slot takes F + 11 and gives F + 10 up, empty.  F + 11
+ * must be owned by then, or the two merge as a free run while a block is
+ * on F + 11.
+ */
+static int line_adopted_beside_free(void)
+{
+	static void *page[LINE_MAX_PAGES];
+	struct line_prod b = { 0 };
+	unsigned int n, i, freed = 0;
+	unsigned long f, free_pages;
+	pthread_t th;
+	struct ctx c;
+	void *p;
+
+	T_OK(line_pool(&c));
+	T_OK(line_fill_whole(&c, page, &n));
+	f = c.meta;
+	T_EQ(pgclass_free(c.pool, page[9]), 0);
+	T_EQ(pgclass_free(c.pool, page[10]), 0);
+	b.pool = c.pool;
+	T_EQ(pthread_barrier_init(&b.step[0], NULL, 2), 0);
+	T_EQ(pthread_barrier_init(&b.step[1], NULL, 2), 0);
+	T_EQ(pthread_create(&th, NULL, line_prod_b, &b), 0);
+	pthread_barrier_wait(&b.step[0]);
+	/* CPU 1 waits, keeping F + 9, until the asserts below are made. */
+	if (!b.failed && ctx_page(&c, b.blk[0]) == f + 10 &&
+	    ctx_page(&c, b.blk[BESIDE_PER_PAGE]) == f + 9) {
+		freed = pgclass_free(c.pool, page[11]) == 0;
+		for (i = 0; i < BESIDE_PER_PAGE; i++)
+			freed += pgclass_free(c.pool, b.blk[i]) == 0;
+	}
+	p = pgclass_alloc(c.pool, BESIDE_SIZE);
+	free_pages = ctx_stats(&c).free_pages;
+	pthread_barrier_wait(&b.step[1]);
+	T_EQ(pthread_join(th, NULL), 0);
+	pthread_barrier_destroy(&b.step[0]);
+	pthread_barrier_destroy(&b.step[1]);
+	T_EQ(freed, BESIDE_PER_PAGE + 1);
+	T_ASSERT(p);
+	T_EQ(ctx_page(&c, p), f + 11);
+	T_EQ(free_pages, 1);
+	T_OK(check_pool(&c));
+
+	T_EQ(pgclass_free(c.pool, p), 0);
+	T_EQ(pgclass_free(c.pool, b.blk[BESIDE_PER_PAGE]), 0);
+	for (i = 0; i < n; i++)
+		if (i < 9 || i > 11)
+			T_EQ(pgclass_free(c.pool, page[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
 	return 0;
@@ -478,6 +701,10 @@ static int t_line(const struct test_case *tc __maybe_unused)
 	T_OK(line_list_walk());
 	T_OK(line_near_full());
 	T_OK(line_adopts());
+	T_OK(line_adopts_empty());
+	T_OK(line_adopts_kept());
+	T_OK(line_keeps_own());
+	T_OK(line_adopted_beside_free());
 	T_OK(line_from_run(true));
 	return line_from_run(false);
 }
