@@ -74,9 +74,9 @@
  * CPUs allocating from pages whose descriptors share a line make each call
  * three to five times as slow.  A freeing CPU adopts such a page all the
  * same, as its frees write that line either way, unless it would give up
- * a page it allocates from for it; but its slot does not allocate from
- * it on the fast path: the first allocation takes another page for it,
- * as a refill does, if the neighbour is still there (pgc_adopt_checked()).
+ * a page it took to allocate from; but its slot does not allocate from it
+ * on the fast path: the first allocation takes another page for it, as a
+ * refill does, if the neighbour is still there (pgc_adopt_checked()).
  * Frees of blocks on shared pages, whole and multi-page blocks, and every
  * call that finds the slot it needs locked (an interrupt that came in
  * while its CPU was in the fast path, another CPU's free) take the pool
@@ -906,11 +906,11 @@ static inline bool pgc_slot_held(struct pgc_cpu *s)
  * other: two threads doing 64-byte pairs natively (`ubench-pgclass scale`)
  * took 50 to 59 ns a call whenever their pages' descriptors met on a line,
  * 10 to 18 ns otherwise.  Descriptors padded to lines of their own would
- * take 1.56% of the pool, over the 1% budget; this check costs a refill a
- * look at the descriptors that overlap @i's lines: two at most on either
- * side at 4 KiB pages (40 bytes each), four at 512-byte pages on 64-bit
- * (16 bytes).  Under the pool lock, which every change of owner takes:
- * the answer holds until it is dropped.
+ * take 1.56% of the pool, over the 1% budget; this check costs a refill,
+ * or a free that adopts, a look at the descriptors that overlap @i's
+ * lines: two at most on either side at 4 KiB pages (40 bytes each), four
+ * at 512-byte pages on 64-bit (16 bytes).  Under the pool lock, which
+ * every change of owner takes: the answer holds until it is dropped.
  */
 static bool pgc_line_shared(struct pgclass_pool *pool, u32 i, u32 k)
 {
@@ -1414,13 +1414,16 @@ static inline void pgc_count_slot(struct pgc_cpu *s, enum pgc_call call)
  * Slot @k is to allocate from its page of class @c, which it adopted
  * beside another slot's page (PGC_UNCHECKED): the two CPUs would write
  * one line at every call.  If that slot's page is still there, take
- * another page as a refill would and give the adopted one up; if none
- * can be had, keep it, a slow call rather than a failed one.  The new page
- * is taken first: given up first, an empty page would be back in the free
- * runs, the very page pgc_class_page() would then find.  And it is owned
- * before the old one goes: until then its descriptor still says FREE, and
- * an empty page given back beside it would merge with it.  Under the pool
- * lock and @k's lock.
+ * another page as a refill would and give the adopted one up; but near
+ * full (pgc_pages_to_spare()) keep it, as pgc_class_page() would keep a
+ * listed page: a page is worth more than the line then.  With pages to
+ * spare, pgc_class_page() finds one in the lists or the free runs at
+ * once, taking back no other slot's.  The new page is taken first: given
+ * up first, an empty page would be back in the free runs, the very page
+ * pgc_class_page() would then find.  And it is owned before the old one
+ * goes: until then its descriptor still says FREE, and an empty page
+ * given back beside it would merge with it.  Under the pool lock and @k's
+ * lock.
  */
 static void pgc_adopt_checked(struct pgclass_pool *pool, u32 k, u32 c,
 			      u32 *busy)
@@ -1431,18 +1434,15 @@ static void pgc_adopt_checked(struct pgclass_pool *pool, u32 k, u32 c,
 	lockdep_assert_held(&pool->lock);
 	pgc_assert_slot_held(s);
 	WRITE_ONCE(s->page[c], i);
-	if (!pgc_line_shared(pool, i, k))
+	if (!pgc_pages_to_spare(pool) || !pgc_line_shared(pool, i, k))
 		return;
 	n = pgc_class_page(pool, c, k, busy);
-	if (!n)
+	if (!n)		/* none after all: keep it */
 		return;
-	/* Reclaim, to find @n, may have flushed this slot: nothing to give. */
-	i = s->page[c];
 	pgc_own(pool, n, c, k, false);
-	if (i)
-		pgc_unown(pool, k, c, i);
 	WRITE_ONCE(s->refills, s->refills + 1);
 	pgc_trace_cache(pool, true, k, c, n);
+	pgc_unown(pool, k, c, i);
 }
 
 /*
@@ -1970,9 +1970,12 @@ static __always_inline int pgc_owned_op(struct pgclass_pool *pool,
  * well.  In `ubench-pgclass scale`'s xfree case, whose consumer often
  * trails its producer by a page or two, a tenth of all frees did, and a
  * block took 54 ns against 44 with the page adopted (medians of 8
- * interleaved runs of each build, `scale 5`).  Only a page the slot
- * allocates from, even an empty one, is not given up for such a page:
- * the slot's next allocation would only take another.
+ * interleaved runs of each build, `scale 5`).  A page the slot took to
+ * allocate from, even an empty one, is not given up for such a page: the
+ * slot's next allocation would only take another.  An adopted page is,
+ * even one the slot has allocated from since: a CPU that frees what
+ * another made keeps adopting, and if it allocates again, its next
+ * allocation takes a page of its own.
  */
 static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 {

@@ -607,6 +607,59 @@ static int line_keeps_own(void)
 }
 
 /*
+ * Near full, an adopted page beside another CPU's is kept: whole pages
+ * fill the pool but F and F + 1; CPU 0 fills F and moves on to F + 1.
+ * One more whole page P is freed, the only free one.  CPU 1 frees a block
+ * of F, adopting it, and allocates: from F, not P, which a whole page then
+ * gets; and without taking back CPU 0's page to find one.
+ */
+static int line_adopted_near_full(void)
+{
+	static void *page[LINE_MAX_PAGES];
+	char *blk[ADOPT_PER_PAGE + 1];
+	struct line_free b = { .nfree = 1 };
+	struct pgclass_cpu_stats own;
+	unsigned int n, i;
+	pthread_t th;
+	struct ctx c;
+	void *w;
+
+	T_OK(line_pool(&c));
+	T_OK(line_fill_whole(&c, page, &n));
+	T_EQ(pgclass_free(c.pool, page[0]), 0);
+	T_EQ(pgclass_free(c.pool, page[1]), 0);
+	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
+	T_EQ(pgclass_free(c.pool, page[10]), 0);
+	T_EQ(ctx_stats(&c).free_pages, 1);
+	b.pool = c.pool;
+	b.blk = blk;
+	T_EQ(pthread_create(&th, NULL, line_free_b, &b), 0);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(b.cpu, 1);
+	T_EQ(b.failed, 0);
+	T_EQ(b.freed.cached_pages, 1);
+	T_ASSERT(b.p);
+	T_EQ(ctx_page(&c, b.p), c.meta);
+	T_EQ(b.after.refills, 0);
+	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
+	T_EQ(own.flushes, 0);
+	T_EQ(own.cached_pages, 1);
+	w = pgclass_alloc(c.pool, LINE_WHOLE);
+	T_EQ(ctx_page(&c, w), c.meta + 10);
+
+	T_EQ(pgclass_free(c.pool, w), 0);
+	T_EQ(pgclass_free(c.pool, b.p), 0);
+	for (i = 1; i <= ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	for (i = 2; i < n; i++)
+		if (i != 10)
+			T_EQ(pgclass_free(c.pool, page[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+/*
  * 256 B blocks: 16 a page, so that an empty page's first bitmap word has
  * bits set in its low 32, which read as a free run's length (a u32) are
  * seen at once.
@@ -640,10 +693,10 @@ static void *line_prod_b(void *data)
  * An adopted page given up empty beside the page taken for it: whole
  * pages fill the pool but F + 9 and F + 10, where CPU 1 fills F + 10 and
  * moves on to F + 9 (an odd slot takes a run's last page).  F + 11 is
- * freed, the one free page.  CPU 0 frees all of F + 10, adopting it, and
- * allocates: its slot takes F + 11 and gives F + 10 up, empty.  F + 11
- * must be owned by then, or the two merge as a free run while a block is
- * on F + 11.
+ * freed, the one free page alone, and F + 20 to F + 29, pages to spare.
+ * CPU 0 frees all of F + 10, adopting it, and allocates: its slot takes
+ * F + 11, the best fit, and gives F + 10 up, empty.  F + 11 must be owned
+ * by then, or the two merge as a free run while a block is on F + 11.
  */
 static int line_adopted_beside_free(void)
 {
@@ -669,6 +722,8 @@ static int line_adopted_beside_free(void)
 	if (!b.failed && ctx_page(&c, b.blk[0]) == f + 10 &&
 	    ctx_page(&c, b.blk[BESIDE_PER_PAGE]) == f + 9) {
 		freed = pgclass_free(c.pool, page[11]) == 0;
+		for (i = 20; i < 30; i++)
+			freed += pgclass_free(c.pool, page[i]) == 0;
 		for (i = 0; i < BESIDE_PER_PAGE; i++)
 			freed += pgclass_free(c.pool, b.blk[i]) == 0;
 	}
@@ -678,16 +733,16 @@ static int line_adopted_beside_free(void)
 	T_EQ(pthread_join(th, NULL), 0);
 	pthread_barrier_destroy(&b.step[0]);
 	pthread_barrier_destroy(&b.step[1]);
-	T_EQ(freed, BESIDE_PER_PAGE + 1);
+	T_EQ(freed, BESIDE_PER_PAGE + 11);
 	T_ASSERT(p);
 	T_EQ(ctx_page(&c, p), f + 11);
-	T_EQ(free_pages, 1);
+	T_EQ(free_pages, 11);
 	T_OK(check_pool(&c));
 
 	T_EQ(pgclass_free(c.pool, p), 0);
 	T_EQ(pgclass_free(c.pool, b.blk[BESIDE_PER_PAGE]), 0);
 	for (i = 0; i < n; i++)
-		if (i < 9 || i > 11)
+		if (i < 9 || (i > 11 && i < 20) || i >= 30)
 			T_EQ(pgclass_free(c.pool, page[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
@@ -705,6 +760,7 @@ static int t_line(const struct test_case *tc __maybe_unused)
 	T_OK(line_adopts_kept());
 	T_OK(line_keeps_own());
 	T_OK(line_adopted_beside_free());
+	T_OK(line_adopted_near_full());
 	T_OK(line_from_run(true));
 	return line_from_run(false);
 }
