@@ -1982,7 +1982,7 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 	u32 cpu = raw_smp_processor_id(), nb = pgc_blocks(pool, c), q;
 	struct pgc_desc *d = pgc_desc(pool, i), *qd;
 	struct pgc_cpu *s;
-	bool shared;
+	bool allocating, shared;
 
 	lockdep_assert_held(&pool->lock);
 	/* Released, or empty: the spare and release rules have it. */
@@ -1994,11 +1994,12 @@ static void pgc_adopt(struct pgclass_pool *pool, u32 i, u32 c)
 		return;
 	q = s->page[c] & PGC_IDX_MASK;
 	qd = q ? pgc_desc(pool, q) : NULL;
-	/* It allocates from that one. */
-	if (qd && !(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))
+	/* The slot took that page to allocate from, not to free into. */
+	allocating = qd && !(qd->prev & PGC_ADOPTED);
+	if (allocating && !pgc_map_empty(qd, nb))
 		goto out;
 	shared = pgc_line_shared(pool, i, cpu);
-	if (shared && qd && !(qd->prev & PGC_ADOPTED))
+	if (shared && allocating)
 		goto out;
 	if (q)
 		pgc_slot_give(pool, cpu, c);

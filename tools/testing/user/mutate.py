@@ -101,11 +101,11 @@ muts = [
     "\t(void)flags;\n\tbad = pgc_owned_op_locked(pool, ptr, page, k, r, do_free, call, NULL,\n\t\t\t\t  cpu);")], 'tsan'),
  # Which page a freeing CPU adopts (pgc_adopt()).
  ("a freeing CPU adopts only into an empty slot page",
-  "\tif (qd && !(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
+  "\tif (allocating && !pgc_map_empty(qd, nb))",
   "\tif (qd && !pgc_map_empty(qd, nb))"),
  ("an allocating CPU gives its page up to adopt",
-  "\tif (qd && !(qd->prev & PGC_ADOPTED) && !pgc_map_empty(qd, nb))",
-  "\tif (qd && !(qd->prev & PGC_ADOPTED) && !qd)"),
+  "\tif (allocating && !pgc_map_empty(qd, nb))",
+  "\tif (allocating && !qd)"),
  # Where a refilling slot's page goes: not on another slot's descriptor line.
  ("a refill takes a listed page beside another CPU's",
   "\t\tif (!pgc_line_shared(pool, i, k))\n\t\t\treturn i;",
@@ -116,10 +116,10 @@ muts = [
  # Adoption beside another CPU's page (pgc_adopt()), and the first
  # allocation from such a page (pgc_adopt_checked()).
  ("a freeing CPU refuses a page beside another CPU's",
-  "\tif (shared && qd && !(qd->prev & PGC_ADOPTED))\n\t\tgoto out;",
+  "\tif (shared && allocating)\n\t\tgoto out;",
   "\tif (shared)\n\t\tgoto out;"),
  ("a CPU gives up its allocating page for one beside another CPU's",
-  "\tif (shared && qd && !(qd->prev & PGC_ADOPTED))\n\t\tgoto out;",
+  "\tif (shared && allocating)\n\t\tgoto out;",
   "\tif (!pool)\n\t\tgoto out;"),
  ("a page adopted beside another CPU's is not marked",
   "\tif (shared)\n\t\tWRITE_ONCE(s->page[c], i | PGC_UNCHECKED);",
