@@ -375,43 +375,62 @@ static int line_list_walk(void)
 }
 
 /*
- * Near full, the page beats the line: whole pages fill the pool but F and
- * F + 1; CPU 0 fills F and moves on to F + 1, then frees a block of F,
- * listed.  One more whole page P is freed, the only free one.  CPU 1
- * takes F, beside CPU 0's page, rather than P, which a whole page then
- * gets: taking P would have failed that allocation.
+ * A pool near full: whole pages (@page, *@n of them) fill it but F and
+ * F + 1, where CPU 0 fills F and moves on to F + 1 (@blk); one more whole
+ * page, F + 10, is freed, the only free one.
+ */
+static int line_near_full_pool(struct ctx *c, void **page, unsigned int *n,
+			       char **blk)
+{
+	T_OK(line_pool(c));
+	T_OK(line_fill_whole(c, page, n));
+	T_EQ(pgclass_free(c->pool, page[0]), 0);
+	T_EQ(pgclass_free(c->pool, page[1]), 0);
+	T_OK(line_fill_small(c, blk, ADOPT_PER_PAGE + 1, c->meta));
+	T_EQ(pgclass_free(c->pool, page[10]), 0);
+	T_EQ(ctx_stats(c).free_pages, 1);
+	return 0;
+}
+
+/* Free the whole pages line_near_full_pool() left, and @w, on F + 10. */
+static int line_near_full_done(struct ctx *c, void **page, unsigned int n,
+			       void *w)
+{
+	unsigned int i;
+
+	T_EQ(pgclass_free(c->pool, w), 0);
+	for (i = 2; i < n; i++)
+		if (i != 10)
+			T_EQ(pgclass_free(c->pool, page[i]), 0);
+	return 0;
+}
+
+/*
+ * Near full, the page beats the line: in line_near_full_pool(), CPU 0
+ * frees a block of F, listed.  CPU 1 takes F, beside CPU 0's page,
+ * rather than F + 10, which a whole page then gets: taking F + 10 would
+ * have failed that allocation.
  */
 static int line_near_full(void)
 {
 	static void *page[LINE_MAX_PAGES];
 	char *blk[ADOPT_PER_PAGE + 1];
 	struct line_b b;
-	unsigned long f;
 	unsigned int n, i;
 	struct ctx c;
 	void *w;
 
-	T_OK(line_pool(&c));
-	T_OK(line_fill_whole(&c, page, &n));
-	f = c.meta;
-	T_EQ(pgclass_free(c.pool, page[0]), 0);
-	T_EQ(pgclass_free(c.pool, page[1]), 0);
-	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), f));
+	T_OK(line_near_full_pool(&c, page, &n, blk));
 	T_EQ(pgclass_free(c.pool, blk[0]), 0);
-	T_EQ(pgclass_free(c.pool, page[10]), 0);
-	T_EQ(ctx_stats(&c).free_pages, 1);
 	T_OK(line_alloc_b(&c, &b));
-	T_EQ(ctx_page(&c, b.p), f);
+	T_EQ(ctx_page(&c, b.p), c.meta);
 	w = pgclass_alloc(c.pool, LINE_WHOLE);
-	T_EQ(ctx_page(&c, w), f + 10);
+	T_EQ(ctx_page(&c, w), c.meta + 10);
 
-	T_EQ(pgclass_free(c.pool, w), 0);
+	T_OK(line_near_full_done(&c, page, n, w));
 	T_EQ(pgclass_free(c.pool, b.p), 0);
 	for (i = 1; i <= ADOPT_PER_PAGE; i++)
 		T_EQ(pgclass_free(c.pool, blk[i]), 0);
-	for (i = 2; i < n; i++)
-		if (i != 10)
-			T_EQ(pgclass_free(c.pool, page[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
 	return 0;
@@ -461,19 +480,17 @@ static void *line_free_b(void *data)
 }
 
 /*
- * CPU 0 fills page F and moves on to F + 1 (one block there); CPU 1 runs
- * line_free_b() as @b asks.  If @gone, CPU 0 meanwhile fills F + 1 and
- * moves on to F + 2, whose descriptor shares no line with F's; its blocks
- * past F are in @more, *@nmore of them.
+ * With CPU 0 on page F + 1 (one block there) after filling F, whose
+ * blocks are @blk: CPU 1 runs line_free_b() as @b asks.  If @gone, CPU 0
+ * meanwhile fills F + 1 and moves on to F + 2, whose descriptor shares no
+ * line with F's; its blocks past F are in @more, *@nmore of them.
  */
-static int line_free_run(struct ctx *c, char **blk, struct line_free *b,
-			 char **more, unsigned int *nmore)
+static int line_free_go(struct ctx *c, char **blk, struct line_free *b,
+			char **more, unsigned int *nmore)
 {
 	pthread_t th;
 	unsigned int i;
 
-	T_OK(line_pool(c));
-	T_OK(line_fill_small(c, blk, ADOPT_PER_PAGE + 1, c->meta));
 	b->pool = c->pool;
 	b->blk = blk;
 	*nmore = 0;
@@ -503,7 +520,16 @@ static int line_free_run(struct ctx *c, char **blk, struct line_free *b,
 	return 0;
 }
 
-/* Free what line_free_run() left: CPU 0's blocks, CPU 1's last one. */
+/* A pool where CPU 0 fills page F and moves on to F + 1; line_free_go(). */
+static int line_free_run(struct ctx *c, char **blk, struct line_free *b,
+			 char **more, unsigned int *nmore)
+{
+	T_OK(line_pool(c));
+	T_OK(line_fill_small(c, blk, ADOPT_PER_PAGE + 1, c->meta));
+	return line_free_go(c, blk, b, more, nmore);
+}
+
+/* Free what line_free_go() left: CPU 0's blocks, CPU 1's last one. */
 static int line_free_done(struct ctx *c, char **blk, struct line_free *b,
 			  char **more, unsigned int nmore)
 {
@@ -607,11 +633,10 @@ static int line_keeps_own(void)
 }
 
 /*
- * Near full, an adopted page beside another CPU's is kept: whole pages
- * fill the pool but F and F + 1; CPU 0 fills F and moves on to F + 1.
- * One more whole page P is freed, the only free one.  CPU 1 frees a block
- * of F, adopting it, and allocates: from F, not P, which a whole page then
- * gets; and without taking back CPU 0's page to find one.
+ * Near full, an adopted page beside another CPU's is kept: in
+ * line_near_full_pool(), CPU 1 frees a block of F, adopting it, and
+ * allocates: from F, not F + 10, which a whole page then gets; and
+ * without taking back CPU 0's page to find one.
  */
 static int line_adopted_near_full(void)
 {
@@ -619,26 +644,13 @@ static int line_adopted_near_full(void)
 	char *blk[ADOPT_PER_PAGE + 1];
 	struct line_free b = { .nfree = 1 };
 	struct pgclass_cpu_stats own;
-	unsigned int n, i;
-	pthread_t th;
+	unsigned int n, nmore;
 	struct ctx c;
 	void *w;
 
-	T_OK(line_pool(&c));
-	T_OK(line_fill_whole(&c, page, &n));
-	T_EQ(pgclass_free(c.pool, page[0]), 0);
-	T_EQ(pgclass_free(c.pool, page[1]), 0);
-	T_OK(line_fill_small(&c, blk, ARRAY_SIZE(blk), c.meta));
-	T_EQ(pgclass_free(c.pool, page[10]), 0);
-	T_EQ(ctx_stats(&c).free_pages, 1);
-	b.pool = c.pool;
-	b.blk = blk;
-	T_EQ(pthread_create(&th, NULL, line_free_b, &b), 0);
-	T_EQ(pthread_join(th, NULL), 0);
-	T_EQ(b.cpu, 1);
-	T_EQ(b.failed, 0);
+	T_OK(line_near_full_pool(&c, page, &n, blk));
+	T_OK(line_free_go(&c, blk, &b, NULL, &nmore));
 	T_EQ(b.freed.cached_pages, 1);
-	T_ASSERT(b.p);
 	T_EQ(ctx_page(&c, b.p), c.meta);
 	T_EQ(b.after.refills, 0);
 	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &own), 0);
@@ -647,16 +659,8 @@ static int line_adopted_near_full(void)
 	w = pgclass_alloc(c.pool, LINE_WHOLE);
 	T_EQ(ctx_page(&c, w), c.meta + 10);
 
-	T_EQ(pgclass_free(c.pool, w), 0);
-	T_EQ(pgclass_free(c.pool, b.p), 0);
-	for (i = 1; i <= ADOPT_PER_PAGE; i++)
-		T_EQ(pgclass_free(c.pool, blk[i]), 0);
-	for (i = 2; i < n; i++)
-		if (i != 10)
-			T_EQ(pgclass_free(c.pool, page[i]), 0);
-	T_EQ(ctx_stats(&c).blocks, 0);
-	T_OK(check_pool(&c));
-	return 0;
+	T_OK(line_near_full_done(&c, page, n, w));
+	return line_free_done(&c, blk, &b, NULL, nmore);
 }
 
 /*
