@@ -1025,8 +1025,17 @@ static int t_overflow(const struct test_case *tc)
  * access that the right lock does not order.  (This found pgc_own()
  * publishing OWNED before its slot, once in a while: the window is two
  * stores wide.)
+ *
+ * How often the refill catches the page before the freer has emptied it
+ * depends on timing: without ThreadSanitizer's slowdown, half the runs of
+ * an -O2 build of this loop had no remote free at all.  So a last round,
+ * in steps (refill_steps()), makes it happen once for certain: R fills a
+ * page X and moves on to Y; the freer frees a block of X, which puts X on
+ * the list; R fills Y, and its refill takes X; the freer's next free into
+ * X is then a remote free into R's slot.
  */
 #define RF_QUEUE	64	/* blocks queued at most: 16 pages */
+#define RF_PER_PAGE	4	/* blocks a quarter page each */
 
 struct refill {
 	struct ctx c;
@@ -1038,7 +1047,86 @@ struct refill {
 	int done;			/* R allocates no more, atomic */
 	unsigned int r_cpu;
 	unsigned long probes;
+	int step;			/* of the last round, atomic */
+	char *x[RF_PER_PAGE];		/* the blocks of page X */
+	char *y[RF_PER_PAGE];		/* the blocks of page Y */
+	char *z;			/* X's first block, allocated again */
 };
+
+static void refill_wait(struct refill *rf, int step)
+{
+	while (__atomic_load_n(&rf->step, __ATOMIC_ACQUIRE) != step)
+		sched_yield();
+}
+
+static void refill_go(struct refill *rf, int step)
+{
+	__atomic_store_n(&rf->step, step, __ATOMIC_RELEASE);
+}
+
+static bool refill_same_page(const struct refill *rf, const char *a,
+			     const char *b)
+{
+	return ((unsigned long)a ^ (unsigned long)b) < rf->c.page;
+}
+
+static unsigned long long refill_remote(struct refill *rf)
+{
+	struct pgclass_cpu_stats ps;
+
+	T_EQ(pgclass_get_cpu_stats(rf->c.pool, rf->r_cpu, &ps), 0);
+	return ps.remote_frees;
+}
+
+/* R's side of the last round: X filled, Y begun; Y filled, X taken. */
+static void refill_r_steps(struct refill *rf)
+{
+	unsigned int i;
+
+	refill_wait(rf, 1);
+	/* Every block is free: X and Y are new pages, R's refills. */
+	pgclass_drain(rf->c.pool);
+	for (i = 0; i < RF_PER_PAGE; i++) {
+		rf->x[i] = pgclass_alloc(rf->c.pool, rf->size);
+		T_ASSERT(rf->x[i] && refill_same_page(rf, rf->x[i], rf->x[0]));
+	}
+	rf->y[0] = pgclass_alloc(rf->c.pool, rf->size);
+	T_ASSERT(rf->y[0] && !refill_same_page(rf, rf->y[0], rf->x[0]));
+	refill_go(rf, 2);
+	refill_wait(rf, 3);
+	for (i = 1; i < RF_PER_PAGE; i++) {
+		rf->y[i] = pgclass_alloc(rf->c.pool, rf->size);
+		T_ASSERT(rf->y[i] && refill_same_page(rf, rf->y[i], rf->y[0]));
+	}
+	/* Y is full: the refill takes X, whose one free block is x[0]. */
+	rf->z = pgclass_alloc(rf->c.pool, rf->size);
+	T_ASSERT(rf->z == rf->x[0]);
+	refill_go(rf, 4);
+	refill_wait(rf, 5);
+	for (i = 0; i < RF_PER_PAGE; i++)
+		T_EQ(pgclass_free(rf->c.pool, rf->y[i]), 0);
+	T_EQ(pgclass_free(rf->c.pool, rf->z), 0);
+}
+
+/* The freer's side: a free that lists X, then frees into R's slot. */
+static void refill_f_steps(struct refill *rf)
+{
+	unsigned long long remote;
+	unsigned int i;
+
+	refill_go(rf, 1);
+	refill_wait(rf, 2);
+	remote = refill_remote(rf);
+	T_EQ(pgclass_free(rf->c.pool, rf->x[0]), 0);
+	T_EQ(refill_remote(rf), remote);
+	refill_go(rf, 3);
+	refill_wait(rf, 4);
+	for (i = 1; i < RF_PER_PAGE; i++) {
+		T_EQ(pgclass_free(rf->c.pool, rf->x[i]), 0);
+		T_EQ(refill_remote(rf), remote + i);
+	}
+	refill_go(rf, 5);
+}
 
 static void *refill_r(void *arg)
 {
@@ -1063,6 +1151,7 @@ static void *refill_r(void *arg)
 		} while (!queued);
 	}
 	__atomic_store_n(&rf->done, 1, __ATOMIC_RELEASE);
+	refill_r_steps(rf);
 	return NULL;
 }
 
@@ -1098,6 +1187,7 @@ static void *refill_f(void *arg)
 		}
 		rf->probes += i;
 	}
+	refill_f_steps(rf);
 	return NULL;
 }
 
@@ -1114,7 +1204,7 @@ static int t_refill(const struct test_case *tc)
 	T_EQ(pgclass_nr_cpu_slots(rf->c.pool), 2);
 	exit_pool = rf->c.pool;
 	shim_cpu_exit = drain_at_exit;
-	rf->size = rf->c.page / 4;
+	rf->size = rf->c.page / RF_PER_PAGE;
 	rf->total = test_ops ? test_ops : 24000;
 	T_EQ(pthread_mutex_init(&rf->lock, NULL), 0);
 	/* This thread holds CPU 0: R gets slot 1, the freer none. */
@@ -1128,10 +1218,11 @@ static int t_refill(const struct test_case *tc)
 	printf("# slot 1: %llu refills, %llu remote frees; %lu lookups\n",
 	       (unsigned long long)ps.refills,
 	       (unsigned long long)ps.remote_frees, rf->probes);
-	T_ASSERT(ps.remote_frees > 0);
+	T_ASSERT(ps.remote_frees >= RF_PER_PAGE - 1);
 	pgclass_get_stats(rf->c.pool, &st);
-	T_EQ(st.alloc_calls, rf->total);
-	T_EQ(st.free_calls, rf->total);
+	/* The last round's: X, Y and X's first block again. */
+	T_EQ(st.alloc_calls, rf->total + 2 * RF_PER_PAGE + 1);
+	T_EQ(st.free_calls, rf->total + 2 * RF_PER_PAGE + 1);
 	T_EQ(st.failed_calls, 0);
 	T_EQ(st.blocks, 0);
 	T_EQ(st.cached_pages, 0);
