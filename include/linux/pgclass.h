@@ -105,7 +105,7 @@ struct pgclass_stats {
  * @free_calls: pgclass_free() calls it served (for any CPU)
  * @realloc_calls: pgclass_realloc() calls it served
  * @remote_frees: frees of its blocks by other CPUs
- * @refills: pages it took under the pool lock
+ * @refills: pages it took to allocate from (adopted pages are not counted)
  * @flushes: times its pages were taken back
  * @cached_blocks: free blocks on the pages it owns
  * @cached_pages: pages it owns

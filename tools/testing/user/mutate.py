@@ -139,6 +139,13 @@ muts = [
  ("near full, a marked page is given up all the same",
   "\tif (!pgc_pages_to_spare(pool) || !pgc_line_shared(pool, i, k))",
   "\tif (!pgc_line_shared(pool, i, k))"),
+ # Where a slot's page given up empty goes (pgc_unown()).
+ ("a page given up empty goes to the free runs",
+  "\t\tif (!pgc_spare(pool, c)) {\n\t\t\tpgc_part_add(pool, c, i, true);\n\t\t\treturn;\n\t\t}",
+  ""),
+ ("a page given up empty is a second spare",
+  "\t\tif (!pgc_spare(pool, c)) {\n\t\t\tpgc_part_add(pool, c, i, true);",
+  "\t\tif (pool) {\n\t\t\tpgc_part_add(pool, c, i, true);"),
  ("a refill looks at the list's head only",
   "#define PGC_PICK_TRIES\t3", "#define PGC_PICK_TRIES\t1"),
  ("a refill spends the last free pages to avoid a line",

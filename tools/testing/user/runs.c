@@ -35,12 +35,21 @@ static int t_exhaustion(const struct test_case *tc __maybe_unused)
 		T_EQ(pgclass_free(c.pool, v[i]), 0);
 	st = ctx_stats(&c);
 	T_EQ(st.blocks, 0);
-	T_EQ(st.free_pages, c.data_pages - 1);	/* one spare */
-	T_EQ(ctx_cstats(&c, 0).pages, 1);
+	/*
+	 * The slot adopted each page at its first free and gave it up empty
+	 * at the next: the first became the class's spare, the last is still
+	 * the slot's.
+	 */
+	T_EQ(st.cached_pages, 1);
+	T_EQ(st.free_pages, c.data_pages - 2);
+	T_EQ(ctx_cstats(&c, 0).pages, 2);
 	T_EQ(st.peak_used_pages, c.data_pages);
 	T_OK(check_pool(&c));
 
-	/* The whole data area in one block: the spare is taken back. */
+	/*
+	 * The whole data area in one block: the spare and the slot's page
+	 * are taken back.
+	 */
 	big = pgclass_alloc(c.pool, c.data_pages * c.page);
 	T_ASSERT(big);
 	T_EQ(ctx_page(&c, big), c.meta);

@@ -573,7 +573,8 @@ static int line_adopts(void)
 
 /*
  * The same with F emptied: CPU 1 frees all of F.  Its allocation still
- * lands clear of F + 1's line, and F, given up empty, is free again.
+ * lands clear of F + 1's line, and F, given up empty, is the class's
+ * spare (pgc_unown()).
  */
 static int line_adopts_empty(void)
 {
@@ -587,7 +588,8 @@ static int line_adopts_empty(void)
 	T_EQ(b.freed.free_calls, ADOPT_PER_PAGE - 1);
 	T_ASSERT(ctx_page(&c, b.p) >= c.meta + 4);
 	T_EQ(b.after.refills, 1);
-	T_EQ(ctx_cstats(&c, 2).pages, 2);
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
+	T_EQ(ctx_stats(&c).free_pages, c.data_pages - 3);
 	return line_free_done(&c, blk, &b, more, nmore);
 }
 
@@ -670,44 +672,64 @@ static int line_adopted_near_full(void)
  */
 #define BESIDE_SIZE	256
 #define BESIDE_PER_PAGE	(4096 / BESIDE_SIZE)
+#define BESIDE_CLASS	(8 - PGCLASS_MIN_BLOCK_SHIFT)	/* 256 = 2^8 */
 
 struct line_prod {
 	struct pgclass_pool *pool;
-	char *blk[BESIDE_PER_PAGE + 1];
-	pthread_barrier_t step[2];
+	char *blk[2 * BESIDE_PER_PAGE + 1];
+	pthread_barrier_t step[4];
 	int failed;
 };
 
-/* CPU 1: fills a page and moves on, then stays until told. */
+static void line_prod_alloc(struct line_prod *b, unsigned int from,
+			    unsigned int to)
+{
+	for (; from < to; from++) {
+		b->blk[from] = pgclass_alloc(b->pool, BESIDE_SIZE);
+		b->failed |= !b->blk[from];
+	}
+}
+
+/*
+ * CPU 1: fills a page (G), waits for more free pages, fills another and
+ * moves on, then stays until told.
+ */
 static void *line_prod_b(void *data)
 {
 	struct line_prod *b = data;
-	unsigned int i;
 
-	for (i = 0; i <= BESIDE_PER_PAGE; i++) {
-		b->blk[i] = pgclass_alloc(b->pool, BESIDE_SIZE);
-		b->failed |= !b->blk[i];
-	}
+	line_prod_alloc(b, 0, BESIDE_PER_PAGE);
 	pthread_barrier_wait(&b->step[0]);
 	pthread_barrier_wait(&b->step[1]);
+	line_prod_alloc(b, BESIDE_PER_PAGE, 2 * BESIDE_PER_PAGE + 1);
+	pthread_barrier_wait(&b->step[2]);
+	pthread_barrier_wait(&b->step[3]);
 	return NULL;
 }
 
 /*
- * An adopted page given up empty beside the page taken for it: whole
- * pages fill the pool but F + 9 and F + 10, where CPU 1 fills F + 10 and
- * moves on to F + 9 (an odd slot takes a run's last page).  F + 11 is
- * freed, the one free page alone, and F + 20 to F + 29, pages to spare.
- * CPU 0 frees all of F + 10, adopting it, and allocates: its slot takes
- * F + 11, the best fit, and gives F + 10 up, empty.  F + 11 must be owned
- * by then, or the two merge as a free run while a block is on F + 11.
+ * An adopted page given up empty while its class has a spare, so that it
+ * goes to the free runs.  Whole pages fill the pool; F + 8 is freed, and
+ * CPU 1 fills it (G); then F + 9 and F + 10 are, and CPU 1 fills F + 10
+ * and moves on to F + 9 (an odd slot takes a run's last page).  F + 20 to
+ * F + 29 are freed, pages to spare, and F + 11 if @next_free.  CPU 0
+ * frees all of G, adopting it, then all of F + 10, adopting that and
+ * giving up G, empty: the class's spare.  It allocates: its slot passes
+ * over G, beside CPU 1's page, takes a page and only then gives F + 10 up,
+ * empty, to the free runs.
+ *
+ * With @next_free, it takes F + 11, the best fit: F + 11 must be owned by
+ * the time F + 10 is freed, or the two merge as a free run while a block
+ * is on F + 11.  Without, it takes F + 20: F + 10, given up first, would
+ * be the best fit, a page beside CPU 1's taken all the same.
  */
-static int line_adopted_beside_free(void)
+static int line_adopted_given_up(bool next_free)
 {
 	static void *page[LINE_MAX_PAGES];
 	struct line_prod b = { 0 };
 	unsigned int n, i, freed = 0;
 	unsigned long f, free_pages;
+	bool placed;
 	pthread_t th;
 	struct ctx c;
 	void *p;
@@ -715,38 +737,141 @@ static int line_adopted_beside_free(void)
 	T_OK(line_pool(&c));
 	T_OK(line_fill_whole(&c, page, &n));
 	f = c.meta;
-	T_EQ(pgclass_free(c.pool, page[9]), 0);
-	T_EQ(pgclass_free(c.pool, page[10]), 0);
+	T_EQ(pgclass_free(c.pool, page[8]), 0);
 	b.pool = c.pool;
-	T_EQ(pthread_barrier_init(&b.step[0], NULL, 2), 0);
-	T_EQ(pthread_barrier_init(&b.step[1], NULL, 2), 0);
+	for (i = 0; i < ARRAY_SIZE(b.step); i++)
+		T_EQ(pthread_barrier_init(&b.step[i], NULL, 2), 0);
 	T_EQ(pthread_create(&th, NULL, line_prod_b, &b), 0);
 	pthread_barrier_wait(&b.step[0]);
+	freed = pgclass_free(c.pool, page[9]) == 0;
+	freed += pgclass_free(c.pool, page[10]) == 0;
+	pthread_barrier_wait(&b.step[1]);
+	pthread_barrier_wait(&b.step[2]);
 	/* CPU 1 waits, keeping F + 9, until the asserts below are made. */
-	if (!b.failed && ctx_page(&c, b.blk[0]) == f + 10 &&
-	    ctx_page(&c, b.blk[BESIDE_PER_PAGE]) == f + 9) {
-		freed = pgclass_free(c.pool, page[11]) == 0;
+	placed = !b.failed && ctx_page(&c, b.blk[0]) == f + 8 &&
+		 ctx_page(&c, b.blk[BESIDE_PER_PAGE]) == f + 10 &&
+		 ctx_page(&c, b.blk[2 * BESIDE_PER_PAGE]) == f + 9;
+	if (placed) {
+		if (next_free)
+			freed += pgclass_free(c.pool, page[11]) == 0;
 		for (i = 20; i < 30; i++)
 			freed += pgclass_free(c.pool, page[i]) == 0;
-		for (i = 0; i < BESIDE_PER_PAGE; i++)
+		for (i = 0; i < 2 * BESIDE_PER_PAGE; i++)
 			freed += pgclass_free(c.pool, b.blk[i]) == 0;
 	}
 	p = pgclass_alloc(c.pool, BESIDE_SIZE);
 	free_pages = ctx_stats(&c).free_pages;
-	pthread_barrier_wait(&b.step[1]);
+	pthread_barrier_wait(&b.step[3]);
 	T_EQ(pthread_join(th, NULL), 0);
-	pthread_barrier_destroy(&b.step[0]);
-	pthread_barrier_destroy(&b.step[1]);
-	T_EQ(freed, BESIDE_PER_PAGE + 11);
+	for (i = 0; i < ARRAY_SIZE(b.step); i++)
+		pthread_barrier_destroy(&b.step[i]);
+	T_ASSERT(placed);
+	T_EQ(freed, 2 * BESIDE_PER_PAGE + 12 + next_free);
 	T_ASSERT(p);
-	T_EQ(ctx_page(&c, p), f + 11);
-	T_EQ(free_pages, 11);
+	T_EQ(ctx_page(&c, p), next_free ? f + 11 : f + 20);
+	/* F + 10, and F + 11 to F + 29 as freed, less the page taken. */
+	T_EQ(free_pages, 10 + next_free);
+	T_EQ(ctx_cstats(&c, BESIDE_CLASS).pages, 3);
 	T_OK(check_pool(&c));
 
 	T_EQ(pgclass_free(c.pool, p), 0);
-	T_EQ(pgclass_free(c.pool, b.blk[BESIDE_PER_PAGE]), 0);
+	T_EQ(pgclass_free(c.pool, b.blk[2 * BESIDE_PER_PAGE]), 0);
 	for (i = 0; i < n; i++)
-		if (i < 9 || (i > 11 && i < 20) || i >= 30)
+		if (i < 8 || (i == 11 && !next_free) || (i > 11 && i < 20) ||
+		    i >= 30)
+			T_EQ(pgclass_free(c.pool, page[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+struct line_freer {
+	struct pgclass_pool *pool;
+	char **blk;
+	unsigned int n;
+	unsigned int cpu;
+	int failed;
+};
+
+static void *line_freer_b(void *data)
+{
+	struct line_freer *b = data;
+	unsigned int i;
+
+	b->cpu = shim_this_cpu();
+	for (i = 0; i < b->n; i++)
+		b->failed |= pgclass_free(b->pool, b->blk[i]) != 0;
+	return NULL;
+}
+
+/* Free @n blocks at @blk on CPU 1 (a thread of its own). */
+static int line_free_on_b(struct ctx *c, char **blk, unsigned int n)
+{
+	struct line_freer b = { .pool = c->pool, .blk = blk, .n = n };
+	pthread_t th;
+
+	T_EQ(pthread_create(&th, NULL, line_freer_b, &b), 0);
+	T_EQ(pthread_join(th, NULL), 0);
+	T_EQ(b.cpu, 1);
+	T_EQ(b.failed, 0);
+	return 0;
+}
+
+/*
+ * Blocks made on one CPU and freed on another: their pages come back to
+ * the CPU that makes them through the class's spare, not the free runs
+ * (pgc_unown()).  Whole pages fill the pool but three pages far apart,
+ * so that no descriptor line is shared.  CPU 0 fills page A and starts B;
+ * CPU 1 frees all of A, adopting it; CPU 0 fills B and starts C; CPU 1
+ * frees a block of B, adopting B and giving A up, empty: the class's
+ * spare.  CPU 0 fills C, and its refill takes A back, no free page.
+ */
+static int line_refill_takes_given_up(void)
+{
+	static char *blk[3 * ADOPT_PER_PAGE + 1];
+	static void *page[LINE_MAX_PAGES];
+	unsigned long a, b, pg, free_pages;
+	struct pgclass_cpu_stats cs;
+	unsigned int n, i;
+	u64 refills;
+	struct ctx c;
+
+	T_OK(line_pool(&c));
+	T_OK(line_fill_whole(&c, page, &n));
+	for (i = 10; i <= 30; i += 10)
+		T_EQ(pgclass_free(c.pool, page[i]), 0);
+	for (i = 0; i <= ADOPT_PER_PAGE; i++)
+		T_ASSERT((blk[i] = pgclass_alloc(c.pool, LINE_SMALL)));
+	a = ctx_page(&c, blk[0]);
+	b = ctx_page(&c, blk[ADOPT_PER_PAGE]);
+	T_ASSERT(a != b);
+	T_OK(line_free_on_b(&c, blk, ADOPT_PER_PAGE));
+	for (; i <= 2 * ADOPT_PER_PAGE; i++)
+		T_ASSERT((blk[i] = pgclass_alloc(c.pool, LINE_SMALL)));
+	pg = ctx_page(&c, blk[2 * ADOPT_PER_PAGE]);
+	T_ASSERT(pg != a && pg != b);
+	T_OK(line_free_on_b(&c, blk + ADOPT_PER_PAGE, 1));
+	/* B is CPU 1's now, and A, empty, the class's spare. */
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
+	free_pages = ctx_stats(&c).free_pages;
+	T_EQ(free_pages, 0);
+	for (; i < 3 * ADOPT_PER_PAGE; i++) {
+		T_ASSERT((blk[i] = pgclass_alloc(c.pool, LINE_SMALL)));
+		T_EQ(ctx_page(&c, blk[i]), pg);
+	}
+	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &cs), 0);
+	refills = cs.refills;
+	T_ASSERT((blk[i] = pgclass_alloc(c.pool, LINE_SMALL)));
+	T_EQ(ctx_page(&c, blk[i]), a);
+	T_EQ(pgclass_get_cpu_stats(c.pool, 0, &cs), 0);
+	T_EQ(cs.refills, refills + 1);
+	T_EQ(ctx_stats(&c).free_pages, free_pages);
+	T_EQ(ctx_cstats(&c, 2).pages, 3);
+
+	for (i = ADOPT_PER_PAGE + 1; i <= 3 * ADOPT_PER_PAGE; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	for (i = 0; i < n; i++)
+		if (i != 10 && i != 20 && i != 30)
 			T_EQ(pgclass_free(c.pool, page[i]), 0);
 	T_EQ(ctx_stats(&c).blocks, 0);
 	T_OK(check_pool(&c));
@@ -763,7 +888,9 @@ static int t_line(const struct test_case *tc __maybe_unused)
 	T_OK(line_adopts_empty());
 	T_OK(line_adopts_kept());
 	T_OK(line_keeps_own());
-	T_OK(line_adopted_beside_free());
+	T_OK(line_adopted_given_up(true));
+	T_OK(line_adopted_given_up(false));
+	T_OK(line_refill_takes_given_up());
 	T_OK(line_adopted_near_full());
 	T_OK(line_from_run(true));
 	return line_from_run(false);
