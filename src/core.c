@@ -1787,6 +1787,36 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 	return true;
 }
 
+/*
+ * pgc_resize() could not grow the whole or multi-page block @r to @size
+ * in place: the pages after it may be a spare or a slot's, empty.  If the
+ * block cannot move instead (an out-of-band pool, or no free run of the
+ * new size without taking anything back), take back the spares and then
+ * the slots' pages, as pgc_get_pages() would for the move, and try again:
+ * a grow then fails only when no run after the block fits, which is the
+ * "no false failures" rule for a block that stays.  *@busy counts the
+ * slots that could not be asked.  Under the pool lock.
+ */
+static bool pgc_resize_reclaim(struct pgclass_pool *pool,
+			       const struct pgc_ref *r, size_t size, u32 *busy)
+{
+	u32 m;
+
+	lockdep_assert_held(&pool->lock);
+	if (size > pgc_data_bytes(pool))
+		return false;
+	m = DIV_ROUND_UP(size, BIT(pool->page_shift));
+	if (!pgc_oob(pool) && pgc_find_run(pool, m))
+		return false;
+	if (pgc_reclaim_spares(pool) && pgc_resize(pool, r, size))
+		return true;
+	if (!pool->slots_own)
+		return false;
+	*busy += pgc_reclaim_slots(pool, U32_MAX);
+	pgc_reclaim_spares(pool);
+	return pgc_resize(pool, r, size);
+}
+
 /* The block at offset @in of small page @d, class in @r, or why none. */
 static inline int pgc_lookup_small(const struct pgc_desc *d, unsigned long in,
 				   struct pgc_ref *r)
@@ -2805,8 +2835,10 @@ static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
 {
 	bool small = size <= BIT(pool->page_shift - 1);
 	bool to_page = pgc_oob(pool) && small;
+	size_t target = to_page ? BIT(pool->page_shift) : size;
 	unsigned long flags;
 	int bad = PGC_OK;
+	u32 busy = 0;
 
 	*how = PGC_REALLOC_MOVE;
 	/* A small block that must change class moves: no lock needed. */
@@ -2820,8 +2852,9 @@ static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
 		bad = pgc_lookup(pool, ptr, r, false);
 		if (bad == -EAGAIN)	/* freed and now owned by a slot */
 			bad = PGC_BAD_UNUSED;
-		if (!bad && pgc_resize(pool, r,
-				       to_page ? BIT(pool->page_shift) : size))
+		if (!bad && (pgc_resize(pool, r, target) ||
+			     (!shrink && pgc_resize_reclaim(pool, r, target,
+							    &busy))))
 			*how = PGC_REALLOC_STAYS;
 	} else if (small && pgc_class_of(size) == r->class) {
 		*how = PGC_REALLOC_STAYS;
@@ -2831,8 +2864,10 @@ static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
 		*how = shrink ? PGC_REALLOC_KEPT : PGC_REALLOC_FAILED;
 	if (bad || *how != PGC_REALLOC_MOVE)
 		pool->realloc_calls++;
-	if (bad || *how == PGC_REALLOC_FAILED)
+	if (bad)
 		pool->failed_calls++;
+	else if (*how == PGC_REALLOC_FAILED)
+		pgc_count_failure(pool, PGC_CALL_REALLOC, busy);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return bad;
 }

@@ -488,30 +488,41 @@ void model_free_all(struct model *m)
 	T_EQ(st.free_pages, c->data_pages);
 }
 
+/* What the pages after a block hold, for it to grow over them. */
+enum room {
+	ROOM_NONE,	/* a block, or the end of the pool */
+	ROOM_CACHED,	/* no block, but not all in one free run */
+	ROOM_FREE,	/* one free run */
+};
+
 /*
- * Are the @more bytes after block @b's last page in one free run of the
- * pool, so that it must grow in place?  The model knows which pages hold
- * blocks; a spare empty page of a small class holds none but is not free,
- * so the pool's walk has the last word.
+ * What the @more bytes after block @b's last page hold.  The model knows
+ * which pages hold blocks; an empty page of a small class (a spare, or a
+ * slot's) holds none but is not free, so the pool's walk tells the two
+ * last cases apart.  A grow takes such pages back when the block cannot
+ * move instead: always in an out-of-band pool, and in another only when
+ * the pool's O(1) lookup finds no run of the new size elsewhere, which
+ * the model does not tell (ROOM_CACHED: it may stay, or move).
  */
-static bool room_after(const struct model *m, const struct mblock *b,
-		       size_t more)
+static enum room room_after(const struct model *m, const struct mblock *b,
+			    size_t more)
 {
 	unsigned long pg = first_page(m, b) + nr_block_pages(m, b);
 	unsigned long i, np = more >> m->c.shift;
+	enum room room = ROOM_CACHED;
 	struct snap *s;
-	bool room = false;
 
 	if (pg + np > m->c.nr_pages)
-		return false;
+		return ROOM_NONE;
 	for (i = 0; i < np; i++)
 		if (m->occ[pg + i])
-			return false;
+			return ROOM_NONE;
 	s = snap_take(&m->c);
 	for (i = 0; i < s->nr_ext; i++)
-		if (s->ext[i].first == pg)
-			room = s->ext[i].state == PGCLASS_PAGE_FREE &&
-			       s->ext[i].nr_pages >= np;
+		if (s->ext[i].first == pg &&
+		    s->ext[i].state == PGCLASS_PAGE_FREE &&
+		    s->ext[i].nr_pages >= np)
+			room = ROOM_FREE;
 	snap_free(s);
 	return room;
 }
@@ -544,7 +555,8 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 {
 	const struct ctx *c = &m->c;
 	struct mblock old = m->b[i];
-	bool stays = false;
+	bool stays = false, may_stay = false;
+	enum room room;
 	size_t keep, usable;
 	char *q;
 
@@ -560,9 +572,13 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 			 usable <= old.usable)
 			stays = true;		/* multi shrinks in place */
 		else if (old.cls >= m->nr_small && size > c->page &&
-			 usable > old.usable &&
-			 room_after(m, &old, usable - old.usable))
-			stays = true;		/* grows in place */
+			 usable > old.usable) {
+			/* Grows in place, over cached pages if it cannot move. */
+			room = room_after(m, &old, usable - old.usable);
+			stays = room == ROOM_FREE ||
+				(room == ROOM_CACHED && c->oob);
+			may_stay = room == ROOM_CACHED;
+		}
 	}
 
 	T_EQ(m_verify(m, old.p, old.req, old.id), old.req);
@@ -573,7 +589,7 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 		T_ASSERT(!q);
 	if (!q) {
 		/* Only a grow fails: a shrink keeps the block at worst. */
-		T_ASSERT(!stays && size > old.usable);
+		T_ASSERT(!stays && !may_stay && size > old.usable);
 		if (c->oob) {
 			m->st.failed_calls++;
 			m->fails++;
@@ -585,7 +601,7 @@ void model_realloc(struct model *m, unsigned long i, size_t size)
 		m_addressable(m, old.p, old.usable);
 		return;
 	}
-	if (q == old.p && !stays) {
+	if (q == old.p && !stays && !may_stay) {
 		realloc_kept(m, i, size);
 		return;
 	}

@@ -139,6 +139,13 @@ muts = [
  ("near full, a marked page is given up all the same",
   "\tif (!pgc_pages_to_spare(pool) || !pgc_line_shared(pool, i, k))",
   "\tif (!pgc_line_shared(pool, i, k))"),
+ # A grow in place over a cached page (pgc_resize_reclaim()).
+ ("a grow in place takes back no cached page",
+  "\tif (pgc_reclaim_spares(pool) && pgc_resize(pool, r, size))\n\t\treturn true;\n\tif (!pool->slots_own)",
+  "\tif (pool)"),
+ ("a grow in place takes back only the spares",
+  "\tif (!pool->slots_own)\n\t\treturn false;\n\t*busy += pgc_reclaim_slots(pool, U32_MAX);",
+  "\tif (pool)\n\t\treturn false;\n\t*busy += pgc_reclaim_slots(pool, U32_MAX);"),
  # Where a slot's page given up empty goes (pgc_unown()).
  ("a page given up empty goes to the free runs",
   "\t\tif (!pgc_spare(pool, c)) {\n\t\t\tpgc_part_add(pool, c, i, true);\n\t\t\treturn;\n\t\t}",

@@ -251,11 +251,78 @@ static int t_realloc_grow(const struct test_case *tc __maybe_unused)
 	return 0;
 }
 
+/*
+ * A grow in place over a page a cache holds: a whole page W at F, then
+ * 64 B blocks on F + 1 (and F + 2).  With @slot_page, F + 1 is the slot's
+ * page, emptied; without, the slot moves on to F + 2, and F + 1, emptied
+ * under the pool lock, is its class's spare.  Whole pages fill the rest,
+ * as many as there are free pages (a failed call would take the caches
+ * back), so that W cannot move (an out-of-band pool never moves it
+ * anyway): realloc() must take F + 1 back and grow W over it.
+ */
+static int grow_over_cached(bool oob, bool slot_page)
+{
+	unsigned int per = 4096 / 64, i, n = slot_page ? 1 : per + 1;
+	static void *page[64], *blk[4096 / 64 + 1];
+	unsigned int nfree = slot_page ? 1 : per, np;
+	struct pgclass_stats st;
+	struct ctx c;
+	char *w;
+
+	T_OK(oob ? ctx_new_oob(&c, 64, 12) : ctx_new(&c, 64, 12));
+	T_ASSERT(pgclass_nr_cpu_slots(c.pool));	/* this thread has one */
+	w = pgclass_alloc(c.pool, c.page);
+	T_EQ(ctx_page(&c, w), c.meta);
+	for (i = 0; i < n; i++) {
+		T_ASSERT((blk[i] = pgclass_alloc(c.pool, 64)));
+		T_EQ(ctx_page(&c, blk[i]), c.meta + 1 + i / per);
+	}
+	for (i = 0; i < nfree; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	np = ctx_stats(&c).free_pages;
+	for (i = 0; i < np; i++)
+		T_ASSERT((page[i] = pgclass_alloc(c.pool, c.page)));
+	st = ctx_stats(&c);
+	T_EQ(st.free_pages, 0);
+	T_EQ(st.failed_calls, 0);
+	T_EQ(st.cached_pages, 1);
+	/* F + 1, and F + 2 without @slot_page. */
+	T_EQ(ctx_cstats(&c, 2).pages, 2 - slot_page);
+	T_ASSERT(pgclass_realloc(c.pool, w, 2 * c.page) == w);
+	T_EQ(pgclass_usable_size(c.pool, w), 2 * c.page);
+	st = ctx_stats(&c);
+	T_EQ(st.failed_calls, 0);
+	T_EQ(st.free_pages, 0);
+	T_EQ(st.cached_pages, !slot_page);
+	T_EQ(ctx_cstats(&c, 2).pages, 1 - slot_page);
+	T_OK(check_pool(&c));
+
+	T_EQ(pgclass_free(c.pool, w), 0);
+	for (i = nfree; i < n; i++)
+		T_EQ(pgclass_free(c.pool, blk[i]), 0);
+	for (i = 0; i < np; i++)
+		T_EQ(pgclass_free(c.pool, page[i]), 0);
+	T_EQ(ctx_stats(&c).blocks, 0);
+	T_OK(check_pool(&c));
+	return 0;
+}
+
+static int t_grow_over_cached(const struct test_case *tc)
+{
+	bool oob = tc->arg;
+
+	T_OK(grow_over_cached(oob, false));
+	return grow_over_cached(oob, true);
+}
+
 const struct test_case runs_tests[] = {
 	{ "exhaustion and recovery: 16 B, page and 3-page blocks", t_exhaustion, 12, 0 },
 	{ "realloc shrinks a multi-page block in place, tail coalesced", t_realloc_shrink, 12, 0 },
 	{ "realloc grows in place over the next free run, else moves", t_realloc_grow, 12, 0 },
 	{ "coalescing: pages freed in random order make one run", t_coalescing, EACH_SHIFT, 0 },
+	{ "realloc grows in place over a spare or a slot's empty page", t_grow_over_cached, 12, 0 },
+	{ "out-of-band realloc grows over a spare or a slot's empty page",
+	  t_grow_over_cached, 12, 1 },
 };
 
 const size_t nr_runs_tests = ARRAY_SIZE(runs_tests);
