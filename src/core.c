@@ -1788,28 +1788,65 @@ static bool pgc_resize(struct pgclass_pool *pool, const struct pgc_ref *r,
 }
 
 /*
+ * Might extent @i, the first page of an extent, be free once the caches
+ * give back what they hold: a free run, a page of a small class with no
+ * block (a spare), or a slot's page, whose bits its slot's holder may be
+ * changing now (reclaim will see).  Under the pool lock.
+ */
+static bool pgc_may_take_back(struct pgclass_pool *pool, u32 i)
+{
+	struct pgc_desc *d = pgc_desc(pool, i);
+
+	lockdep_assert_held(&pool->lock);
+	switch (pgc_kind(d)) {
+	case PGC_FREE:
+	case PGC_OWNED:
+		return true;
+	case PGC_SMALL:
+		return pgc_map_empty(d, pgc_blocks(pool, pgc_class(d)));
+	default:
+		return false;
+	}
+}
+
+/*
  * pgc_resize() could not grow the whole or multi-page block @r to @size
  * in place: the pages after it may be a spare or a slot's, empty.  If the
- * block cannot move instead (an out-of-band pool, or no free run of the
- * new size without taking anything back), take back the spares and then
- * the slots' pages, as pgc_get_pages() would for the move, and try again:
- * a grow then fails only when no run after the block fits, which is the
- * "no false failures" rule for a block that stays.  *@busy counts the
- * slots that could not be asked.  Under the pool lock.
+ * block cannot move instead (an out-of-band pool, or no run of the new
+ * size found by the O(1) lookup), take back the spares, try again, then
+ * the slots' pages and the spares again, as pgc_get_pages() does for the
+ * move, and try once more: a grow then fails only when no run after the
+ * block fits, the "no false failures" rule for a block that stays.  The
+ * caches are left alone when they cannot help: when the extent after the
+ * block, or after the free run that follows it, holds a block, and when
+ * the spares alone make a run for the move.  *@busy counts the slots that
+ * could not be asked.  Under the pool lock; O(nr_cpus) when it reclaims.
  */
 static bool pgc_resize_reclaim(struct pgclass_pool *pool,
 			       const struct pgc_ref *r, size_t size, u32 *busy)
 {
-	u32 m;
+	u32 n = r->kind == PGC_WHOLE ? 1 : r->pages, e = r->page + n, m;
+	struct pgc_desc *d;
 
 	lockdep_assert_held(&pool->lock);
-	if (size > pgc_data_bytes(pool))
+	if (pgc_kind_small(r->kind) || size > pgc_data_bytes(pool))
 		return false;
 	m = DIV_ROUND_UP(size, BIT(pool->page_shift));
+	if (m <= n || e >= pool->nr_pages || !pgc_may_take_back(pool, e))
+		return false;
+	d = pgc_desc(pool, e);
+	if (pgc_kind(d) == PGC_FREE && d->map[0] < m - n &&
+	    (e + d->map[0] >= pool->nr_pages ||
+	     !pgc_may_take_back(pool, e + d->map[0])))
+		return false;
 	if (!pgc_oob(pool) && pgc_find_run(pool, m))
 		return false;
-	if (pgc_reclaim_spares(pool) && pgc_resize(pool, r, size))
-		return true;
+	if (pgc_reclaim_spares(pool)) {
+		if (pgc_resize(pool, r, size))
+			return true;
+		if (!pgc_oob(pool) && pgc_find_run(pool, m))
+			return false;
+	}
 	if (!pool->slots_own)
 		return false;
 	*busy += pgc_reclaim_slots(pool, U32_MAX);
@@ -2824,10 +2861,12 @@ enum pgc_realloc {
  * (@shrink if smaller than it is), in one hold of the pool lock: a small
  * block of @size's class stays; a whole or multi-page block is resized by
  * pgc_resize(), to a whole page for a small request in an out-of-band
- * pool; what must move in an out-of-band pool is kept (a shrink) or
- * refused (a grow), as its range is not the core's to copy.  The call is
- * counted here unless the block is to move: pgc_alloc_call() counts that.
- * Returns PGC_OK and what to do in *@how, or why @ptr is bad.
+ * pool, and grown over what the caches give back if it cannot move
+ * (pgc_resize_reclaim()); what must move in an out-of-band pool is kept
+ * (a shrink) or refused (a grow), as its range is not the core's to copy.
+ * The call is counted here unless the block is to move: pgc_alloc_call()
+ * counts that.  Returns PGC_OK and what to do in *@how, or why @ptr is
+ * bad.
  */
 static int pgc_realloc_in_place(struct pgclass_pool *pool, const void *ptr,
 				size_t size, bool shrink, struct pgc_ref *r,
@@ -2926,14 +2965,15 @@ static void pgc_trace_realloc(struct pgclass_pool *pool, unsigned long ip,
  * whole page and @size still needs one; a multi-page block shrinks in place
  * (to a whole page when @size is above half a page and no more than a
  * page), and a multi-page block or a whole page grows in place when the
- * pages after it are free.  Otherwise a new block is allocated, the
- * contents copied up to the smaller of the two sizes (with no lock held),
- * and the old block freed.  A shrink never fails: when no smaller block
- * can be had, the block stays where it is (a multi-page block then keeps
- * only its first page).  An out-of-band pool never moves a block, as that
- * would touch its range: a grow that cannot be done in place fails, a
- * shrink keeps the block where it is.  A bad @ptr is refused like a bad
- * pgclass_free().
+ * pages after it are free (or, if it cannot move instead, once the spares
+ * and the CPUs' slots give back what they hold there: O(nr_cpus) then).
+ * Otherwise a new block is allocated, the contents copied up to the
+ * smaller of the two sizes (with no lock held), and the old block freed.
+ * A shrink never fails: when no smaller block can be had, the block stays
+ * where it is (a multi-page block then keeps only its first page).  An
+ * out-of-band pool never moves a block, as that would touch its range: a
+ * grow that cannot be done in place fails, a shrink keeps the block where
+ * it is.  A bad @ptr is refused like a bad pgclass_free().
  *
  * Context: any context but NMI.
  * Return: the block, which may have moved; NULL when @size is 0, @ptr is

@@ -141,8 +141,11 @@ muts = [
   "\tif (!pgc_line_shared(pool, i, k))"),
  # A grow in place over a cached page (pgc_resize_reclaim()).
  ("a grow in place takes back no cached page",
-  "\tif (pgc_reclaim_spares(pool) && pgc_resize(pool, r, size))\n\t\treturn true;\n\tif (!pool->slots_own)",
+  "\tif (pgc_reclaim_spares(pool)) {\n\t\tif (pgc_resize(pool, r, size))\n\t\t\treturn true;\n\t\tif (!pgc_oob(pool) && pgc_find_run(pool, m))\n\t\t\treturn false;\n\t}\n\tif (!pool->slots_own)",
   "\tif (pool)"),
+ ("a grow takes the caches back before a block in its way",
+  "\tif (m <= n || e >= pool->nr_pages || !pgc_may_take_back(pool, e))",
+  "\tif (m <= n || e >= pool->nr_pages)"),
  ("a grow in place takes back only the spares",
   "\tif (!pool->slots_own)\n\t\treturn false;\n\t*busy += pgc_reclaim_slots(pool, U32_MAX);",
   "\tif (pool)\n\t\treturn false;\n\t*busy += pgc_reclaim_slots(pool, U32_MAX);"),

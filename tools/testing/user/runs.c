@@ -258,7 +258,9 @@ static int t_realloc_grow(const struct test_case *tc __maybe_unused)
  * under the pool lock, is its class's spare.  Whole pages fill the rest,
  * as many as there are free pages (a failed call would take the caches
  * back), so that W cannot move (an out-of-band pool never moves it
- * anyway): realloc() must take F + 1 back and grow W over it.
+ * anyway): realloc() must take F + 1 back and grow W over it.  In an
+ * out-of-band pool, a grow of the first of the whole pages, which the
+ * next holds in place, must fail first without taking anything back.
  */
 static int grow_over_cached(bool oob, bool slot_page)
 {
@@ -288,10 +290,18 @@ static int grow_over_cached(bool oob, bool slot_page)
 	T_EQ(st.cached_pages, 1);
 	/* F + 1, and F + 2 without @slot_page. */
 	T_EQ(ctx_cstats(&c, 2).pages, 2 - slot_page);
+	if (oob) {
+		/* A block after the whole page: no cache can help, none asked. */
+		T_ASSERT(!pgclass_realloc(c.pool, page[0], 2 * c.page));
+		st = ctx_stats(&c);
+		T_EQ(st.failed_calls, 1);
+		T_EQ(st.cached_pages, 1);
+		T_EQ(ctx_cstats(&c, 2).pages, 2 - slot_page);
+	}
 	T_ASSERT(pgclass_realloc(c.pool, w, 2 * c.page) == w);
 	T_EQ(pgclass_usable_size(c.pool, w), 2 * c.page);
 	st = ctx_stats(&c);
-	T_EQ(st.failed_calls, 0);
+	T_EQ(st.failed_calls, oob);
 	T_EQ(st.free_pages, 0);
 	T_EQ(st.cached_pages, !slot_page);
 	T_EQ(ctx_cstats(&c, 2).pages, 1 - slot_page);
