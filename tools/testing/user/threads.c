@@ -441,6 +441,7 @@ static int line_near_full(void)
  * 0 filled before moving on to F + 1, then allocates a block.  Before the
  * frees, if @own_page, it allocates and frees a block of its own; between
  * the frees and the allocation, if @gone, it waits for CPU 0 to move on.
+ * With @no_alloc it only frees.
  */
 struct line_free {
 	struct pgclass_pool *pool;
@@ -448,6 +449,7 @@ struct line_free {
 	unsigned int nfree;
 	bool own_page;
 	bool gone;
+	bool no_alloc;
 	pthread_barrier_t moved[2];
 	void *own;	/* its own page's block, freed */
 	void *p;	/* the block allocated after the frees */
@@ -474,6 +476,8 @@ static void *line_free_b(void *data)
 		pthread_barrier_wait(&b->moved[0]);
 		pthread_barrier_wait(&b->moved[1]);
 	}
+	if (b->no_alloc)
+		return NULL;
 	b->p = pgclass_alloc(b->pool, LINE_SMALL);
 	b->failed |= pgclass_get_cpu_stats(b->pool, b->cpu, &b->after) != 0;
 	return NULL;
@@ -516,7 +520,7 @@ static int line_free_go(struct ctx *c, char **blk, struct line_free *b,
 	}
 	T_EQ(b->cpu, 1);
 	T_EQ(b->failed, 0);
-	T_ASSERT(b->p);
+	T_ASSERT(b->no_alloc || b->p);
 	return 0;
 }
 
@@ -785,36 +789,13 @@ static int line_adopted_given_up(bool next_free)
 	return 0;
 }
 
-struct line_freer {
-	struct pgclass_pool *pool;
-	char **blk;
-	unsigned int n;
-	unsigned int cpu;
-	int failed;
-};
-
-static void *line_freer_b(void *data)
-{
-	struct line_freer *b = data;
-	unsigned int i;
-
-	b->cpu = shim_this_cpu();
-	for (i = 0; i < b->n; i++)
-		b->failed |= pgclass_free(b->pool, b->blk[i]) != 0;
-	return NULL;
-}
-
-/* Free @n blocks at @blk on CPU 1 (a thread of its own). */
+/* Free @n blocks at @blk on CPU 1 (a thread of its own), as above. */
 static int line_free_on_b(struct ctx *c, char **blk, unsigned int n)
 {
-	struct line_freer b = { .pool = c->pool, .blk = blk, .n = n };
-	pthread_t th;
+	struct line_free b = { .nfree = n, .no_alloc = true };
+	unsigned int nmore;
 
-	T_EQ(pthread_create(&th, NULL, line_freer_b, &b), 0);
-	T_EQ(pthread_join(th, NULL), 0);
-	T_EQ(b.cpu, 1);
-	T_EQ(b.failed, 0);
-	return 0;
+	return line_free_go(c, blk, &b, NULL, &nmore);
 }
 
 /*
