@@ -828,7 +828,7 @@ static void pgc_part_del(struct pgclass_pool *pool, u32 c, u32 i)
 /*
  * The empty page class @c keeps to avoid thrashing, or PGC_NIL.  A class's
  * list holds at most one empty page, and only at its tail (see
- * pgc_small_free() and pgc_unown()), so the spare is found, not recorded.
+ * pgc_spare_or_release()), so the spare is found, not recorded.
  */
 static u32 pgc_spare(struct pgclass_pool *pool, u32 c)
 {
@@ -839,6 +839,30 @@ static u32 pgc_spare(struct pgclass_pool *pool, u32 c)
 		return PGC_NIL;
 	t = pgc_prev(pgc_desc(pool, h));
 	return pgc_map_empty(pgc_desc(pool, t), pgc_blocks(pool, c)) ? t : PGC_NIL;
+}
+
+/* Page @i of class @c, on no list, back to the free runs. */
+static void pgc_class_release(struct pgclass_pool *pool, u32 c, u32 i)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->cls[c].pages--;
+	pgc_release(pool, i, 1);
+}
+
+/*
+ * Empty page @i of class @c, on no list: the class's spare, at its list's
+ * tail, if the class has none; else back to the free runs.  One spare a
+ * class keeps a page that empties and fills again from going through the
+ * free runs each time, and bounds what the spares hold.
+ */
+static void pgc_spare_or_release(struct pgclass_pool *pool, u32 c, u32 i)
+{
+	lockdep_assert_held(&pool->lock);
+	if (!pgc_spare(pool, c)) {
+		pgc_part_add(pool, c, i, true);
+		return;
+	}
+	pgc_class_release(pool, c, i);
 }
 
 /*
@@ -855,8 +879,7 @@ static u32 pgc_reclaim_spares(struct pgclass_pool *pool)
 		if (!t)
 			continue;
 		pgc_part_del(pool, c, t);
-		pool->cls[c].pages--;
-		pgc_release(pool, t, 1);
+		pgc_class_release(pool, c, t);
 		n++;
 	}
 	return n;
@@ -1093,16 +1116,10 @@ static void pgc_unown(struct pgclass_pool *pool, u32 k, u32 c, u32 i)
 	pgc_assert_slot_held(pgc_slot(pool, k));
 	pgc_trace_cache(pool, false, k, c, i);
 	pgc_init(d, PGC_SMALL, c);
-	if (pgc_map_empty(d, nb)) {
-		if (!pgc_spare(pool, c)) {
-			pgc_part_add(pool, c, i, true);
-			return;
-		}
-		pool->cls[c].pages--;
-		pgc_release(pool, i, 1);
-	} else if (!pgc_map_full(d, pgc_words(nb))) {
+	if (pgc_map_empty(d, nb))
+		pgc_spare_or_release(pool, c, i);
+	else if (!pgc_map_full(d, pgc_words(nb)))
 		pgc_part_add(pool, c, i, false);
-	}
 }
 
 /*
@@ -1166,6 +1183,22 @@ static u32 pgc_reclaim_slots(struct pgclass_pool *pool, u32 held)
 }
 
 /*
+ * Take back all the caches hold: every slot's pages, if a slot may own
+ * any, then every spare, the empty pages the slots gave back included.
+ * Under the pool lock; O(nr_cpus).  Returns how many slots were locked
+ * by someone else (pgc_reclaim_slots()).
+ */
+static u32 pgc_reclaim_caches(struct pgclass_pool *pool, u32 held)
+{
+	u32 busy = 0;
+
+	if (pool->slots_own)
+		busy = pgc_reclaim_slots(pool, held);
+	pgc_reclaim_spares(pool);
+	return busy;
+}
+
+/*
  * A page of the free run that starts at @s, for slot @k.  Descriptors of
  * neighbouring pages share cache lines, and a slot's CPU writes its page's
  * at every call: a slot with an odd index takes the run's last page, one
@@ -1204,8 +1237,7 @@ static u32 pgc_get_pages(struct pgclass_pool *pool, u32 n, u32 held,
 	if (!s && pgc_reclaim_spares(pool))
 		s = pgc_find_run(pool, n);
 	if (!s && pool->slots_own) {
-		*busy += pgc_reclaim_slots(pool, held);
-		pgc_reclaim_spares(pool);
+		*busy += pgc_reclaim_caches(pool, held);
 		s = pgc_find_run(pool, n);
 	}
 	if (!s)
@@ -1326,7 +1358,7 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 {
 	struct pgc_class *cl = &pool->cls[c];
 	struct pgc_desc *d = pgc_desc(pool, i);
-	u32 nb = pgc_blocks(pool, c), t;
+	u32 nb = pgc_blocks(pool, c);
 	bool was_full = pgc_map_full(d, pgc_words(nb));
 
 	lockdep_assert_held(&pool->lock);
@@ -1339,22 +1371,14 @@ static void pgc_small_free(struct pgclass_pool *pool, u32 i, u32 c, u32 bit)
 	}
 	/*
 	 * A page of at least two blocks: empty now, it was not full, so it is
-	 * on the list.  It becomes the class's spare, at the list's tail,
-	 * unless another empty page is there already.  As the tail (alone on
-	 * the list, say) it stays put: an alloc/free pair on one page then
-	 * relinks nothing.
+	 * on the list.  As the list's tail (alone on it, say) it is the spare
+	 * already and stays put: an alloc/free pair on one page then relinks
+	 * nothing.
 	 */
-	t = pgc_prev(pgc_desc(pool, cl->partial));
-	if (t == i)
+	if (pgc_prev(pgc_desc(pool, cl->partial)) == i)
 		return;
-	if (!pgc_map_empty(pgc_desc(pool, t), nb)) {
-		pgc_part_del(pool, c, i);
-		pgc_part_add(pool, c, i, true);
-		return;
-	}
 	pgc_part_del(pool, c, i);
-	cl->pages--;
-	pgc_release(pool, i, 1);
+	pgc_spare_or_release(pool, c, i);
 }
 
 /*
@@ -1849,8 +1873,7 @@ static bool pgc_resize_reclaim(struct pgclass_pool *pool,
 	}
 	if (!pool->slots_own)
 		return false;
-	*busy += pgc_reclaim_slots(pool, U32_MAX);
-	pgc_reclaim_spares(pool);
+	*busy += pgc_reclaim_caches(pool, U32_MAX);
 	return pgc_resize(pool, r, size);
 }
 
@@ -2754,9 +2777,7 @@ void pgclass_drain(struct pgclass_pool *pool)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&pool->lock, flags);
-	if (pool->slots_own)
-		pgc_reclaim_slots(pool, U32_MAX);
-	pgc_reclaim_spares(pool);
+	pgc_reclaim_caches(pool, U32_MAX);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_GPL(pgclass_drain);
